@@ -6,6 +6,9 @@ import Mocha from 'mocha';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+// Tests run on Node 20 on purpose (the oldest supported); the SDK's upgrade notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 function testFiles(path) {
   if (statSync(path).isFile()) return [path];
   return readdirSync(path)

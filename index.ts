@@ -1,0 +1,133 @@
+/**
+ * Indexer Lambda entry point (handler `index.handler`).
+ *
+ * Triggered by S3 notifications, SNS, SQS or EventBridge. Every shape is normalised to a list of S3
+ * objects (src/trigger/normalise.ts); each object is streamed through the pipeline
+ * (src/pipeline/indexFile.ts). For SQS, only the messages whose files failed are reported back
+ * (`batchItemFailures`), so only those are redelivered. For every other trigger, any failed file fails
+ * the invocation so Lambda retries it; document ids make the retry safe.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
+import { lambdaTelemetry, type Telemetry } from './src/observability/telemetry.js';
+import { createClient } from './src/opensearch/client.js';
+import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
+import { s3Client } from './src/source/s3.js';
+import { normaliseEvent } from './src/trigger/normalise.js';
+import type { FileOutcome, TriggerUnit } from './src/types.js';
+
+interface Runtime {
+  config: IndexerConfig;
+  indexer: Indexer;
+  telemetry: Telemetry;
+}
+
+// Built once per cold start. A configuration error is kept and reported on every invocation, so the
+// error names the bad variable in each failed invocation's log rather than only in the first.
+let runtime: Runtime | Error | undefined;
+
+function getRuntime(): Runtime {
+  runtime ??= buildRuntime();
+  if (runtime instanceof Error) throw runtime;
+  return runtime;
+}
+
+function buildRuntime(): Runtime | Error {
+  try {
+    const config = loadIndexerConfig(process.env);
+    const telemetry = lambdaTelemetry(
+      process.env.POWERTOOLS_SERVICE_NAME ?? 'cloudtrail-indexer',
+      config.logLevel,
+    );
+    const client = createClient({
+      endpoint: config.endpoint,
+      region: config.region,
+      service: config.service,
+    });
+    const indexer = new Indexer(
+      client,
+      {
+        ...DEFAULT_PIPELINE_SETTINGS,
+        indexPrefix: config.indexPrefix,
+        bulkMaxBytes: config.bulkMaxBytes,
+        bulkMaxDocs: config.bulkMaxDocs,
+        bulkConcurrency: config.bulkConcurrency,
+        maxDecompressedBytes: config.maxDecompressedBytes,
+        maxRecordBytes: config.maxRecordBytes,
+        deadLetter: config.deadLetter,
+        service: config.service,
+      },
+      telemetry,
+      s3Client({ region: config.region, endpoint: process.env.S3_ENDPOINT }),
+    );
+    return { config, indexer, telemetry };
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** Test hook: forget the cold-start state so the next invocation re-reads the environment. */
+export function resetForTests(): void {
+  runtime = undefined;
+}
+
+export async function handler(event: unknown, context: Context): Promise<unknown> {
+  const { config, indexer, telemetry } = getRuntime();
+  const remainingTimeMs = () => context.getRemainingTimeInMillis();
+  try {
+    if (isSqsEvent(event)) {
+      const processor = new BatchProcessor(EventType.SQS);
+      // One SQS message at a time: its files are indexed, and it is reported failed if any file failed.
+      const recordHandler = async (record: SQSRecord) => {
+        const units = normaliseEvent({ Records: [record] }, { includeInsights: config.includeInsights });
+        for (const unit of units) await indexUnit(unit, indexer, telemetry, remainingTimeMs);
+      };
+      return await processPartialResponse(event, recordHandler, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
+    }
+    const units = normaliseEvent(event, { includeInsights: config.includeInsights });
+    for (const unit of units) await indexUnit(unit, indexer, telemetry, remainingTimeMs);
+    return { status: 'ok' };
+  } finally {
+    telemetry.flush();
+  }
+}
+
+async function indexUnit(
+  unit: TriggerUnit & { error?: string },
+  indexer: Indexer,
+  telemetry: Telemetry,
+  remainingTimeMs: () => number,
+): Promise<void> {
+  if (unit.error)
+    throw new Error(`unusable trigger message${unit.messageId ? ` ${unit.messageId}` : ''}: ${unit.error}`);
+  for (const skipped of unit.skipped) {
+    telemetry.metric('FilesSkipped', 1);
+    telemetry.log.info('object skipped', { ...skipped });
+  }
+  const failed: FileOutcome[] = [];
+  for (const ref of unit.objects) {
+    const outcome = await indexer.indexS3Object(ref, remainingTimeMs);
+    if (outcome.error || outcome.undelivered > 0) failed.push(outcome);
+  }
+  if (failed.length > 0) {
+    const details = failed.map(
+      (outcome) => `s3://${outcome.bucket}/${outcome.key}: ${outcome.error ?? 'undelivered records'}`,
+    );
+    throw new Error(
+      `${failed.length} of ${unit.objects.length} file(s) not fully indexed: ${details.join('; ')}`,
+    );
+  }
+}
+
+function isSqsEvent(event: unknown): event is { Records: SQSRecord[] } {
+  const records = (event as { Records?: unknown })?.Records;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    (records[0] as { eventSource?: string })?.eventSource === 'aws:sqs'
+  );
+}

@@ -1,0 +1,368 @@
+/**
+ * The bulk sender: documents in, exactly one outcome per document out (or a BulkFailure counting the ones
+ * left undelivered). Batches are bounded by bytes and count; at most `concurrency` batches are being worked
+ * on at once, and `add()` waits while they are all busy, which is the backpressure that bounds memory to about
+ * (concurrency + 1) × maxBytes whatever the file size.
+ *
+ * A batch keeps its concurrency slot through its retries, splits and self-heal re-sends, so retries count
+ * against the limit and a throttled cluster slows the producer down instead of piling up work.
+ */
+import type { BulkDocument, ItemOutcome } from '../types.js';
+import { backoffDelay } from './backoff.js';
+import { bodyOf, fits, nextBatchSize, toEntry, type BatchLimits, type Entry } from './batch.js';
+import { classifyItem, classifyResponse } from './classify.js';
+import { BulkFailure, type BulkFailureKind } from './failure.js';
+import { TransportError, type BulkTransport } from './transport.js';
+
+export { BulkFailure } from './failure.js';
+
+export interface RetryInfo {
+  kind: 'request' | 'items';
+  status?: number;
+  reason: string;
+  /** Transient failures so far of the most-tried document being retried (1 = first retry). */
+  attempt: number;
+  delayMs: number;
+  items: number;
+}
+
+export interface BulkSenderOptions {
+  transport: BulkTransport;
+  maxBytes: number;
+  maxDocs: number;
+  concurrency: number;
+  requestTimeoutMs: number;
+  /** Lambda's context.getRemainingTimeInMillis; `() => Infinity` for the CLI. */
+  remainingTimeMs: () => number;
+  /** No request starts, and no backoff sleeps, past the point where less than this is left. Default requestTimeoutMs + 2 s. */
+  safetyMarginMs?: number;
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  random?: () => number;
+  /** Self-heal: called at most once per document on a mapping error; the rewrite is sent once more. */
+  heal?: (doc: BulkDocument, errorType: string, errorReason: string) => BulkDocument | undefined;
+  /** Exactly once per document passed to add() (with that same object), unless it ends up undelivered. */
+  onOutcome: (doc: BulkDocument, outcome: ItemOutcome) => void;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export const DEFAULT_RETRY = { baseMs: 200, maxMs: 20_000, maxAttempts: 8 } as const;
+
+/** Why an entry is waiting for another attempt (set when the transient failure is seen). */
+interface PendingRetry {
+  kind: 'request' | 'items';
+  status?: number;
+  reason: string;
+}
+
+const BEHIND_RETRY = new WeakMap<Entry, PendingRetry>();
+
+export class BulkSender {
+  private readonly options: BulkSenderOptions;
+  private readonly marginMs: number;
+  private readonly random: () => number;
+  /** Lowered after a 413, so later batches do not hit the same limit again. */
+  private maxBytes: number;
+
+  private current: Entry[] = [];
+  private currentBytes = 0;
+  private readonly running = new Set<Promise<void>>();
+  private accepted = 0;
+  private reported = 0;
+  private failure: BulkFailure | undefined;
+  private readonly stopped: Promise<void>;
+  private signalStop: () => void = () => undefined;
+  private addChain: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: BulkSenderOptions) {
+    for (const key of ['maxBytes', 'maxDocs', 'concurrency', 'requestTimeoutMs'] as const) {
+      if (!(options[key] >= 1))
+        throw new RangeError(`BulkSender: ${key} must be at least 1 (got ${options[key]})`);
+    }
+    if (!(options.retry.maxAttempts >= 1))
+      throw new RangeError('BulkSender: retry.maxAttempts must be at least 1');
+    this.options = options;
+    this.marginMs = options.safetyMarginMs ?? options.requestTimeoutMs + 2000;
+    this.random = options.random ?? Math.random;
+    this.maxBytes = options.maxBytes;
+    this.stopped = new Promise((resolve) => (this.signalStop = resolve));
+  }
+
+  /**
+   * Queues a document. Resolves once it sits in a batch, which may mean waiting for a free slot when the batch
+   * it would join is full. Rejects with a BulkFailure once the sender has failed (call close() for the final
+   * undelivered count).
+   */
+  add(doc: BulkDocument): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('BulkSender.add() called after close()'));
+    // Serialised, so concurrent callers still fill batches in call order.
+    const added = this.addChain.then(() => this.addNow(doc));
+    this.addChain = added.catch(() => undefined);
+    return added;
+  }
+
+  /** Sends what is left and waits for everything; rejects with BulkFailure if any document is undelivered. */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async addNow(doc: BulkDocument): Promise<void> {
+    this.accepted += 1; // from here on the document is either reported or counted undelivered
+    if (this.failure) throw this.failure.withUndelivered(this.undelivered());
+    const entry = toEntry(doc);
+    if (!fits(this.current.length, this.currentBytes, entry, this.limits())) await this.dispatch();
+    this.current.push(entry);
+    this.currentBytes += entry.bytes;
+    if (this.current.length >= this.options.maxDocs || this.currentBytes >= this.maxBytes)
+      await this.dispatch();
+  }
+
+  private async closeNow(): Promise<void> {
+    await this.addChain;
+    if (!this.failure && this.current.length > 0) await this.dispatch().catch(() => undefined);
+    while (this.running.size > 0) await Promise.all([...this.running]);
+    const undelivered = this.undelivered();
+    if (this.failure) throw this.failure.withUndelivered(undelivered);
+    if (undelivered > 0) {
+      throw new BulkFailure('fatal', 'documents left without an outcome (sender bug)', { undelivered });
+    }
+  }
+
+  /** Hands the current batch to a new job once a slot is free. */
+  private async dispatch(): Promise<void> {
+    const batch = this.current;
+    this.current = [];
+    this.currentBytes = 0;
+    while (this.running.size >= this.options.concurrency && !this.failure) {
+      await Promise.race([...this.running, this.stopped]);
+    }
+    if (this.failure) throw this.failure.withUndelivered(this.undelivered());
+    const job: Promise<void> = this.deliver(batch)
+      .catch((error: unknown) => {
+        this.fail('fatal', `bulk sender error: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => this.running.delete(job));
+    this.running.add(job);
+  }
+
+  /** Works one batch to the end: rounds of sending, then backoff before re-sending what was transient. */
+  private async deliver(batch: Entry[]): Promise<void> {
+    let todo = batch;
+    while (todo.length > 0 && !this.failure) {
+      todo = await this.sendAll(todo);
+      if (!(await this.backoffBefore(todo))) return;
+    }
+  }
+
+  /**
+   * Sends entries in as many requests as the limits need, one after another; returns what to send again.
+   * Each request is cut when it is sent, so a limit learned from a 413 applies at once.
+   */
+  private async sendAll(entries: Entry[]): Promise<Entry[]> {
+    const again: Entry[] = [];
+    for (let start = 0; start < entries.length && !this.failure;) {
+      const size = nextBatchSize(entries, this.limits(), start);
+      again.push(...(await this.sendChunk(entries.slice(start, start + size))));
+      start += size;
+    }
+    return again;
+  }
+
+  /** Sends one request; returns the entries to send again (transient failures and self-heal rewrites). */
+  private async sendChunk(chunk: Entry[]): Promise<Entry[]> {
+    if (this.failure) return [];
+    const remaining = this.options.remainingTimeMs();
+    if (remaining < this.marginMs) {
+      this.fail('out-of-time', `${Math.round(remaining)} ms left, a bulk request needs ${this.marginMs} ms`);
+      return [];
+    }
+    const body = bodyOf(chunk);
+    let response;
+    try {
+      response = await this.options.transport.send(body, { timeoutMs: this.options.requestTimeoutMs });
+    } catch (error) {
+      const code = error instanceof TransportError ? error.code : 'ENETWORK';
+      const message = error instanceof Error ? error.message : String(error);
+      return this.toRetry(chunk, { kind: 'request', reason: `network error ${code}: ${message}` });
+    }
+    const { statusCode } = response;
+    const verdict = classifyResponse(response);
+    switch (verdict.verdict) {
+      case 'ok':
+        return this.handleItems(chunk, verdict.items ?? []);
+      case 'retry':
+        return this.toRetry(chunk, { kind: 'request', status: statusCode, reason: verdict.reason });
+      case 'split':
+        return this.split(chunk, Buffer.byteLength(body, 'utf8'), verdict.reason);
+      case 'auth':
+        this.fail('auth', `bulk request refused: ${verdict.reason}`, statusCode, response.body);
+        return [];
+      case 'fatal':
+        this.fail('fatal', `bulk request failed: ${verdict.reason}`, statusCode, response.body);
+        return [];
+    }
+  }
+
+  /** 413: re-send in requests at most half as big; a lone document over the limit can never be indexed. */
+  private async split(chunk: Entry[], bodyBytes: number, reason: string): Promise<Entry[]> {
+    const [only] = chunk;
+    if (chunk.length === 1 && only) {
+      this.report(only, {
+        kind: 'dead-letter',
+        reason: `document of ${only.bytes} bytes exceeds the cluster's request size limit (${reason})`,
+      });
+      return [];
+    }
+    // The cluster's limit is below this body: at most half of it from now on, for every batch of this sender.
+    this.maxBytes = Math.max(1, Math.min(this.maxBytes, Math.floor(bodyBytes / 2)));
+    return this.sendAll(chunk);
+  }
+
+  private handleItems(chunk: Entry[], items: unknown[]): Entry[] {
+    // Items come back in request order; anything else means we cannot tell which result is whose.
+    const mismatch = protocolMismatch(chunk, items);
+    if (mismatch) {
+      this.fail('fatal', `bulk response does not match the request: ${mismatch}`, 200);
+      return [];
+    }
+    const again: Entry[] = [];
+    const retrying: Entry[] = [];
+    let retryNote: PendingRetry | undefined;
+    chunk.forEach((entry, position) => {
+      const item = classifyItem(items[position]);
+      switch (item.verdict) {
+        case 'created':
+          this.report(entry, { kind: entry.healed ? 'healed' : 'indexed' });
+          break;
+        case 'duplicate':
+          this.report(entry, { kind: 'duplicate' });
+          break;
+        case 'retry':
+          retryNote ??= { kind: 'items', status: item.status, reason: item.reason ?? 'transient item error' };
+          retrying.push(entry);
+          break;
+        case 'mapping-error': {
+          const rewrite = this.healed(entry, item.errorType ?? '', item.errorReason ?? '');
+          if (typeof rewrite !== 'string') again.push(rewrite);
+          else {
+            const reason = item.reason ?? 'mapping error';
+            this.report(entry, { kind: 'dead-letter', reason: rewrite ? `${reason} (${rewrite})` : reason });
+          }
+          break;
+        }
+        case 'rejected':
+          this.report(entry, { kind: 'dead-letter', reason: item.reason ?? 'rejected' });
+          break;
+        case 'halt':
+          this.fail('fatal', `indexing halted: ${item.reason ?? ''}`, item.status, items[position]);
+          break;
+        case 'auth':
+          this.fail('auth', `bulk item refused: ${item.reason ?? ''}`, item.status, items[position]);
+          break;
+      }
+    });
+    if (retryNote) again.push(...this.toRetry(retrying, retryNote));
+    return again;
+  }
+
+  /** Consults the self-heal hook once per document; returns the rewrite to send, or why there is none. */
+  private healed(entry: Entry, errorType: string, errorReason: string): Entry | string {
+    if (entry.healed) return 'still failing after self-heal';
+    if (!this.options.heal) return '';
+    try {
+      const rewrite = this.options.heal(entry.doc, errorType, errorReason);
+      return rewrite
+        ? toEntry(entry.original, rewrite, true, entry.attempts)
+        : 'self-heal found nothing to fix';
+    } catch (error) {
+      // A failing heal is no fix: the document is dead-lettered with both reasons.
+      return `self-heal failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  private toRetry(entries: Entry[], why: PendingRetry): Entry[] {
+    for (const entry of entries) {
+      entry.attempts += 1;
+      BEHIND_RETRY.set(entry, why);
+    }
+    return entries;
+  }
+
+  /** Sleeps before the next round if it holds transient failures. False when the batch must stop. */
+  private async backoffBefore(todo: Entry[]): Promise<boolean> {
+    const retrying = todo.filter((entry) => BEHIND_RETRY.has(entry));
+    if (retrying.length === 0) return true;
+    const attempt = Math.max(...retrying.map((entry) => entry.attempts));
+    const notes = retrying.map((entry) => BEHIND_RETRY.get(entry) as PendingRetry);
+    for (const entry of retrying) BEHIND_RETRY.delete(entry);
+    const latest = notes.find((note) => note.kind === 'request') ?? (notes[0] as PendingRetry);
+    const { maxAttempts } = this.options.retry;
+    if (attempt >= maxAttempts) {
+      this.fail(
+        'retries-exhausted',
+        `still failing after ${attempt} attempts: ${latest.reason}`,
+        latest.status,
+      );
+      return false;
+    }
+    const delayMs = backoffDelay(attempt, { ...this.options.retry, random: this.random });
+    const remaining = this.options.remainingTimeMs();
+    if (remaining - delayMs < this.marginMs) {
+      this.fail(
+        'out-of-time',
+        `${Math.round(remaining)} ms left, too little to retry after: ${latest.reason}`,
+      );
+      return false;
+    }
+    for (const kind of ['request', 'items'] as const) {
+      const group = notes.filter((note) => note.kind === kind);
+      const first = group[0];
+      if (first) this.options.onRetry?.({ ...first, kind, attempt, delayMs, items: group.length });
+    }
+    await this.sleep(delayMs);
+    return !this.failure;
+  }
+
+  private report(entry: Entry, outcome: ItemOutcome): void {
+    this.reported += 1;
+    this.options.onOutcome(entry.original, outcome);
+  }
+
+  /** Records the failure (an auth or fatal cause outranks a transient one) and wakes every waiter. */
+  private fail(kind: BulkFailureKind, reason: string, status?: number, body?: unknown): void {
+    const existing = this.failure?.kind;
+    const transient = existing === 'out-of-time' || existing === 'retries-exhausted';
+    const outranks = (kind === 'auth' && existing !== 'auth') || (kind === 'fatal' && transient);
+    if (existing && !outranks) return;
+    this.failure = new BulkFailure(kind, reason, { undelivered: this.undelivered(), status, body });
+    this.signalStop();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    return Promise.race([elapsed, this.stopped]).finally(() => clearTimeout(timer));
+  }
+
+  private limits(): BatchLimits {
+    return { maxBytes: this.maxBytes, maxDocs: this.options.maxDocs };
+  }
+
+  private undelivered(): number {
+    return this.accepted - this.reported;
+  }
+}
+
+function protocolMismatch(chunk: Entry[], items: unknown[]): string | undefined {
+  if (items.length !== chunk.length) return `${items.length} items for ${chunk.length} documents`;
+  for (const [position, entry] of chunk.entries()) {
+    const item = items[position];
+    const result = (typeof item === 'object' && item !== null ? Object.values(item)[0] : undefined) as
+      { _id?: unknown } | undefined;
+    if (result?._id !== entry.doc.id) {
+      return `item ${position} has _id ${JSON.stringify(result?._id)}, expected ${JSON.stringify(entry.doc.id)}`;
+    }
+  }
+  return undefined;
+}

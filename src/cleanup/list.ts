@@ -1,0 +1,39 @@
+/**
+ * Lists the indices under the prefix with `_cat/indices`, which also works on Serverless. Asking for
+ * `prefix*` (a read, so a wildcard is fine) keeps the listing small and within a role that may only
+ * see `cloudtrail-*`.
+ */
+import type { Client } from '@opensearch-project/opensearch';
+import { withRetry, type RetryOptions } from './retry.js';
+
+export interface IndexEntry {
+  index: string;
+  /** Primary shards, when the listing reported it. */
+  primaries?: number;
+  /** Replicas per primary, when the listing reported it. */
+  replicas?: number;
+}
+
+function toCount(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+export async function listIndices(
+  client: Client,
+  prefix: string,
+  retry?: RetryOptions,
+): Promise<IndexEntry[]> {
+  const response = await withRetry(
+    () => client.cat.indices({ index: `${prefix}*`, format: 'json', h: ['index', 'pri', 'rep'] }),
+    retry,
+  );
+  const rows: unknown = response.body;
+  if (!Array.isArray(rows)) throw new Error('_cat/indices did not return a JSON array');
+  const entries: IndexEntry[] = [];
+  for (const row of rows as Record<string, unknown>[]) {
+    if (typeof row?.index !== 'string') continue;
+    entries.push({ index: row.index, primaries: toCount(row.pri), replicas: toCount(row.rep) });
+  }
+  return entries;
+}

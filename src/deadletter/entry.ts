@@ -1,0 +1,33 @@
+/** What is kept for every record that could not be indexed: enough to understand and re-drive it. */
+import { createHash } from 'node:crypto';
+
+export interface DeadLetterEntry {
+  /** `s3://bucket/key` or the local path of the CloudTrail file. */
+  source: string;
+  /** Position of the record in the file's Records array, when known. */
+  recordIndex?: number;
+  /** Why it was not indexed: the error type and reason from OpenSearch, or the parse error. */
+  reason: string;
+  /** The index and id it was meant for, when a document was built. */
+  index?: string;
+  id?: string;
+  /** The document that was rejected (JSON text), or the raw record text when no document could be built. */
+  document?: string;
+  failedAt: string;
+}
+
+/** A stable id per (source, record) so writing the same dead letter twice leaves one entry. */
+export function deadLetterId(entry: Pick<DeadLetterEntry, 'source' | 'recordIndex' | 'reason'>): string {
+  const where =
+    entry.recordIndex === undefined
+      ? `${entry.source}#file:${entry.reason}`
+      : `${entry.source}#${entry.recordIndex}`;
+  return createHash('sha256').update(where).digest('base64url').slice(0, 32);
+}
+
+export interface DeadLetterSink {
+  /** Human-readable destination, e.g. `index:cloudtrail-deadletter`. */
+  readonly target: string;
+  /** Stores the entries; rejects if any could not be stored (the caller then counts them undelivered). */
+  write(entries: DeadLetterEntry[]): Promise<void>;
+}

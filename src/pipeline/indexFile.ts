@@ -1,0 +1,222 @@
+/**
+ * One CloudTrail file, start to finish: bytes → records → documents → bulk sender → outcome.
+ * This is the single path used by the Lambda, the CLI and the tests.
+ *
+ * Counting contract (checked at the end): read = indexed + duplicates + deadLettered + undelivered,
+ * where `healed` is the part of `indexed` that needed the self-heal rewrite.
+ */
+import type { Readable } from 'node:stream';
+import { BulkFailure, BulkSender } from '../bulk/sender.js';
+import type { BulkTransport } from '../bulk/transport.js';
+import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
+import { buildDocument, DocumentError } from '../documents/builder.js';
+import { healDocument } from '../documents/heal.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import { readRecords } from '../records/index.js';
+import type { BulkDocument, FileOutcome } from '../types.js';
+
+export interface PipelineSettings {
+  indexPrefix: string;
+  maxDecompressedBytes: number;
+  maxRecordBytes: number;
+  bulkMaxBytes: number;
+  bulkMaxDocs: number;
+  bulkConcurrency: number;
+  requestTimeoutMs: number;
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+}
+
+export interface PipelineDeps {
+  transport: BulkTransport;
+  deadLetter: DeadLetterSink;
+  telemetry: Telemetry;
+  /** Milliseconds left before the caller must stop (Lambda's remaining time; Infinity for the CLI). */
+  remainingTimeMs: () => number;
+}
+
+export interface FileJob {
+  /** `s3://bucket/key` or a local path: used in every message about this file. */
+  sourceName: string;
+  bucket?: string;
+  key: string;
+  /** `YYYY-MM-DD` from the S3 key, used for records without a usable eventTime. */
+  keyDate?: string;
+  stream: Readable | AsyncIterable<Uint8Array>;
+}
+
+// Dead letters are written in chunks so a file full of bad records never piles up in memory.
+const DEAD_LETTER_FLUSH_ENTRIES = 500;
+
+export async function indexFile(
+  job: FileJob,
+  settings: PipelineSettings,
+  deps: PipelineDeps,
+): Promise<FileOutcome> {
+  const { telemetry } = deps;
+  const outcome: FileOutcome = {
+    bucket: job.bucket,
+    key: job.key,
+    read: 0,
+    indexed: 0,
+    duplicates: 0,
+    healed: 0,
+    deadLettered: 0,
+    undelivered: 0,
+  };
+  let pendingDeadLetters: DeadLetterEntry[] = [];
+  let newestEventMs: number | undefined;
+  const errors: string[] = [];
+
+  const deadLetter = (entry: Omit<DeadLetterEntry, 'failedAt' | 'source'>) => {
+    pendingDeadLetters.push({ source: job.sourceName, failedAt: new Date().toISOString(), ...entry });
+  };
+  const flushDeadLetters = async () => {
+    const entries = pendingDeadLetters;
+    pendingDeadLetters = [];
+    if (entries.length === 0) return;
+    try {
+      await deps.deadLetter.write(entries);
+      outcome.deadLettered += entries.length;
+    } catch (error) {
+      // The dead letter is part of delivery: if it fails, these records are undelivered and the file is retried.
+      outcome.undelivered += entries.length;
+      errors.push(`dead letter ${deps.deadLetter.target} failed: ${messageOf(error)}`);
+    }
+  };
+
+  const sender = new BulkSender({
+    transport: deps.transport,
+    maxBytes: settings.bulkMaxBytes,
+    maxDocs: settings.bulkMaxDocs,
+    concurrency: settings.bulkConcurrency,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    remainingTimeMs: deps.remainingTimeMs,
+    retry: settings.retry,
+    heal: healDocument,
+    onOutcome: (doc: BulkDocument, itemOutcome) => {
+      switch (itemOutcome.kind) {
+        case 'indexed':
+          outcome.indexed++;
+          break;
+        case 'healed':
+          outcome.indexed++;
+          outcome.healed++;
+          break;
+        case 'duplicate':
+          outcome.duplicates++;
+          break;
+        case 'dead-letter':
+          deadLetter({
+            recordIndex: doc.recordIndex,
+            reason: itemOutcome.reason,
+            index: doc.index,
+            id: doc.id,
+            document: doc.source,
+          });
+          break;
+      }
+    },
+    onRetry: (info) => {
+      telemetry.metric('BulkRetries', 1);
+      telemetry.log.warn('bulk retry', { source: job.sourceName, ...info });
+    },
+  });
+
+  const context = { indexPrefix: settings.indexPrefix, sourceName: job.sourceName, keyDate: job.keyDate };
+  try {
+    const records = readRecords(job.stream, {
+      maxDecompressedBytes: settings.maxDecompressedBytes,
+      maxRecordBytes: settings.maxRecordBytes,
+      sourceName: job.sourceName,
+    });
+    for await (const record of records) {
+      outcome.read++;
+      if (record.tooLarge) {
+        deadLetter({
+          recordIndex: record.index,
+          reason: `record ${record.index} is larger than MAX_RECORD_BYTES (${settings.maxRecordBytes} bytes)`,
+        });
+      } else if (record.notObject) {
+        deadLetter({
+          recordIndex: record.index,
+          reason: `record ${record.index} is not a JSON object`,
+          document: record.bytes.toString('utf8', 0, Math.min(record.bytes.length, 65536)),
+        });
+      } else {
+        const document = buildOrDeadLetter(record.bytes, record.index);
+        if (document) {
+          if (
+            document.eventTimeMs !== undefined &&
+            (newestEventMs === undefined || document.eventTimeMs > newestEventMs)
+          ) {
+            newestEventMs = document.eventTimeMs;
+          }
+          await sender.add(document);
+        }
+      }
+      if (pendingDeadLetters.length >= DEAD_LETTER_FLUSH_ENTRIES) await flushDeadLetters();
+    }
+  } catch (error) {
+    // A malformed file or a broken stream: records before the fault are still delivered below.
+    if (!(error instanceof BulkFailure)) errors.push(messageOf(error));
+  }
+
+  try {
+    await sender.close();
+  } catch (error) {
+    if (error instanceof BulkFailure) {
+      outcome.undelivered += error.undelivered;
+      errors.push(error.message);
+    } else {
+      throw error;
+    }
+  }
+  await flushDeadLetters();
+
+  if (errors.length > 0) outcome.error = errors.join('; ');
+  reportFile(outcome, newestEventMs, job, telemetry);
+  return outcome;
+
+  function buildOrDeadLetter(bytes: Buffer, recordIndex: number): BulkDocument | undefined {
+    try {
+      return buildDocument(bytes, recordIndex, context);
+    } catch (error) {
+      if (!(error instanceof DocumentError)) throw error;
+      deadLetter({
+        recordIndex,
+        reason: error.message,
+        document: bytes.toString('utf8', 0, Math.min(bytes.length, 65536)),
+      });
+      return undefined;
+    }
+  }
+}
+
+function reportFile(
+  outcome: FileOutcome,
+  newestEventMs: number | undefined,
+  job: FileJob,
+  telemetry: Telemetry,
+) {
+  const accounted = outcome.indexed + outcome.duplicates + outcome.deadLettered + outcome.undelivered;
+  if (accounted !== outcome.read) {
+    // Should be impossible; if it ever happens the operator must hear about it.
+    outcome.error = `${outcome.error ? outcome.error + '; ' : ''}counts do not add up: read ${outcome.read}, accounted ${accounted}`;
+  }
+  telemetry.metric('RecordsRead', outcome.read);
+  telemetry.metric('RecordsIndexed', outcome.indexed);
+  telemetry.metric('RecordsDuplicate', outcome.duplicates);
+  telemetry.metric('RecordsHealed', outcome.healed);
+  telemetry.metric('RecordsDeadLettered', outcome.deadLettered);
+  telemetry.metric('RecordsUndelivered', outcome.undelivered);
+  telemetry.metric(outcome.error ? 'FilesFailed' : 'FilesIndexed', 1);
+  if (newestEventMs !== undefined)
+    telemetry.metric('IndexingLagSeconds', Math.max(0, (Date.now() - newestEventMs) / 1000), 'Seconds');
+  const summary = { source: job.sourceName, ...outcome, bucket: undefined, key: undefined };
+  if (outcome.error) telemetry.log.error('file failed', summary);
+  else telemetry.log.info('file indexed', summary);
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,139 @@
+/**
+ * The indexer engine shared by the Lambda and the CLI: it owns the connections, makes sure the index
+ * template is installed before the first write, and indexes one object or local file at a time.
+ */
+import type { Client } from '@opensearch-project/opensearch';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { clientTransport, type BulkTransport } from '../bulk/transport.js';
+import type { DeadLetterSink } from '../deadletter/entry.js';
+import { IndexDeadLetterSink } from '../deadletter/indexSink.js';
+import { S3DeadLetterSink } from '../deadletter/s3Sink.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import { detectCluster, type ClusterInfo } from '../opensearch/cluster.js';
+import { openLocalFile } from '../source/local.js';
+import { openS3Object } from '../source/s3.js';
+import { indexTemplate } from '../template/template.js';
+import { installTemplate } from '../template/install.js';
+import { keyDate } from '../trigger/keyDate.js';
+import type { FileOutcome, ObjectRef } from '../types.js';
+import { indexFile, messageOf, type PipelineSettings } from './indexFile.js';
+
+export interface IndexerOptions extends PipelineSettings {
+  /** `s3://bucket/prefix` or `index:NAME`; default `index:<indexPrefix>deadletter`. */
+  deadLetter?: { kind: 's3'; bucket: string; prefix: string } | { kind: 'index'; index: string };
+  service?: 'es' | 'aoss';
+}
+
+export const DEFAULT_PIPELINE_SETTINGS: Omit<PipelineSettings, 'indexPrefix'> = {
+  maxDecompressedBytes: 2 * 1024 ** 3,
+  maxRecordBytes: 4 * 1024 ** 2,
+  bulkMaxBytes: 5 * 1024 ** 2,
+  bulkMaxDocs: 5000,
+  bulkConcurrency: 2,
+  requestTimeoutMs: 30_000,
+  retry: { baseMs: 200, maxMs: 20_000, maxAttempts: 8 },
+};
+
+export class Indexer {
+  private ready: Promise<ClusterInfo> | undefined;
+  private readonly transport: BulkTransport;
+  private readonly deadLetterSink: DeadLetterSink;
+
+  constructor(
+    private readonly client: Client,
+    private readonly options: IndexerOptions,
+    private readonly telemetry: Telemetry,
+    private readonly s3?: S3Client,
+  ) {
+    this.transport = clientTransport(client);
+    this.deadLetterSink = makeDeadLetterSink(client, options, s3);
+  }
+
+  get deadLetterTarget(): string {
+    return this.deadLetterSink.target;
+  }
+
+  /** Detects the cluster flavour and installs the index template, once; a failure is retried next call. */
+  prepare(): Promise<ClusterInfo> {
+    this.ready ??= this.install().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async install(): Promise<ClusterInfo> {
+    const cluster = await detectCluster(this.client, this.options.service);
+    const template = indexTemplate({ indexPrefix: this.options.indexPrefix, cluster });
+    const result = await installTemplate(this.client, template);
+    this.telemetry.log.info('index template checked', {
+      template: template.name,
+      result,
+      cluster: `${cluster.distribution} ${cluster.version}`,
+    });
+    return cluster;
+  }
+
+  async indexS3Object(ref: ObjectRef, remainingTimeMs: () => number): Promise<FileOutcome> {
+    const sourceName = `s3://${ref.bucket}/${ref.key}`;
+    await this.prepare();
+    let stream;
+    try {
+      stream = await openS3Object(this.s3!, ref);
+    } catch (error) {
+      return this.failedBeforeReading(ref.key, sourceName, error, ref.bucket);
+    }
+    return indexFile(
+      { sourceName, bucket: ref.bucket, key: ref.key, keyDate: keyDate(ref.key), stream },
+      this.options,
+      {
+        transport: this.transport,
+        deadLetter: this.deadLetterSink,
+        telemetry: this.telemetry,
+        remainingTimeMs,
+      },
+    );
+  }
+
+  async indexLocalFile(path: string, remainingTimeMs: () => number = () => Infinity): Promise<FileOutcome> {
+    await this.prepare();
+    return indexFile(
+      { sourceName: path, key: path, keyDate: keyDate(path), stream: openLocalFile(path) },
+      this.options,
+      {
+        transport: this.transport,
+        deadLetter: this.deadLetterSink,
+        telemetry: this.telemetry,
+        remainingTimeMs,
+      },
+    );
+  }
+
+  private failedBeforeReading(key: string, sourceName: string, error: unknown, bucket?: string): FileOutcome {
+    const outcome: FileOutcome = {
+      bucket,
+      key,
+      read: 0,
+      indexed: 0,
+      duplicates: 0,
+      healed: 0,
+      deadLettered: 0,
+      undelivered: 0,
+      error: messageOf(error),
+    };
+    this.telemetry.metric('FilesFailed', 1);
+    this.telemetry.log.error('file failed', { source: sourceName, error: outcome.error });
+    return outcome;
+  }
+}
+
+function makeDeadLetterSink(
+  client: Client,
+  options: IndexerOptions,
+  s3: S3Client | undefined,
+): DeadLetterSink {
+  const target = options.deadLetter ?? { kind: 'index', index: `${options.indexPrefix}deadletter` };
+  if (target.kind === 'index') return new IndexDeadLetterSink(client, target.index);
+  if (!s3) throw new Error(`DEAD_LETTER=s3://${target.bucket}/${target.prefix} needs an S3 client`);
+  return new S3DeadLetterSink(s3, target.bucket, target.prefix);
+}

@@ -1,0 +1,69 @@
+/** Reading CloudTrail objects from S3: one streamed GetObject per file, and prefix listing for backfills. */
+import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import type { ObjectRef } from '../types.js';
+
+/** A failure to read an object that retrying will not fix (missing object, no permission). */
+export class PermanentSourceError extends Error {}
+
+export function s3Client(options: { region?: string; endpoint?: string } = {}): S3Client {
+  return new S3Client({
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    // Throttling (503 SlowDown) and network errors are retried by the SDK's standard retry strategy.
+    maxAttempts: 6,
+    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+  });
+}
+
+/** Opens the object as a byte stream. Nothing is buffered beyond the socket's own window. */
+export async function openS3Object(s3: S3Client, ref: ObjectRef): Promise<Readable> {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    return response.Body as Readable;
+  } catch (error) {
+    throw describeS3Error(error, ref);
+  }
+}
+
+function describeS3Error(error: unknown, ref: ObjectRef): Error {
+  const where = `s3://${ref.bucket}/${ref.key}`;
+  if (!(error instanceof S3ServiceException))
+    return error instanceof Error ? error : new Error(String(error));
+  const status = error.$metadata.httpStatusCode;
+  if (error.name === 'NoSuchKey' || error.name === 'NotFound' || status === 404) {
+    return new PermanentSourceError(
+      `${where}: object not found (NoSuchKey). It was deleted or moved after the notification, or the key was decoded wrongly.`,
+    );
+  }
+  if (error.name === 'AccessDenied' || status === 403) {
+    return new PermanentSourceError(
+      `${where}: access denied. The function's role needs s3:GetObject on this key, and kms:Decrypt if the trail uses SSE-KMS.`,
+    );
+  }
+  if (error.name === 'NoSuchBucket') return new PermanentSourceError(`${where}: bucket does not exist`);
+  return new Error(`${where}: ${error.name}: ${error.message}`);
+}
+
+/** Lists every object under a prefix, page by page (for `index s3://bucket/prefix` backfills). */
+export async function* listS3Objects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): AsyncGenerator<ObjectRef> {
+  let continuationToken: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+    );
+    for (const object of page.Contents ?? []) {
+      if (object.Key !== undefined) yield { bucket, key: object.Key, size: object.Size, etag: object.ETag };
+    }
+    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (continuationToken);
+}
+
+/** Parses `s3://bucket/prefix` (prefix may be empty). */
+export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  return match ? { bucket: match[1]!, prefix: match[2]! } : undefined;
+}

@@ -1,0 +1,104 @@
+/**
+ * The CLI as a user runs it (`node bin/cloudtrail-opensearch.js ...` in a child process) against the
+ * dev server over HTTP: exit codes, summaries, and what the indices hold afterwards.
+ */
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { generateCloudTrail } from '../../src/generator/generate.js';
+import { SAMPLES_DIR } from '../helpers/samples.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/cloudtrail-opensearch.js', import.meta.url));
+const run = promisify(execFile);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+function summaryNumber(stdout: string, label: string): number {
+  const match = new RegExp(`^${label}:\\s+(\\d+)`, 'm').exec(stdout);
+  assert.ok(match, `summary line "${label}" in:\n${stdout}`);
+  return Number(match[1]);
+}
+
+describe('CLI index (child process, dev server over HTTP)', function () {
+  this.timeout(180_000);
+  let server: DevServer;
+  let workDir: string;
+
+  before(async () => {
+    server = await startDevServer({ port: 0 });
+    workDir = await mkdtemp(join(tmpdir(), 'ct-cli-'));
+  });
+  after(async () => {
+    await server?.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await fetch(server.url + '/cloudtrail-*', { method: 'DELETE' });
+  });
+
+  async function documentCount(pattern = 'cloudtrail-1*,cloudtrail-2*'): Promise<number> {
+    await fetch(`${server.url}/_refresh`, { method: 'POST' });
+    const body = (await (await fetch(`${server.url}/${pattern}/_count`)).json()) as { count: number };
+    return body.count;
+  }
+
+  it('indexes every sample record exactly once; a second run reports them all as duplicates', async () => {
+    const first = await cli('index', SAMPLES_DIR, '--endpoint', server.url);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const read = summaryNumber(first.stdout, 'records read');
+    assert.equal(read, 1214, 'the bundled samples hold 1,214 records');
+    assert.equal(summaryNumber(first.stdout, 'indexed'), read);
+    assert.equal(summaryNumber(first.stdout, 'dead-lettered'), 0);
+    assert.equal(await documentCount(), read);
+
+    const second = await cli('index', SAMPLES_DIR, '--endpoint', server.url);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(summaryNumber(second.stdout, 'duplicates'), read);
+    assert.equal(summaryNumber(second.stdout, 'indexed'), 0);
+    assert.equal(await documentCount(), read);
+  });
+
+  it('indexes CloudTrail files it has never seen (generated) exactly once', async () => {
+    const out = join(workDir, 'generated');
+    const generated = await generateCloudTrail({
+      sourceDir: SAMPLES_DIR,
+      outDir: out,
+      records: 6000,
+      perFile: 700,
+      seed: 'cli-test',
+      days: 3,
+    });
+    const result = await cli('index', out, '--endpoint', server.url, '--max-bytes', '200000');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(summaryNumber(result.stdout, 'indexed'), generated.records);
+    assert.equal(await documentCount(), generated.records);
+  });
+
+  it('exits 2 with a usage message when --endpoint is missing or the command is unknown', async () => {
+    const missing = await cli('index', SAMPLES_DIR);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--endpoint is required/);
+    const unknown = await cli('frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  });
+
+  it('exits non-zero and says why when the cluster cannot be reached', async () => {
+    const result = await cli('index', SAMPLES_DIR, '--endpoint', 'http://127.0.0.1:1');
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr + result.stdout, /127\.0\.0\.1:1|ECONNREFUSED|connect/i);
+  });
+});
