@@ -128,6 +128,10 @@ export function classifyResponse(response: BulkResponse): ResponseClassification
     return { verdict: 'retry', reason: `unreadable bulk response: ${reason}` };
   }
   const errorType = errorTypeOf(body);
+  // A SERVICE_UNAVAILABLE block ("no cluster-manager", "state not recovered") is the cluster electing a
+  // leader or starting: it clears within seconds, so it is retried like any 503.
+  if (errorType === 'cluster_block_exception' && /SERVICE_UNAVAILABLE\//.test(reason))
+    return { verdict: 'retry', reason };
   // Flood-stage block: 429 on current engines, 403 on older ones. It does not clear on its own.
   if (errorType === 'cluster_block_exception') return { verdict: 'fatal', reason };
   if (statusCode === 413) return { verdict: 'split', reason };

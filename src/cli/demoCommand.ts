@@ -51,12 +51,16 @@ export async function demoCommand(argv: string[]): Promise<number> {
 async function printIndices(client: ReturnType<typeof createClient>, indexPrefix: string): Promise<void> {
   const response = await client.transport.request({
     method: 'GET',
-    path: `/_cat/indices/${indexPrefix}*`,
+    path: `/_cat/indices/${indexPrefix}2*`,
     querystring: { format: 'json', h: 'index,docs.count', s: 'index' },
   });
   const rows = response.body as { index: string; 'docs.count': string }[];
-  process.stdout.write(`\n${rows.length} indices:\n`);
-  for (const row of rows)
+  if (rows.length === 0) return;
+  process.stdout.write(
+    `\n${rows.length} daily indices, ${rows[0]!.index} to ${rows[rows.length - 1]!.index}; the largest:\n`,
+  );
+  const largest = [...rows].sort((a, b) => Number(b['docs.count']) - Number(a['docs.count'])).slice(0, 8);
+  for (const row of largest)
     process.stdout.write(`  ${row.index.padEnd(32)} ${row['docs.count'].padStart(6)} docs\n`);
 }
 

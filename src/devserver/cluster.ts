@@ -25,6 +25,8 @@ export interface StoredDocument {
   /** `_source` exactly as sent. */
   sourceText: string;
   fields: Map<string, IndexedValue[]>;
+  /** Text fields: index in `fields` where each value's tokens start (phrases stay within a value). */
+  textStarts?: Map<string, number[]>;
   version: number;
   seqNo: number;
   primaryTerm: number;

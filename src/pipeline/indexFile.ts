@@ -32,6 +32,8 @@ export interface PipelineDeps {
   telemetry: Telemetry;
   /** Milliseconds left before the caller must stop (Lambda's remaining time; Infinity for the CLI). */
   remainingTimeMs: () => number;
+  /** Turns a 401/403 into advice naming the likely cause (IAM policy, access policy, role mapping). */
+  describeAuth?: (status: 401 | 403, body: unknown) => string;
 }
 
 export interface FileJob {
@@ -166,7 +168,7 @@ export async function indexFile(
   } catch (error) {
     if (error instanceof BulkFailure) {
       outcome.undelivered += error.undelivered;
-      errors.push(error.message);
+      errors.push(describeFailure(error, deps));
     } else {
       throw error;
     }
@@ -215,6 +217,13 @@ function reportFile(
   const summary = { source: job.sourceName, ...outcome, bucket: undefined, key: undefined };
   if (outcome.error) telemetry.log.error('file failed', summary);
   else telemetry.log.info('file indexed', summary);
+}
+
+/** A BulkFailure as the operator should read it: an auth refusal becomes advice on what to fix. */
+function describeFailure(error: BulkFailure, deps: PipelineDeps): string {
+  if (error.kind !== 'auth' || !deps.describeAuth) return error.message;
+  const status = error.status === 401 ? 401 : 403;
+  return `bulk indexing failed (auth): ${deps.describeAuth(status, error.body)}; ${error.undelivered} document(s) undelivered`;
 }
 
 export function messageOf(error: unknown): string {

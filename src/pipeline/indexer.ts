@@ -2,14 +2,16 @@
  * The indexer engine shared by the Lambda and the CLI: it owns the connections, makes sure the index
  * template is installed before the first write, and indexes one object or local file at a time.
  */
-import type { Client } from '@opensearch-project/opensearch';
+import { errors, type Client } from '@opensearch-project/opensearch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { clientTransport, type BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterSink } from '../deadletter/entry.js';
 import { IndexDeadLetterSink } from '../deadletter/indexSink.js';
 import { S3DeadLetterSink } from '../deadletter/s3Sink.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { resolvedConnectionOf } from '../opensearch/client.js';
 import { detectCluster, type ClusterInfo } from '../opensearch/cluster.js';
+import { describeAuthFailure } from '../opensearch/errors.js';
 import { openLocalFile } from '../source/local.js';
 import { openS3Object } from '../source/s3.js';
 import { indexTemplate } from '../template/template.js';
@@ -22,7 +24,11 @@ export interface IndexerOptions extends PipelineSettings {
   /** `s3://bucket/prefix` or `index:NAME`; default `index:<indexPrefix>deadletter`. */
   deadLetter?: { kind: 's3'; bucket: string; prefix: string } | { kind: 'index'; index: string };
   service?: 'es' | 'aoss';
+  /** Retries of prepare() (GET / and the template install) on 429, 5xx and network errors. */
+  prepareRetry?: { baseMs: number; maxMs: number; maxAttempts: number };
 }
+
+const DEFAULT_PREPARE_RETRY = { baseMs: 200, maxMs: 5_000, maxAttempts: 6 };
 
 export const DEFAULT_PIPELINE_SETTINGS: Omit<PipelineSettings, 'indexPrefix'> = {
   maxDecompressedBytes: 2 * 1024 ** 3,
@@ -55,11 +61,34 @@ export class Indexer {
 
   /** Detects the cluster flavour and installs the index template, once; a failure is retried next call. */
   prepare(): Promise<ClusterInfo> {
-    this.ready ??= this.install().catch((error: unknown) => {
+    this.ready ??= this.installWithRetry().catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });
     return this.ready;
+  }
+
+  /** install() with exponential backoff (full jitter) on transient errors; anything else fails at once. */
+  private async installWithRetry(): Promise<ClusterInfo> {
+    const { baseMs, maxMs, maxAttempts } = this.options.prepareRetry ?? DEFAULT_PREPARE_RETRY;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.install();
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 401 || status === 403) throw new Error(this.describeAuth(status, bodyOf(error)));
+        if (attempt >= maxAttempts || !isTransient(error, status)) throw error;
+        const delayMs = Math.round(Math.random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1)));
+        this.telemetry.log.warn('cluster not ready, retrying', { attempt, delayMs, error: messageOf(error) });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  /** The advice for a 401/403 (IAM policy, domain access policy, role mapping), with the server's words. */
+  private describeAuth(status: 401 | 403, body: unknown): string {
+    const connection = resolvedConnectionOf(this.client);
+    return describeAuthFailure(status, body, connection?.auth ?? 'none', connection?.endpoint ?? 'OpenSearch');
   }
 
   private async install(): Promise<ClusterInfo> {
@@ -91,6 +120,7 @@ export class Indexer {
         deadLetter: this.deadLetterSink,
         telemetry: this.telemetry,
         remainingTimeMs,
+        describeAuth: (status, body) => this.describeAuth(status, body),
       },
     );
   }
@@ -105,6 +135,7 @@ export class Indexer {
         deadLetter: this.deadLetterSink,
         telemetry: this.telemetry,
         remainingTimeMs,
+        describeAuth: (status, body) => this.describeAuth(status, body),
       },
     );
   }
@@ -136,4 +167,28 @@ function makeDeadLetterSink(
   if (target.kind === 'index') return new IndexDeadLetterSink(client, target.index);
   if (!s3) throw new Error(`DEAD_LETTER=s3://${target.bucket}/${target.prefix} needs an S3 client`);
   return new S3DeadLetterSink(s3, target.bucket, target.prefix);
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof errors.ResponseError) return error.meta.statusCode ?? undefined;
+  // installTemplate reports a refused PUT/GET as "... failed with HTTP <status>: ...".
+  const match = /failed with HTTP (\d{3})/.exec(messageOf(error));
+  return match ? Number(match[1]) : undefined;
+}
+
+function bodyOf(error: unknown): unknown {
+  if (error instanceof errors.ResponseError) return error.meta.body;
+  const text = messageOf(error);
+  const json = text.indexOf(': {');
+  return json >= 0 ? text.slice(json + 2) : text;
+}
+
+/** 408, 429, 5xx and network-level errors clear on their own; 4xx and malformed answers do not. */
+function isTransient(error: unknown, status: number | undefined): boolean {
+  if (status !== undefined) return status === 408 || status === 429 || status >= 500;
+  return (
+    error instanceof errors.ConnectionError ||
+    error instanceof errors.TimeoutError ||
+    error instanceof errors.NoLivingConnectionsError
+  );
 }

@@ -40,21 +40,29 @@ export class ValueScanner {
   private readonly open: number[] = [];
   private inString = false;
   private escapePending = false;
-  /** Bytes of a bare number/literal being read, or undefined when the value is not a scalar. */
-  private scalar: number[] | undefined;
-  // A DataView of the chunk being scanned, for reading four bytes at once.
-  private view: DataView | undefined;
-  private viewed: Buffer | undefined;
+  private inScalar = false;
+  /** Bytes of the bare number/literal being read (when inScalar). */
+  private readonly scalar: number[] = [];
+  // A DataView of the chunk being scanned, for reading four bytes at once. Fields keep one type
+  // from the start (no undefined), so V8 does not have to re-optimize when they are first set.
+  private viewed: Buffer = Buffer.alloc(0);
+  private view = new DataView(this.viewed.buffer, this.viewed.byteOffset, 0);
 
   /** Starts a value whose first byte (already consumed by the caller) is `first`. */
   begin(first: number): void {
     this.open.length = 0;
     this.inString = false;
     this.escapePending = false;
-    this.scalar = undefined;
-    if (first === OPEN_BRACE || first === OPEN_BRACKET) this.open.push(first);
-    else if (first === QUOTE) this.inString = true;
-    else this.scalar = [first];
+    this.inScalar = false;
+    if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+      this.open.push(first);
+    } else if (first === QUOTE) {
+      this.inString = true;
+    } else {
+      this.inScalar = true;
+      this.scalar.length = 0;
+      this.scalar.push(first);
+    }
   }
 
   /**
@@ -63,7 +71,7 @@ export class ValueScanner {
    * Throws ScanFault on a mismatched bracket or an invalid bare word.
    */
   scan(buf: Buffer, start: number): number {
-    if (this.scalar) return this.scanScalar(buf, start);
+    if (this.inScalar) return this.scanScalar(buf, start);
     const len = buf.length;
     const open = this.open;
     let pos = start;
@@ -132,7 +140,7 @@ export class ValueScanner {
   }
 
   private viewOf(buf: Buffer): DataView {
-    if (this.viewed !== buf || !this.view) {
+    if (this.viewed !== buf) {
       this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
       this.viewed = buf;
     }
@@ -140,14 +148,14 @@ export class ValueScanner {
   }
 
   private scanScalar(buf: Buffer, pos: number): number {
-    const scalar = this.scalar!;
+    const scalar = this.scalar;
     const len = buf.length;
     while (pos < len) {
       const c = buf[pos]!;
       if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isWhitespace(c)) {
         const word = String.fromCharCode(...scalar);
         if (!SCALAR_PATTERN.test(word)) throw new ScanFault(pos - scalar.length, `invalid value '${word}'`);
-        this.scalar = undefined;
+        this.inScalar = false;
         return pos;
       }
       if (scalar.length >= MAX_SCALAR_BYTES || c < 0x21 || c > 0x7e) {

@@ -1,7 +1,10 @@
 /**
  * Example searches over the field model, in Dashboards Query Language (DQL) and query DSL. The same
  * list is printed in docs/field-model.md (a test keeps them in sync) so an integration test can run
- * every documented query against a real index (`POST <prefix>*\/_search {"query": dsl}`).
+ * every documented query against a real index (`POST <prefix>*\/_search {"query": dsl}`). The values
+ * come from the bundled samples (samples/cloudtrail), so each query finds events in the demo's indices
+ * (`npx cloudtrail-opensearch demo --keep-running`); test/fieldmodel/example-queries.test.ts runs
+ * every one against the dev server and checks exactly which events it returns.
  */
 export interface ExampleQuery {
   title: string;
@@ -11,9 +14,9 @@ export interface ExampleQuery {
 
 export const EXAMPLE_QUERIES: ExampleQuery[] = [
   {
-    title: 'A free-form leaf: every event whose requestParameters.bucketName is my-bucket',
-    dql: 'ct.pairs:"requestParameters.bucketName=my-bucket"',
-    dsl: { term: { 'ct.pairs': 'requestParameters.bucketName=my-bucket' } },
+    title: 'A free-form leaf: every event whose requestParameters.bucketName is aiden-dev-bucket-eu-west-1',
+    dql: 'ct.pairs:"requestParameters.bucketName=aiden-dev-bucket-eu-west-1"',
+    dsl: { term: { 'ct.pairs': 'requestParameters.bucketName=aiden-dev-bucket-eu-west-1' } },
   },
   {
     title: 'Any value under a free-form path (prefix of the pair)',
@@ -22,8 +25,8 @@ export const EXAMPLE_QUERIES: ExampleQuery[] = [
   },
   {
     title: 'Who: a principal ARN',
-    dql: 'userIdentity.arn:"arn:aws:iam::123456789012:user/Alice"',
-    dsl: { term: { 'userIdentity.arn': 'arn:aws:iam::123456789012:user/Alice' } },
+    dql: 'userIdentity.arn:"arn:aws:iam::123456789123:user/pedro"',
+    dsl: { term: { 'userIdentity.arn': 'arn:aws:iam::123456789123:user/pedro' } },
   },
   {
     title: 'What: an API call on a service',
@@ -49,17 +52,17 @@ export const EXAMPLE_QUERIES: ExampleQuery[] = [
   },
   {
     title: 'Where: a region and the account that received the event',
-    dql: 'awsRegion:eu-west-1 and recipientAccountId:"123456789012"',
+    dql: 'awsRegion:us-east-1 and recipientAccountId:"123456789012"',
     dsl: {
       bool: {
-        filter: [{ term: { awsRegion: 'eu-west-1' } }, { term: { recipientAccountId: '123456789012' } }],
+        filter: [{ term: { awsRegion: 'us-east-1' } }, { term: { recipientAccountId: '123456789012' } }],
       },
     },
   },
   {
     title: 'A resource named in `resources`',
-    dql: 'resources.ARN:"arn:aws:s3:::my-bucket"',
-    dsl: { term: { 'resources.ARN': 'arn:aws:s3:::my-bucket' } },
+    dql: 'resources.ARN:"arn:aws:s3:::aiden-dev-bucket-eu-west-1"',
+    dsl: { term: { 'resources.ARN': 'arn:aws:s3:::aiden-dev-bucket-eu-west-1' } },
   },
   {
     title: 'A source IP address, or any address in a CIDR block',
@@ -71,17 +74,14 @@ export const EXAMPLE_QUERIES: ExampleQuery[] = [
     dql: 'eventName:ConsoleLogin and @timestamp >= "now-7d/d"',
     dsl: {
       bool: {
-        filter: [
-          { term: { eventName: 'ConsoleLogin' } },
-          { range: { '@timestamp': { gte: 'now-7d/d', lt: 'now' } } },
-        ],
+        filter: [{ term: { eventName: 'ConsoleLogin' } }, { range: { '@timestamp': { gte: 'now-7d/d' } } }],
       },
     },
   },
   {
     title: 'Free text over request/response values',
-    dql: 'ct.text:"sg-0123456789abcdef0"',
-    dsl: { match_phrase: { 'ct.text': 'sg-0123456789abcdef0' } },
+    dql: 'ct.text:"sg-d963a5a4"',
+    dsl: { match_phrase: { 'ct.text': 'sg-d963a5a4' } },
   },
   {
     title: 'Records whose time or id had to be inferred',

@@ -4,7 +4,7 @@ import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { decodedStream } from '../../src/records/decode.js';
 import { RecordStreamError } from '../../src/records/errors.js';
 import { readRecords } from '../../src/records/index.js';
-import { chunked, collect, sampleLogFiles, sampleWithAbout, streamError } from './helpers.js';
+import { chunked, collect, digestFiles, sampleLogFiles, sampleWithAbout, streamError } from './helpers.js';
 
 const OPTIONS = {
   maxDecompressedBytes: 64 << 20,
@@ -233,5 +233,22 @@ describe('decodedStream / readRecords', () => {
     const { bytes, error } = await drain(decodedStream(source, OPTIONS));
     assert.equal(error, undefined);
     assert.ok(bytes.equals(json));
+  });
+});
+
+describe('readRecords with a Node stream source', () => {
+  it('destroys the stream when the consumer stops early or the file is malformed', async () => {
+    const [file] = sampleLogFiles();
+    const early = createReadStream(file!, { highWaterMark: 512 });
+    for await (const record of readRecords(early, OPTIONS)) {
+      assert.equal(record.index, 0);
+      break;
+    }
+    assert.ok(early.destroyed, 'destroyed after an early stop');
+
+    const digest = createReadStream(digestFiles()[0]!, { highWaterMark: 64 });
+    const { error } = await collect(readRecords(digest, OPTIONS));
+    streamError(error, 'no-records');
+    assert.ok(digest.destroyed, 'destroyed after a file fault');
   });
 });

@@ -114,6 +114,7 @@ export class WriteExecutor {
       id,
       sourceText,
       fields: parsed.fields,
+      textStarts: parsed.textStarts,
       version: (existing?.version ?? 0) + 1,
     });
     return {

@@ -24,6 +24,7 @@ import {
   numericTypes,
   objectTooDeep,
   ownDynamic,
+  textLikeTypes,
   type DynamicMode,
   type MappingNode,
   type RootMapping,
@@ -50,6 +51,11 @@ export interface ParsedDocument {
   source: JsonObject;
   /** Indexed terms by full field path, multi-fields included (`a.keyword`). */
   fields: Map<string, IndexedValue[]>;
+  /**
+   * For text fields: where each value's tokens start in `fields`, so a phrase never spans two array
+   * values (OpenSearch leaves a `position_increment_gap` of 100 positions between them).
+   */
+  textStarts: Map<string, number[]>;
   /** The grown mapping when the document added dynamic fields. */
   updatedMapping?: RootMapping;
 }
@@ -84,6 +90,7 @@ function wrappedIllegal(reason: string): OpenSearchError {
 
 class DocumentWalk {
   readonly fields = new Map<string, IndexedValue[]>();
+  readonly textStarts = new Map<string, number[]>();
   /** New child mappings by parent object path ('' is the root), attached to a copy at the end. */
   readonly pending = new Map<string, Record<string, MappingNode>>();
   /** Types of fields this document introduced, to detect `[1, "a"]` style conflicts. */
@@ -254,7 +261,13 @@ class DocumentWalk {
     }
     const scalar = value as ScalarValue;
     try {
-      this.add(path, convertValue(path, node, scalar));
+      const values = convertValue(path, node, scalar);
+      if (textLikeTypes.has(type) && values.length > 0) {
+        const starts = this.textStarts.get(path) ?? [];
+        starts.push(this.fields.get(path)?.length ?? 0);
+        this.textStarts.set(path, starts);
+      }
+      this.add(path, values);
     } catch (error) {
       if (!(error instanceof MalformedValue)) throw error;
       const ignore = node.ignore_malformed ?? this.limits.ignoreMalformed;
@@ -372,5 +385,10 @@ export function parseDocument(
       throw error;
     }
   }
-  return { source: parsed.value, fields: walk.fields, updatedMapping: walk.grownMapping() };
+  return {
+    source: parsed.value,
+    fields: walk.fields,
+    textStarts: walk.textStarts,
+    updatedMapping: walk.grownMapping(),
+  };
 }

@@ -106,6 +106,10 @@ class QueryCompiler {
         const { field, value, options } = singleField(spec, name, 'query');
         return this.matchMatcher(field, value, options);
       }
+      case 'match_phrase': {
+        const { field, value, options } = singleField(spec, name, 'query');
+        return this.phraseMatcher(field, value, options);
+      }
       case 'prefix': {
         const { field, value, options } = singleField(spec, name, 'value');
         const prefix = String(value);
@@ -273,6 +277,33 @@ class QueryCompiler {
       const hits = tokens.filter((t) => indexed.has(t)).length;
       if (hits === 0 || (requireAll && hits < tokens.length)) return null;
       return hits;
+    };
+  }
+
+  /**
+   * `match_phrase` with slop 0: the analysed query tokens must appear consecutively within one value
+   * of the field (never across two array values). Non-text fields are matched as a term, like OpenSearch.
+   */
+  private phraseMatcher(field: string, value: unknown, options: Json): Matcher {
+    const slop = options.slop ?? 0;
+    if (slop !== 0) throw parsingError(`[match_phrase] slop [${String(slop)}] is not supported by the dev server`);
+    const leaf = this.leaf(field);
+    if (!leaf) return () => null;
+    if (!textLikeTypes.has(leaf.type)) return this.termsMatcher(field, [value], false);
+    const phrase = analyzeText(String(value));
+    if (phrase.length === 0) return () => null;
+    return (doc) => {
+      const tokens = doc.fields.get(field) ?? [];
+      const starts = doc.textStarts?.get(field) ?? [0];
+      for (let v = 0; v < starts.length; v++) {
+        const end = v + 1 < starts.length ? starts[v + 1]! : tokens.length;
+        for (let i = starts[v]!; i + phrase.length <= end; i++) {
+          let j = 0;
+          while (j < phrase.length && tokens[i + j] === phrase[j]) j++;
+          if (j === phrase.length) return phrase.length;
+        }
+      }
+      return null;
     };
   }
 
