@@ -6,6 +6,7 @@ import { demoCommand } from './demoCommand.js';
 import { devServerCommand } from './devServerCommand.js';
 import { generateCommand } from './generateCommand.js';
 import { INDEX_USAGE, indexCommand } from './indexCommand.js';
+import { redriveCommand } from './redriveCommand.js';
 
 const USAGE = `usage: cloudtrail-opensearch <command> [options]
 
@@ -14,6 +15,8 @@ commands:
   cleanup --endpoint URL --keep-days N [--dry-run]     delete daily indices older than N days
   install-ism --endpoint URL --keep-days N             install the equivalent in-cluster ISM policy
   dev-server [--port 9200] [--host 127.0.0.1]          run the local OpenSearch-compatible server
+  redrive --endpoint URL --from index:NAME|s3://bucket/prefix [--delete-after]
+                                                       re-send dead-lettered documents after fixing the cause
   demo                                                 index the bundled samples into a local dev server
   generate --out DIR --records N [--per-file 500] [--days 1] [--seed S]
                                                        write realistic CloudTrail files (from the samples)
@@ -27,6 +30,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'dev-server': devServerCommand,
   demo: demoCommand,
   generate: generateCommand,
+  redrive: redriveCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -1,8 +1,8 @@
 /** Dead letters as gzipped JSON-lines objects under an S3 prefix: one object per write. */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { DeadLetterEntry, DeadLetterSink } from './entry.js';
+import { deadLetterId, type DeadLetterEntry, type DeadLetterSink } from './entry.js';
 
 export class S3DeadLetterSink implements DeadLetterSink {
   readonly target: string;
@@ -19,9 +19,12 @@ export class S3DeadLetterSink implements DeadLetterSink {
     if (entries.length === 0) return;
     const now = new Date();
     const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
-    const stamp = now.toISOString().replace(/[-:.]/g, '');
     const separator = this.prefix === '' || this.prefix.endsWith('/') ? '' : '/';
-    const key = `${this.prefix}${separator}${day}/${stamp}-${randomBytes(6).toString('hex')}.jsonl.gz`;
+    // Named after the entries, not the clock: a retried file (Lambda and SQS deliver at least once) writes
+    // the same chunk again under the same key instead of a second copy of every entry.
+    const digest = createHash('sha256');
+    for (const entry of entries) digest.update(deadLetterId(entry)).update('\n');
+    const key = `${this.prefix}${separator}${day}/${digest.digest('hex').slice(0, 32)}.jsonl.gz`;
     const body = gzipSync(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
     await this.s3.send(
       new PutObjectCommand({

@@ -76,7 +76,8 @@ export class Indexer {
         return await this.install();
       } catch (error) {
         const status = statusOf(error);
-        if (status === 401 || status === 403) throw new Error(this.describeAuth(status, bodyOf(error)));
+        if (status === 401 || status === 403)
+          throw new Error(this.describeAuth(status, bodyOf(error)), { cause: error });
         if (attempt >= maxAttempts || !isTransient(error, status)) throw error;
         const delayMs = Math.round(Math.random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1)));
         this.telemetry.log.warn('cluster not ready, retrying', { attempt, delayMs, error: messageOf(error) });
@@ -88,7 +89,12 @@ export class Indexer {
   /** The advice for a 401/403 (IAM policy, domain access policy, role mapping), with the server's words. */
   private describeAuth(status: 401 | 403, body: unknown): string {
     const connection = resolvedConnectionOf(this.client);
-    return describeAuthFailure(status, body, connection?.auth ?? 'none', connection?.endpoint ?? 'OpenSearch');
+    return describeAuthFailure(
+      status,
+      body,
+      connection?.auth ?? 'none',
+      connection?.endpoint ?? 'OpenSearch',
+    );
   }
 
   private async install(): Promise<ClusterInfo> {

@@ -97,7 +97,8 @@ export interface Hit {
 export async function search(server: DevServer, pattern: string, query: unknown): Promise<Hit[]> {
   await http(server, 'POST', `/${pattern}/_refresh`);
   const answer = await http(server, 'POST', `/${pattern}/_search`, { query, size: 10_000 });
-  if (answer.status !== 200) throw new Error(`search failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 200)
+    throw new Error(`search failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   const hits = (answer.body as { hits: { total: { value: number }; hits: Hit[] } }).hits;
   if (hits.total.value !== hits.hits.length) throw new Error('more hits than one page');
   return hits.hits;

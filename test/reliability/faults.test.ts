@@ -64,7 +64,10 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
   });
 
   /** Adds the rules, invokes until the file is in (at most 4 times), checks exactly-once, records a row. */
-  async function survives(fault: string, rules: { fault: FaultSpec; times?: number; probability?: number }[]) {
+  async function survives(
+    fault: string,
+    rules: { fault: FaultSpec; times?: number; probability?: number }[],
+  ) {
     for (const rule of rules) rig.server.faults.add({ path: '/_bulk', ...rule });
     const result = await invokeUntilSuccess(key, 4);
     assert.ok(result.ok, `${fault}: still failing after 4 invocations: ${result.errors.join(' | ')}`);
@@ -72,7 +75,14 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     const numbers = await assertExactlyOnce(rig, ids, fault);
     const dead = await deadLetters(rig);
     assert.equal(dead.length, 0, `${fault}: nothing dead-lettered`);
-    rows.push({ fault, records: ids.length, lost: numbers.lost, duplicated: numbers.duplicated, deadLettered: 0, invocations: result.attempts });
+    rows.push({
+      fault,
+      records: ids.length,
+      lost: numbers.lost,
+      duplicated: numbers.duplicated,
+      deadLettered: 0,
+      invocations: result.attempts,
+    });
     return result;
   }
 
@@ -95,7 +105,9 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
 
   for (const status of [500, 502, 503, 504] as const) {
     it(`HTTP ${status} is retried with backoff`, async () => {
-      const result = await survives(`HTTP ${status}`, [{ fault: { kind: 'server-error', status }, times: 2 }]);
+      const result = await survives(`HTTP ${status}`, [
+        { fault: { kind: 'server-error', status }, times: 2 },
+      ]);
       assert.equal(result.attempts, 1);
     });
   }
@@ -137,7 +149,14 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     // Abandoned requests were replayed (their late writes land too, but `create` + _id makes that a no-op).
     assert.ok(rig.server.requestCount('/_bulk') - bulksBefore > Math.ceil(ids.length / 100));
     const numbers = await assertExactlyOnce(rig, ids, 'latency');
-    rows.push({ fault: 'latency > timeout', records: ids.length, lost: numbers.lost, duplicated: numbers.duplicated, deadLettered: 0, invocations: 1 });
+    rows.push({
+      fault: 'latency > timeout',
+      records: ids.length,
+      lost: numbers.lost,
+      duplicated: numbers.duplicated,
+      deadLettered: 0,
+      invocations: 1,
+    });
   });
 
   it('403 from fine-grained access control fails fast, naming the role mapping to add', async () => {
@@ -158,7 +177,14 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     rig.server.faults.clear();
     assert.equal(await invoke(key), undefined);
     await assertExactlyOnce(rig, ids, '403 then fixed');
-    rows.push({ fault: '403 (then fixed)', records: ids.length, lost: 0, duplicated: 0, deadLettered: 0, invocations: 2 });
+    rows.push({
+      fault: '403 (then fixed)',
+      records: ids.length,
+      lost: 0,
+      duplicated: 0,
+      deadLettered: 0,
+      invocations: 2,
+    });
   });
 
   it('403 on GET / (prepare) and 401 from a front end name the cause too', async () => {
@@ -184,11 +210,22 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     rig.server.faults.add({ path: '/', fault: { kind: 'too-many-requests' }, times: 1 });
     rig.server.faults.add({ path: '/', fault: { kind: 'server-error', status: 502 }, times: 1 });
     rig.server.faults.add({ path: '/_index_template/*', fault: { kind: 'connection-reset' }, times: 1 });
-    rig.server.faults.add({ path: '/_index_template/*', fault: { kind: 'server-error', status: 503 }, times: 1 });
+    rig.server.faults.add({
+      path: '/_index_template/*',
+      fault: { kind: 'server-error', status: 503 },
+      times: 1,
+    });
     assert.equal(await invoke(key), undefined);
     assert.equal(rig.server.faults.history.length, 4);
     await assertExactlyOnce(rig, ids, 'prepare faults');
-    rows.push({ fault: 'prepare: 429/502/reset/503', records: ids.length, lost: 0, duplicated: 0, deadLettered: 0, invocations: 1 });
+    rows.push({
+      fault: 'prepare: 429/502/reset/503',
+      records: ids.length,
+      lost: 0,
+      duplicated: 0,
+      deadLettered: 0,
+      invocations: 1,
+    });
   });
 
   it('S3 NoSuchKey: a clear error, reported failed for SQS at once (no endless retry)', async () => {
@@ -208,7 +245,12 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
   it('S3 AccessDenied: a clear error naming s3:GetObject and kms:Decrypt', async () => {
     const proxy = await startProxy(rig.s3.endpoint, (request) =>
       request.method === 'GET' && request.url?.startsWith(`/${BUCKET}/AWSLogs`)
-        ? { kind: 'reply', status: 403, contentType: 'application/xml', body: s3ErrorXml('AccessDenied', 'Access Denied') }
+        ? {
+            kind: 'reply',
+            status: 403,
+            contentType: 'application/xml',
+            body: s3ErrorXml('AccessDenied', 'Access Denied'),
+          }
         : { kind: 'forward' },
     );
     try {
@@ -228,10 +270,16 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
   it('S3 throttling (503 SlowDown) and a reset GetObject are retried', async () => {
     let getObjects = 0;
     const proxy = await startProxy(rig.s3.endpoint, (request) => {
-      if (request.method !== 'GET' || !request.url?.startsWith(`/${BUCKET}/AWSLogs`)) return { kind: 'forward' };
+      if (request.method !== 'GET' || !request.url?.startsWith(`/${BUCKET}/AWSLogs`))
+        return { kind: 'forward' };
       getObjects++;
       if (getObjects <= 2)
-        return { kind: 'reply', status: 503, contentType: 'application/xml', body: s3ErrorXml('SlowDown', 'Please reduce your request rate.') };
+        return {
+          kind: 'reply',
+          status: 503,
+          contentType: 'application/xml',
+          body: s3ErrorXml('SlowDown', 'Please reduce your request rate.'),
+        };
       if (getObjects === 3) return { kind: 'reset' };
       return { kind: 'forward' };
     });
@@ -240,7 +288,14 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
       assert.equal(await invoke(key), undefined);
       assert.equal(getObjects, 4);
       await assertExactlyOnce(rig, ids, 'S3 SlowDown');
-      rows.push({ fault: 'S3 503 SlowDown ×2 + reset', records: ids.length, lost: 0, duplicated: 0, deadLettered: 0, invocations: 1 });
+      rows.push({
+        fault: 'S3 503 SlowDown ×2 + reset',
+        records: ids.length,
+        lost: 0,
+        duplicated: 0,
+        deadLettered: 0,
+        invocations: 1,
+      });
     } finally {
       await proxy.close();
     }
@@ -282,7 +337,14 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     // A retry of the same broken file changes nothing: still 10, still once each.
     await invoke(truncatedKey);
     await assertExactlyOnce(rig, ids.slice(0, 10), 'truncated, retried');
-    rows.push({ fault: 'truncated JSON (10 complete records)', records: 10, lost: 0, duplicated: 0, deadLettered: 0, invocations: 2 });
+    rows.push({
+      fault: 'truncated JSON (10 complete records)',
+      records: 10,
+      lost: 0,
+      duplicated: 0,
+      deadLettered: 0,
+      invocations: 2,
+    });
   });
 
   it('a record that is not an object is dead-lettered with its reason; the rest are indexed', async () => {
@@ -299,10 +361,7 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     assert.equal(await invoke(oddKey), undefined);
     await assertExactlyOnce(rig, ['good-1', 'good-2'], 'not-object');
     const dead = await deadLetters(rig);
-    assert.deepEqual(
-      dead.map((entry) => entry.recordIndex).sort(),
-      [1, 2, 3, 4],
-    );
+    assert.deepEqual(dead.map((entry) => entry.recordIndex).sort(), [1, 2, 3, 4]);
     for (const entry of dead) {
       assert.equal(entry.source, `s3://${BUCKET}/${oddKey}`);
       assert.match(entry.reason, /not a JSON object/);
@@ -313,7 +372,14 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     assert.equal(await invoke(oddKey), undefined);
     await assertExactlyOnce(rig, ['good-1', 'good-2'], 'not-object replay');
     assert.equal((await deadLetters(rig)).length, 4);
-    rows.push({ fault: 'records that are not objects', records: 6, lost: 0, duplicated: 0, deadLettered: 4, invocations: 2 });
+    rows.push({
+      fault: 'records that are not objects',
+      records: 6,
+      lost: 0,
+      duplicated: 0,
+      deadLettered: 4,
+      invocations: 2,
+    });
   });
 
   it('Lambda time running out mid-file: stops sending, fails the file, counts add up; the retry completes it', async () => {
@@ -344,13 +410,23 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
     await client.close();
     assert.match(outcome.error ?? '', /out-of-time/);
     assert.ok(outcome.undelivered > 0);
-    assert.equal(outcome.indexed + outcome.duplicates + outcome.deadLettered + outcome.undelivered, outcome.read);
+    assert.equal(
+      outcome.indexed + outcome.duplicates + outcome.deadLettered + outcome.undelivered,
+      outcome.read,
+    );
     assert.equal((await storedIds(rig)).length, outcome.indexed);
 
     const retry = await invokeUntilSuccess(key, 2);
     assert.ok(retry.ok, retry.errors.join(' | '));
     await assertExactlyOnce(rig, ids, 'out of time, retried');
-    rows.push({ fault: 'Lambda out of time mid-file', records: ids.length, lost: 0, duplicated: 0, deadLettered: 0, invocations: 2 });
+    rows.push({
+      fault: 'Lambda out of time mid-file',
+      records: ids.length,
+      lost: 0,
+      duplicated: 0,
+      deadLettered: 0,
+      invocations: 2,
+    });
   });
 
   it('two invocations indexing the same file at once (SQS at-least-once): exactly once', async () => {
@@ -359,10 +435,18 @@ describe('reliability: fault matrix (Lambda handler, dev server faults, s3rver)'
       handler(sqsEvent([key, corpus.keys[1]!]), lambdaContext()),
       handler(sqsEvent([corpus.keys[1]!, key]), lambdaContext()),
     ]);
-    for (const response of both) assert.deepEqual((response as { batchItemFailures: unknown[] }).batchItemFailures, []);
+    for (const response of both)
+      assert.deepEqual((response as { batchItemFailures: unknown[] }).batchItemFailures, []);
     const all = [...ids, ...corpus.idsByKey.get(corpus.keys[1]!)!];
     await assertExactlyOnce(rig, all, 'concurrent');
-    rows.push({ fault: 'same file, two concurrent invocations', records: all.length, lost: 0, duplicated: 0, deadLettered: 0, invocations: 2 });
+    rows.push({
+      fault: 'same file, two concurrent invocations',
+      records: all.length,
+      lost: 0,
+      duplicated: 0,
+      deadLettered: 0,
+      invocations: 2,
+    });
   });
 });
 

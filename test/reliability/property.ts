@@ -49,8 +49,14 @@ export function faultSchedule(seed: number, lostResponses: boolean): FaultRule[]
   const random = seeded(seed);
   const p = (max: number) => Math.round(random() * max * 1000) / 1000;
   const rules: FaultRule[] = [
-    { fault: { kind: 'too-many-requests', style: random() < 0.5 ? 'opensearch' : 'aws' }, probability: p(0.12) },
-    { fault: { kind: 'server-error', status: ([500, 502, 503, 504] as const)[Math.floor(random() * 4)]! }, probability: p(0.06) },
+    {
+      fault: { kind: 'too-many-requests', style: random() < 0.5 ? 'opensearch' : 'aws' },
+      probability: 0.05 + p(0.15),
+    },
+    {
+      fault: { kind: 'server-error', status: ([500, 502, 503, 504] as const)[Math.floor(random() * 4)]! },
+      probability: p(0.06),
+    },
     { fault: { kind: 'connection-reset', when: 'before' }, probability: p(0.05) },
     {
       path: '/_bulk',
@@ -61,7 +67,11 @@ export function faultSchedule(seed: number, lostResponses: boolean): FaultRule[]
       },
       probability: p(0.3),
     },
-    { path: '/_bulk', fault: { kind: 'payload-too-large', maxBytes: 100_000 + Math.floor(random() * 200_000) }, probability: p(0.3) },
+    {
+      path: '/_bulk',
+      fault: { kind: 'payload-too-large', maxBytes: 100_000 + Math.floor(random() * 200_000) },
+      probability: p(0.3),
+    },
   ];
   if (lostResponses) {
     rules.push({ fault: { kind: 'connection-reset', when: 'after' }, probability: p(0.06) });
@@ -70,7 +80,11 @@ export function faultSchedule(seed: number, lostResponses: boolean): FaultRule[]
   return rules;
 }
 
-export async function runProperty(rig: Rig, corpus: Corpus, options: PropertyOptions): Promise<PropertyResult> {
+export async function runProperty(
+  rig: Rig,
+  corpus: Corpus,
+  options: PropertyOptions,
+): Promise<PropertyResult> {
   const rules = faultSchedule(options.seed, options.lostResponses);
   rig.server.faults.clear();
   rig.server.faults.reseed(options.seed);
@@ -111,8 +125,9 @@ export async function runProperty(rig: Rig, corpus: Corpus, options: PropertyOpt
         ...DEFAULT_PIPELINE_SETTINGS,
         indexPrefix: 'cloudtrail-',
         bulkMaxDocs: 150,
-        requestTimeoutMs: 250,
-        retry: { baseMs: 5, maxMs: 80, maxAttempts: 4 },
+        // Short only when lost responses are wanted: a timed-out request is one whose answer was lost.
+        requestTimeoutMs: options.lostResponses ? 300 : 10_000,
+        retry: { baseMs: 5, maxMs: 80, maxAttempts: 3 }, // low, so some files fail and are re-invoked
         prepareRetry: { baseMs: 5, maxMs: 50, maxAttempts: 8 },
       },
       silentTelemetry(),
@@ -139,8 +154,10 @@ export async function runProperty(rig: Rig, corpus: Corpus, options: PropertyOpt
         result.deadLettered += outcome.deadLettered;
         result.undelivered += outcome.undelivered;
         const accounted = outcome.indexed + outcome.duplicates + outcome.deadLettered + outcome.undelivered;
-        if (accounted !== outcome.read) result.countMismatches.push(`${key}: read ${outcome.read}, accounted ${accounted}`);
-        if (outcome.error || outcome.undelivered > 0) failed.push({ key, error: outcome.error ?? 'undelivered' });
+        if (accounted !== outcome.read)
+          result.countMismatches.push(`${key}: read ${outcome.read}, accounted ${accounted}`);
+        if (outcome.error || outcome.undelivered > 0)
+          failed.push({ key, error: outcome.error ?? 'undelivered' });
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));

@@ -286,7 +286,8 @@ class QueryCompiler {
    */
   private phraseMatcher(field: string, value: unknown, options: Json): Matcher {
     const slop = options.slop ?? 0;
-    if (slop !== 0) throw parsingError(`[match_phrase] slop [${String(slop)}] is not supported by the dev server`);
+    if (slop !== 0)
+      throw parsingError(`[match_phrase] slop [${String(slop)}] is not supported by the dev server`);
     const leaf = this.leaf(field);
     if (!leaf) return () => null;
     if (!textLikeTypes.has(leaf.type)) return this.termsMatcher(field, [value], false);
