@@ -1,9 +1,33 @@
 /**
- * A minimal bulk sink for the benchmark, run in its own process: it accepts `_bulk` requests over HTTP
+ * A minimal bulk sink for the benchmarks, run in its own process: it accepts `_bulk` requests over HTTP
  * and answers every item `201 created`, so the benchmark measures our pipeline, not a server.
- * Prints its URL on stdout, then serves until killed.
+ * Prints its URL on stdout, then serves until killed. `GET /_bench/cpu` answers its own CPU time
+ * (`{"cpuMs":…}`), so a benchmark can tell the sink's share of the machine from the pipeline's.
+ *
+ * It reads only what the answer needs: each action line (to echo `_index`/`_id`), found by scanning
+ * the body's bytes for newlines; the source lines are skipped, never decoded.
  */
 import { createServer } from 'node:http';
+
+const NEWLINE = 0x0a;
+
+function bulkAnswer(body: Buffer): string {
+  const items: string[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const actionEnd = body.indexOf(NEWLINE, at);
+    if (actionEnd < 0) break;
+    const action = JSON.parse(body.toString('utf8', at, actionEnd)) as {
+      create: { _index: string; _id: string };
+    };
+    items.push(
+      `{"create":{"_index":${JSON.stringify(action.create._index)},"_id":${JSON.stringify(action.create._id)},"_version":1,"result":"created","status":201}}`,
+    );
+    const sourceEnd = body.indexOf(NEWLINE, actionEnd + 1);
+    at = sourceEnd < 0 ? body.length : sourceEnd + 1;
+  }
+  return `{"took":1,"errors":false,"items":[${items.join(',')}]}`;
+}
 
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -11,22 +35,10 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     response.setHeader('content-type', 'application/json');
     if (request.url?.startsWith('/_bulk')) {
-      const lines = Buffer.concat(chunks).toString('utf8').split('\n');
-      const items: unknown[] = [];
-      // Action lines are the even ones; each names the index and id the answer must echo.
-      for (let i = 0; i + 1 < lines.length; i += 2) {
-        const action = JSON.parse(lines[i]!) as { create: { _index: string; _id: string } };
-        items.push({
-          create: {
-            _index: action.create._index,
-            _id: action.create._id,
-            _version: 1,
-            result: 'created',
-            status: 201,
-          },
-        });
-      }
-      response.end(JSON.stringify({ took: 1, errors: false, items }));
+      response.end(bulkAnswer(Buffer.concat(chunks)));
+    } else if (request.url === '/_bench/cpu') {
+      const { user, system } = process.cpuUsage();
+      response.end(JSON.stringify({ cpuMs: (user + system) / 1000 }));
     } else {
       response.end(
         JSON.stringify({ version: { number: '2.19.0', distribution: 'opensearch' }, acknowledged: true }),

@@ -1,12 +1,17 @@
 /**
- * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver]`
+ * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver]
+ *                   [--concurrency C] [--rounds R]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
  * files against a bulk sink in another process, and, in the same run, an in-process baseline over the
- * same files: gunzip + JSON.parse + JSON.stringify of every record. Prints one JSON line last.
+ * same files: gunzip + JSON.parse + JSON.stringify of every record (what a plain Node script would do).
+ *
+ * Fairness: both are warmed up first (JIT) on the same files, then run alternately R times (pipeline,
+ * baseline, pipeline, …) so a burst of load from other processes hits both; the ratio is taken per
+ * round and the median reported. Rates are given per wall-clock second and per CPU second of this
+ * process (main thread + zlib's thread pool; the sink's CPU is reported separately). Prints one JSON
+ * line last; `peakRssMb` is the whole process's peak, baseline included.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +26,7 @@ import { createClient } from '../src/opensearch/client.js';
 import { indexFile } from '../src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS } from '../src/pipeline/indexer.js';
 import { openLocalFile, walkFiles } from '../src/source/local.js';
+import { startSink } from './bench-sink-process.js';
 
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/cloudtrail', import.meta.url));
 
@@ -31,20 +37,40 @@ const { values } = parseArgs({
     'per-file': { type: 'string', default: '1000' },
     sink: { type: 'string', default: 'null' },
     concurrency: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
-async function startSink(kind: string): Promise<{ url: string; child: ChildProcess }> {
-  const script =
-    kind === 'devserver'
-      ? fileURLToPath(new URL('../../bin/cloudtrail-opensearch.js', import.meta.url))
-      : fileURLToPath(new URL('./bench-sink.js', import.meta.url));
-  const args = kind === 'devserver' ? [script, 'dev-server', '--port', '0'] : [script];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  const url = /http:\/\/[\d.:]+/.exec(line.toString())?.[0];
-  if (!url) throw new Error(`bench sink did not print its URL: ${line.toString()}`);
-  return { url, child };
+/** CPU milliseconds the sink has used so far (the dev server does not tell: 0). */
+async function sinkCpuMs(url: string): Promise<number> {
+  try {
+    const response = await fetch(`${url}/_bench/cpu`);
+    const body = (await response.json()) as { cpuMs?: number };
+    return body.cpuMs ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface Timing {
+  records: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+async function timed(run: () => Promise<number>): Promise<Timing> {
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const records = await run();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { records, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function main() {
@@ -84,54 +110,90 @@ async function main() {
       throw new Error(`benchmark data produced ${entries.length} dead letters`);
     },
   };
+
+  const pipeline = async (paths: string[]) => {
+    let records = 0;
+    for (const path of paths) {
+      const outcome = await indexFile(
+        { sourceName: path, key: path, stream: openLocalFile(path) },
+        settings,
+        {
+          transport,
+          deadLetter,
+          telemetry: silentTelemetry(),
+          remainingTimeMs: () => Infinity,
+        },
+      );
+      if (outcome.error || outcome.indexed !== outcome.read)
+        throw new Error(`${path}: ${JSON.stringify(outcome)}`);
+      records += outcome.read;
+    }
+    return records;
+  };
+  let uncompressedBytes = 0;
+  const baseline = async (paths: string[]) => {
+    let records = 0;
+    uncompressedBytes = 0;
+    for (const path of paths) {
+      const text = gunzipSync(readFileSync(path));
+      uncompressedBytes += text.length;
+      const parsed = JSON.parse(text.toString('utf8')) as { Records: unknown[] };
+      for (const record of parsed.Records) {
+        JSON.stringify(record);
+        records++;
+      }
+    }
+    return records;
+  };
+
   const rssStart = process.memoryUsage().rss;
-  let records = 0;
-  const started = process.hrtime.bigint();
-  for (const path of files) {
-    const outcome = await indexFile({ sourceName: path, key: path, stream: openLocalFile(path) }, settings, {
-      transport,
-      deadLetter,
-      telemetry: silentTelemetry(),
-      remainingTimeMs: () => Infinity,
-    });
-    if (outcome.error || outcome.indexed !== outcome.read)
-      throw new Error(`${path}: ${JSON.stringify(outcome)}`);
-    records += outcome.read;
+  // Warm-up: both code paths compiled and the sink's connection open before anything is timed.
+  const warm = files.slice(0, Math.max(1, Math.ceil(files.length / 10)));
+  await pipeline(warm);
+  await baseline(warm);
+
+  const rounds: { pipeline: Timing; baseline: Timing; sinkCpuSeconds: number }[] = [];
+  for (let round = 0; round < Number(values.rounds); round++) {
+    const sinkBefore = await sinkCpuMs(sink.url);
+    const p = await timed(() => pipeline(files));
+    const sinkCpuSeconds = ((await sinkCpuMs(sink.url)) - sinkBefore) / 1000;
+    const b = await timed(() => baseline(files));
+    rounds.push({ pipeline: p, baseline: b, sinkCpuSeconds });
+    process.stderr.write(
+      `round ${round + 1}: pipeline ${Math.round(p.records / p.seconds)} rec/s (${Math.round(p.records / p.cpuSeconds)} rec/cpu-s), ` +
+        `baseline ${Math.round(b.records / b.seconds)} rec/s (${Math.round(b.records / b.cpuSeconds)} rec/cpu-s), ` +
+        `ratio ${(p.records / p.seconds / (b.records / b.seconds)).toFixed(2)}\n`,
+    );
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   await client.close();
   sink.child.kill();
-
-  // Baseline, same files, same process, after the pipeline so its whole-file buffers don't inflate the peak.
-  let uncompressedBytes = 0;
-  let baselineRecords = 0;
-  const baselineStarted = process.hrtime.bigint();
-  for (const path of files) {
-    const text = gunzipSync(readFileSync(path));
-    uncompressedBytes += text.length;
-    const parsed = JSON.parse(text.toString('utf8')) as { Records: unknown[] };
-    for (const record of parsed.Records) {
-      JSON.stringify(record);
-      baselineRecords++;
-    }
-  }
-  const baselineSeconds = Number(process.hrtime.bigint() - baselineStarted) / 1e9;
   if (generated) await rm(generated, { recursive: true, force: true });
 
+  const rate = (t: Timing) => t.records / t.seconds;
+  const cpuRate = (t: Timing) => t.records / t.cpuSeconds;
+  const records = rounds[0]!.pipeline.records;
+  const seconds = median(rounds.map((r) => r.pipeline.seconds));
   const result = {
     records,
     files: files.length,
+    rounds: rounds.length,
     compressedMb: +(compressedBytes / 1048576).toFixed(1),
     uncompressedMb: +(uncompressedBytes / 1048576).toFixed(1),
     seconds: +seconds.toFixed(3),
-    recordsPerSec: Math.round(records / seconds),
+    recordsPerSec: Math.round(median(rounds.map((r) => rate(r.pipeline)))),
+    recordsPerSecMax: Math.round(Math.max(...rounds.map((r) => rate(r.pipeline)))),
     mbPerSec: +(uncompressedBytes / 1048576 / seconds).toFixed(1),
+    recordsPerCpuSec: Math.round(median(rounds.map((r) => cpuRate(r.pipeline)))),
+    sinkCpuSeconds: +median(rounds.map((r) => r.sinkCpuSeconds)).toFixed(2),
     peakRssMb: Math.round(peakRssMb),
     rssStartMb: Math.round(rssStart / 1048576),
-    baselineRecordsPerSec: Math.round(baselineRecords / baselineSeconds),
-    baselineSeconds: +baselineSeconds.toFixed(3),
-    ratioToBaseline: +(records / seconds / (baselineRecords / baselineSeconds)).toFixed(2),
+    baselineRecordsPerSec: Math.round(median(rounds.map((r) => rate(r.baseline)))),
+    baselineRecordsPerSecMax: Math.round(Math.max(...rounds.map((r) => rate(r.baseline)))),
+    baselineRecordsPerCpuSec: Math.round(median(rounds.map((r) => cpuRate(r.baseline)))),
+    baselineSeconds: +median(rounds.map((r) => r.baseline.seconds)).toFixed(3),
+    ratioToBaseline: +median(rounds.map((r) => rate(r.pipeline) / rate(r.baseline))).toFixed(2),
+    cpuRatioToBaseline: +median(rounds.map((r) => cpuRate(r.pipeline) / cpuRate(r.baseline))).toFixed(2),
     sink: values.sink,
     node: process.version,
   };

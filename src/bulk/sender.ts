@@ -9,7 +9,7 @@
  */
 import type { BulkDocument, ItemOutcome } from '../types.js';
 import { backoffDelay } from './backoff.js';
-import { bodyOf, fits, nextBatchSize, toEntry, type BatchLimits, type Entry } from './batch.js';
+import { bodyBytes, fits, nextBatchSize, toEntry, type BatchLimits, type Entry } from './batch.js';
 import { classifyItem, classifyResponse } from './classify.js';
 import { BulkFailure, type BulkFailureKind } from './failure.js';
 import { TransportError, type BulkTransport } from './transport.js';
@@ -38,7 +38,10 @@ export interface BulkSenderOptions {
   safetyMarginMs?: number;
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
   random?: () => number;
-  /** Self-heal: called at most once per document on a mapping error; the rewrite is sent once more. */
+  /**
+   * Self-heal: called on a mapping error with the document that failed; the rewrite is sent again. OpenSearch
+   * names one offending field per error, so a document may need a few rounds (at most MAX_HEAL_ROUNDS).
+   */
   heal?: (doc: BulkDocument, errorType: string, errorReason: string) => BulkDocument | undefined;
   /** Exactly once per document passed to add() (with that same object), unless it ends up undelivered. */
   onOutcome: (doc: BulkDocument, outcome: ItemOutcome) => void;
@@ -46,6 +49,9 @@ export interface BulkSenderOptions {
 }
 
 export const DEFAULT_RETRY = { baseMs: 200, maxMs: 20_000, maxAttempts: 8 } as const;
+
+/** Self-heal rewrites per document before it is dead-lettered: one per conflicting field of a foreign index. */
+export const MAX_HEAL_ROUNDS = 3;
 
 /** Why an entry is waiting for another attempt (set when the transient failure is seen). */
 interface PendingRetry {
@@ -177,7 +183,7 @@ export class BulkSender {
       this.fail('out-of-time', `${Math.round(remaining)} ms left, a bulk request needs ${this.marginMs} ms`);
       return [];
     }
-    const body = bodyOf(chunk);
+    const body = bodyBytes(chunk);
     let response;
     try {
       response = await this.options.transport.send(body, { timeoutMs: this.options.requestTimeoutMs });
@@ -194,7 +200,7 @@ export class BulkSender {
       case 'retry':
         return this.toRetry(chunk, { kind: 'request', status: statusCode, reason: verdict.reason });
       case 'split':
-        return this.split(chunk, Buffer.byteLength(body, 'utf8'), verdict.reason);
+        return this.split(chunk, body.length, verdict.reason);
       case 'auth':
         this.fail('auth', `bulk request refused: ${verdict.reason}`, statusCode, response.body);
         return [];
@@ -233,7 +239,7 @@ export class BulkSender {
       const item = classifyItem(items[position]);
       switch (item.verdict) {
         case 'created':
-          this.report(entry, { kind: entry.healed ? 'healed' : 'indexed' });
+          this.report(entry, { kind: entry.heals > 0 ? 'healed' : 'indexed' });
           break;
         case 'duplicate':
           this.report(entry, { kind: 'duplicate' });
@@ -266,14 +272,14 @@ export class BulkSender {
     return again;
   }
 
-  /** Consults the self-heal hook once per document; returns the rewrite to send, or why there is none. */
+  /** Consults the self-heal hook; returns the rewrite to send, or why there is none. */
   private healed(entry: Entry, errorType: string, errorReason: string): Entry | string {
-    if (entry.healed) return 'still failing after self-heal';
+    if (entry.heals >= MAX_HEAL_ROUNDS) return `still failing after ${MAX_HEAL_ROUNDS} self-heal rounds`;
     if (!this.options.heal) return '';
     try {
       const rewrite = this.options.heal(entry.doc, errorType, errorReason);
       return rewrite
-        ? toEntry(entry.original, rewrite, true, entry.attempts)
+        ? toEntry(entry.original, rewrite, entry.heals + 1, entry.attempts)
         : 'self-heal found nothing to fix';
     } catch (error) {
       // A failing heal is no fix: the document is dead-lettered with both reasons.

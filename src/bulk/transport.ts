@@ -12,7 +12,8 @@ export interface BulkResponse {
 
 export interface BulkTransport {
   /** Resolves for every HTTP response (any status); rejects only with a {@link TransportError}. */
-  send(ndjson: string, options: { timeoutMs: number }): Promise<BulkResponse>;
+  /** `ndjson` as text or as its UTF-8 bytes (the sender's bodies are bytes: no re-encoding on the socket). */
+  send(ndjson: string | Buffer, options: { timeoutMs: number }): Promise<BulkResponse>;
 }
 
 /** A network-level failure: nothing (or nothing readable) came back. `code` is e.g. ECONNRESET, ETIMEDOUT. */
@@ -29,7 +30,8 @@ export class TransportError extends Error {
 /**
  * POST /_bulk through an `@opensearch-project/opensearch` client, so whatever the client was built with
  * (SigV4 signer, basic auth, TLS options) applies. The body goes as `bulkBody`: the transport passes a string
- * through untouched, labels it application/x-ndjson, and the SigV4 connection hashes and signs that exact string.
+ * through untouched (a string or a Buffer alike), labels it application/x-ndjson, and the SigV4 connection
+ * hashes and signs those exact bytes.
  */
 export function clientTransport(client: Client): BulkTransport {
   return {

@@ -226,7 +226,8 @@ export class Cluster {
     let mapping = fromTemplates.mappings ?? {};
     if (request.mappings !== undefined) {
       try {
-        mapping = mergeMappings(mapping, validateMapping(request.mappings));
+        // Spec §5.1: mappings in the create-index request take precedence over the template's.
+        mapping = mergeMappings(mapping, validateMapping(request.mappings), 'compose');
       } catch (error) {
         throw wrapCreateIndexMappingError(error);
       }

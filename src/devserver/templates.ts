@@ -310,7 +310,9 @@ export class TemplateRegistry {
     for (const body of bodies) {
       Object.assign(result.settings, body.settings);
       if (body.mappings)
-        result.mappings = result.mappings ? mergeMappings(result.mappings, body.mappings) : body.mappings;
+        result.mappings = result.mappings
+          ? mergeMappings(result.mappings, body.mappings, 'compose')
+          : body.mappings;
     }
     return result;
   }

@@ -5,11 +5,14 @@
  *
  * Hot path: when nothing in the record has to move, the record's own bytes are reused and only the
  * small `@timestamp`/`ct` prefix is serialised; the record is parsed (to read it) but never
- * re-serialised.
+ * re-serialised. The source is written once, as UTF-8 bytes, into an off-heap slab (see
+ * encoded.ts): the document holds no large string for the batch to keep alive.
  */
+import { isUtf8 } from 'node:buffer';
 import { isIP } from 'node:net';
 import type { BulkDocument } from '../types.js';
 import { documentId } from './documentId.js';
+import { commit, EncodedDocument, reserve } from './encoded.js';
 import { resolveTime, type TimeOrigin } from './eventTime.js';
 import { bareObject, isPlainObject, toPointer, withoutPath } from './jsonPointer.js';
 import { PairCollector } from './pairs.js';
@@ -104,32 +107,65 @@ export function buildDocument(recordBytes: Buffer, recordIndex: number, context:
   if (displaced.length > 0) ct.original = originalJson(displaced);
 
   const timestamp = new Date(time.ms).toISOString(); // also gives the UTC day: its first 10 chars
+  const head = '{"@timestamp":"' + timestamp + '","ct":' + JSON.stringify(ct);
   const source =
     displaced.length === 0
-      ? prependToRecordText(text, timestamp, ct)
-      : rebuildSource(record, displaced, timestamp, ct);
+      ? appendRecordBytes(head, recordBytes, start, end, text)
+      : encodeText(rebuildSource(record, displaced, timestamp, ct));
 
-  const document: BulkDocument = {
-    index: context.indexPrefix + timestamp.slice(0, 10),
-    id: id.id,
+  const document = new EncodedDocument(
+    dailyIndex(context.indexPrefix, timestamp),
+    id.id,
     source,
     recordIndex,
-  };
+  );
   if (time.origin === 'eventTime') document.eventTimeMs = time.ms;
   return document;
 }
 
-/** Reuses the record's own JSON text: `{"@timestamp":…,"ct":…,` + the record after its `{`. */
-function prependToRecordText(recordText: string, timestamp: string, ct: CtFields): string {
-  const head = '{"@timestamp":"' + timestamp + '","ct":' + JSON.stringify(ct);
-  let next = 1;
-  while (isJsonWhitespace(recordText.charCodeAt(next))) next++;
-  if (recordText.charCodeAt(next) === 0x7d) return head + '}'; // the empty record {}
-  let body = recordText.slice(1); // whitespace after the brace is kept: still valid JSON
-  // A raw CR/LF can only be whitespace between JSON tokens (strings cannot hold them), so turning
-  // it into a space keeps the JSON identical while keeping the bulk body one line per source.
-  if (body.includes('\n') || body.includes('\r')) body = body.replace(/[\r\n]/g, ' ');
-  return head + ',' + body;
+/**
+ * The source bytes `{"@timestamp":…,"ct":…,` + the record's own bytes after its `{` (whitespace
+ * after the brace is kept: still valid JSON). Equal, byte for byte, to the UTF-8 of the string
+ * `head + ',' + recordText.slice(1)`: `head` is JSON.stringify output (never a lone surrogate) and
+ * the record bytes are copied only when they are valid UTF-8 (else the decoded text is encoded).
+ */
+function appendRecordBytes(head: string, bytes: Buffer, start: number, end: number, text: string): Buffer {
+  let next = start + 1;
+  while (next < end && isJsonWhitespace(bytes[next]!)) next++;
+  if (bytes[next] === 0x7d) return encodeText(head + '}'); // the empty record {}
+  const record = bytes.subarray(start + 1, end);
+  if (!isUtf8(record)) return encodeText(head + ',' + text.slice(1).replace(/[\r\n]/g, ' '));
+  const { buffer, offset } = reserve(head.length * 3 + 1 + record.length);
+  let at = offset + buffer.write(head, offset, 'utf8');
+  buffer[at++] = 0x2c; // ,
+  const bodyStart = at;
+  at += record.copy(buffer, at);
+  // A raw CR/LF can only be whitespace between JSON tokens (strings cannot hold them, and no byte of
+  // a multi-byte UTF-8 character is below 0x80), so turning it into a space keeps the JSON identical
+  // while keeping the bulk body one line per source.
+  if (record.indexOf(0x0a) !== -1 || record.indexOf(0x0d) !== -1) {
+    for (let i = bodyStart; i < at; i++) {
+      const byte = buffer[i];
+      if (byte === 0x0a || byte === 0x0d) buffer[i] = 0x20;
+    }
+  }
+  return commit(buffer, offset, at - offset);
+}
+
+/** A whole source given as text (the rare rebuilt and empty-record cases), as UTF-8 bytes. */
+function encodeText(source: string): Buffer {
+  const { buffer, offset } = reserve(source.length * 3);
+  return commit(buffer, offset, buffer.write(source, offset, 'utf8'));
+}
+
+// Documents of one file mostly fall on one or two days: reusing the name keeps one string per day
+// instead of one per document in every batch in flight.
+let lastIndex = { prefix: '', day: '', name: '' };
+
+function dailyIndex(prefix: string, timestamp: string): string {
+  const day = timestamp.slice(0, 10);
+  if (lastIndex.prefix !== prefix || lastIndex.day !== day) lastIndex = { prefix, day, name: prefix + day };
+  return lastIndex.name;
 }
 
 /** Slow path (rare): the record minus the displaced values, re-serialised after our fields. */

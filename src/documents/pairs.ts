@@ -41,14 +41,20 @@ export class PairCollector {
   }
 
   private addLeaf(path: string, raw: string, isText: boolean): void {
-    const value = truncateUtf8(raw, MAX_PAIR_VALUE_BYTES);
-    if (value.truncated) this.valueTruncated = true;
-    if (isText && value.text !== '') this.addText(value.text);
+    // Hot path: a value short enough to be within the byte limit whatever its characters needs no
+    // measuring (and no result object): most CloudTrail values.
+    let text = raw;
+    if (raw.length * 3 > MAX_PAIR_VALUE_BYTES) {
+      const value = truncateUtf8(raw, MAX_PAIR_VALUE_BYTES);
+      if (value.truncated) this.valueTruncated = true;
+      text = value.text;
+    }
+    if (isText && text !== '') this.addText(text);
     if (this.pairs.size >= MAX_PAIRS) {
-      if (!this.pairs.has(path + '=' + value.text)) this.pairsTruncated = true;
+      if (!this.pairs.has(path + '=' + text)) this.pairsTruncated = true;
       return;
     }
-    let pair = path + '=' + value.text;
+    let pair = path + '=' + text;
     if (pair.length * 3 > MAX_PAIR_BYTES) {
       const cut = truncateUtf8(pair, MAX_PAIR_BYTES);
       if (cut.truncated) this.valueTruncated = true;

@@ -264,7 +264,7 @@ describe('BulkSender against a local _bulk server', function () {
     assert.equal(JSON.parse(server.stored.get(keyOf(docs[11] as BulkDocument)) ?? '{}').conflict, '{"a":11}');
     assert.match(
       reasonOf(12) ?? '',
-      /^mapper_parsing_exception: failed to parse field \[poison\].*\(still failing after self-heal\)$/,
+      /^mapper_parsing_exception: failed to parse field \[poison\].*\(still failing after 3 self-heal rounds\)$/,
     );
     assert.match(reasonOf(13) ?? '', /^mapper_parsing_exception: .*\(self-heal found nothing to fix\)$/);
     assert.equal(reasonOf(14), 'illegal_argument_exception: bad document');

@@ -124,6 +124,27 @@ describe('dev server: root, cluster and flavors (spec §6.3, §10)', () => {
       assert.match(unknown.body.error.reason, /^unknown setting \[index.foo\]/);
     });
 
+    it('§5.1 create-index request mappings take precedence over the template; put-mapping still may not change a type', async () => {
+      await call(server(), 'PUT', '/_index_template/prec', {
+        index_patterns: ['prec-*'],
+        template: {
+          mappings: { properties: { a: { type: 'keyword' }, o: { properties: { x: { type: 'long' } } } } },
+        },
+      });
+      const created = await call(server(), 'PUT', '/prec-1', {
+        mappings: { properties: { a: { type: 'long' }, o: { type: 'keyword' } } },
+      });
+      assert.equal(created.status, 200, created.text);
+      const mapping = (await call(server(), 'GET', '/prec-1/_mapping')).body['prec-1'].mappings.properties;
+      assert.equal(mapping.a.type, 'long');
+      assert.equal(mapping.o.type, 'keyword');
+      const changed = await call(server(), 'PUT', '/prec-1/_mapping', {
+        properties: { a: { type: 'keyword' } },
+      });
+      assert.equal(changed.status, 400);
+      assert.equal(changed.body.error.reason, 'mapper [a] cannot be changed from type [long] to [keyword]');
+    });
+
     it('§5.1 composable template applies at creation; highest priority wins; version/_meta kept', async () => {
       const low = await call(server(), 'PUT', '/_index_template/ct-low', {
         index_patterns: ['ct-*'],

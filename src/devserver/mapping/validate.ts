@@ -184,7 +184,14 @@ function mergeLeaf(path: string, target: MappingNode, update: MappingNode): void
   }
 }
 
-function mergeObject(path: string, target: MappingNode, update: MappingNode): void {
+/**
+ * `update`: a put-mapping on an existing index (type changes and most parameter changes are refused).
+ * `compose`: building a new index's mapping from its templates and then the create-index request, where a
+ * later source's definition of a field simply replaces an earlier one (the request wins over templates).
+ */
+export type MergeMode = 'update' | 'compose';
+
+function mergeObject(path: string, target: MappingNode, update: MappingNode, mode: MergeMode): void {
   for (const [key, value] of Object.entries(update)) {
     if (key === 'properties') continue;
     if (key === 'enabled' && target.enabled !== undefined && target.enabled !== value) {
@@ -200,19 +207,25 @@ function mergeObject(path: string, target: MappingNode, update: MappingNode): vo
     const existing = target.properties[name];
     if (!existing) {
       target.properties[name] = child;
+    } else if (mode === 'compose' && !(isObjectNode(existing) && isObjectNode(child))) {
+      target.properties[name] = child;
     } else if (isObjectNode(existing) !== isObjectNode(child)) {
       throw illegalArgument(`can't merge a non object mapping [${childPath}] with an object mapping`);
     } else if (isObjectNode(existing)) {
-      mergeObject(childPath, existing, child);
+      mergeObject(childPath, existing, child, mode);
     } else {
       mergeLeaf(childPath, existing, child);
     }
   }
 }
 
-/** Returns `existing` with `update` merged in; throws on type changes and non-updatable parameters. */
-export function mergeMappings(existing: RootMapping, update: RootMapping): RootMapping {
+/** Returns `existing` with `update` merged in; in `update` mode throws on type changes and fixed parameters. */
+export function mergeMappings(
+  existing: RootMapping,
+  update: RootMapping,
+  mode: MergeMode = 'update',
+): RootMapping {
   const merged = cloneMapping(existing);
-  mergeObject('', merged, update);
+  mergeObject('', merged, update, mode);
   return merged;
 }
