@@ -5,6 +5,7 @@
  * sequence of requests.
  */
 import { globMatch } from './index-names.js';
+import { seededRandom } from '../util/random.js';
 
 export type FaultSpec =
   /** Whole-request 429: OpenSearch's rejected-execution envelope, or AWS's front-end throttle body. */
@@ -47,18 +48,6 @@ export interface FiredFault {
 interface ActiveRule extends FaultRule {
   id: number;
   remaining?: number;
-}
-
-/** mulberry32: tiny, fast, and good enough to make fault schedules replayable. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultController {

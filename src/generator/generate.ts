@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { walkFiles } from '../source/local.js';
-import { randomUuid, seededRandom } from './random.js';
+import { randomUuid, seededRandom } from '../util/random.js';
 
 export interface GenerateOptions {
   /** Directory of real CloudTrail `.json.gz` files to sample from. */

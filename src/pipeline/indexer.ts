@@ -4,6 +4,7 @@
  */
 import { errors, type Client } from '@opensearch-project/opensearch';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { backoffDelay } from '../bulk/backoff.js';
 import { clientTransport, type BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterSink } from '../deadletter/entry.js';
 import { IndexDeadLetterSink } from '../deadletter/indexSink.js';
@@ -79,7 +80,7 @@ export class Indexer {
         if (status === 401 || status === 403)
           throw new Error(this.describeAuth(status, bodyOf(error)), { cause: error });
         if (attempt >= maxAttempts || !isTransient(error, status)) throw error;
-        const delayMs = Math.round(Math.random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1)));
+        const delayMs = backoffDelay(attempt, { baseMs, maxMs, random: Math.random });
         this.telemetry.log.warn('cluster not ready, retrying', { attempt, delayMs, error: messageOf(error) });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }

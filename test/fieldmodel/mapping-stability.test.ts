@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCloudTrail, loadTemplates } from '../../src/generator/generate.js';
-import { seededRandom } from '../../src/generator/random.js';
+import { seededRandom } from '../../src/util/random.js';
 import { countMappedFields, indexTemplate } from '../../src/template/template.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
 import {

@@ -83,14 +83,4 @@ export function streamError(error: unknown, kind: RecordStreamError['kind']): Re
   return error;
 }
 
-/** A small deterministic PRNG (mulberry32), so failures can be replayed from their seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/util/random.js';

@@ -15,6 +15,7 @@ import { startDevServer, type DevServer } from '../../src/devserver/index.js';
 import { generateCloudTrail } from '../../src/generator/generate.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { gunzipRecords, SAMPLES_DIR } from '../helpers/samples.js';
+import { seededRandom } from '../../src/util/random.js';
 
 export const BUCKET = 'reliability-trail';
 export const DEAD_LETTER_INDEX = 'cloudtrail-deadletter';
@@ -297,14 +298,5 @@ export async function startProxy(
   return proxy;
 }
 
-/** mulberry32, for seeded test decisions (the same generator family the dev server uses). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded test decisions (the same generator the dev server's fault schedule uses). */
+export const seeded = (seed: number): (() => number) => seededRandom(seed);

@@ -19,20 +19,11 @@ import {
   snsMessage,
   sqsEvent,
 } from './events.js';
+import { seededRandom } from '../../src/util/random.js';
 
 type Rng = () => number;
 
-/** mulberry32: tiny, fast, and reproducible from a 32-bit seed. */
-function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = (seed: number): Rng => seededRandom(seed);
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 

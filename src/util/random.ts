@@ -1,4 +1,4 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same data on every machine. */
+/** A small seeded PRNG (mulberry32) and uuid v4: the same seed gives the same data or fault schedule on every machine. */
 export type Random = () => number;
 
 export function seededRandom(seed: string | number): Random {
