@@ -228,6 +228,51 @@ describe('indexer Lambda (dev server + s3rver over HTTP)', function () {
     );
   });
 
+  it('logs one summary line per file and publishes the counts as CloudWatch EMF metrics', async () => {
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.LOG_LEVEL = 'INFO';
+    resetForTests();
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.startsWith('{')),
+      );
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      await handler(s3Event(PLAIN_KEY), context());
+      await handler(s3Event(PLAIN_KEY), context()); // replay: all duplicates
+    } finally {
+      process.stdout.write = write;
+    }
+    const records = readSampleRecords(join(SAMPLES_DIR, PLAIN_KEY)).length;
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const summaries = entries.filter((entry) => entry.message === 'file indexed');
+    assert.equal(summaries.length, 2);
+    assert.equal(summaries[0]!.source, `s3://${BUCKET}/${PLAIN_KEY}`);
+    assert.deepEqual(
+      summaries.map((entry) => [entry.read, entry.indexed, entry.duplicates, entry.deadLettered]),
+      [
+        [records, records, 0, 0],
+        [records, 0, records, 0],
+      ],
+    );
+    const metrics = entries.filter((entry) => entry._aws !== undefined);
+    assert.equal(metrics.length, 2, 'one EMF document per invocation');
+    const emf = metrics[1] as { _aws: { CloudWatchMetrics: { Namespace: string }[] } } & Record<
+      string,
+      unknown
+    >;
+    assert.equal(emf._aws.CloudWatchMetrics[0]!.Namespace, 'CloudTrailOpenSearch');
+    assert.equal(emf.RecordsRead, records);
+    assert.equal(emf.RecordsDuplicate, records);
+    assert.equal(emf.RecordsIndexed, 0);
+    assert.equal(typeof emf.IndexingLagSeconds, 'number');
+  });
+
   it('a bad configuration fails every invocation with a message naming the variable', async () => {
     process.env.BULK_CONCURRENCY = 'lots';
     resetForTests();
