@@ -11,7 +11,12 @@ import { createServer } from 'node:http';
 
 const NEWLINE = 0x0a;
 
-function bulkAnswer(body: Buffer): string {
+/**
+ * The answer to one `_bulk` body. With `filter_path` (the pipeline asks for `took`, `errors` and each item's
+ * `_id`, `status`, `error`) only those keys are sent back, as OpenSearch does; any other filter gets the
+ * full answer (the sink is not a general implementation: the dev server is).
+ */
+function bulkAnswer(body: Buffer, filtered: boolean): string {
   const items: string[] = [];
   let at = 0;
   while (at < body.length) {
@@ -21,7 +26,9 @@ function bulkAnswer(body: Buffer): string {
       create: { _index: string; _id: string };
     };
     items.push(
-      `{"create":{"_index":${JSON.stringify(action.create._index)},"_id":${JSON.stringify(action.create._id)},"_version":1,"result":"created","status":201}}`,
+      filtered
+        ? `{"create":{"_id":${JSON.stringify(action.create._id)},"status":201}}`
+        : `{"create":{"_index":${JSON.stringify(action.create._index)},"_id":${JSON.stringify(action.create._id)},"_version":1,"result":"created","status":201}}`,
     );
     const sourceEnd = body.indexOf(NEWLINE, actionEnd + 1);
     at = sourceEnd < 0 ? body.length : sourceEnd + 1;
@@ -29,13 +36,16 @@ function bulkAnswer(body: Buffer): string {
   return `{"took":1,"errors":false,"items":[${items.join(',')}]}`;
 }
 
+const PIPELINE_FILTER = 'took,errors,items.*._id,items.*.status,items.*.error';
+
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
     response.setHeader('content-type', 'application/json');
     if (request.url?.startsWith('/_bulk')) {
-      response.end(bulkAnswer(Buffer.concat(chunks)));
+      const filter = new URL(request.url, 'http://sink').searchParams.get('filter_path');
+      response.end(bulkAnswer(Buffer.concat(chunks), filter === PIPELINE_FILTER));
     } else if (request.url === '/_bench/cpu') {
       const { user, system } = process.cpuUsage();
       response.end(JSON.stringify({ cpuMs: (user + system) / 1000 }));

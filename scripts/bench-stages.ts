@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { bodyOf, toEntry, type Entry } from '../src/bulk/batch.js';
+import { bodyBytes, releaseBody, toEntry, type Entry } from '../src/bulk/batch.js';
 import { buildDocument } from '../src/documents/builder.js';
 import { readRecords } from '../src/records/index.js';
 import { openLocalFile } from '../src/source/local.js';
@@ -53,12 +53,12 @@ const stages: Record<string, Stage> = {
         toEntry(buildDocument(record.bytes, record.index, { indexPrefix: 'cloudtrail-', sourceName: path })),
       );
       if (batch.length === 3000) {
-        Buffer.from(bodyOf(batch));
+        releaseBody(bodyBytes(batch, true)); // as the sender builds (and reuses) request bodies
         batch = [];
       }
       n++;
     }
-    if (batch.length) Buffer.from(bodyOf(batch));
+    if (batch.length) releaseBody(bodyBytes(batch, true));
     return n;
   },
 };

@@ -119,14 +119,15 @@ export function classifyItem(item: unknown): ItemClassification {
 export function classifyResponse(response: BulkResponse): ResponseClassification {
   const { statusCode } = response;
   const body = parseIfJson(response.body);
-  const reason = describeResponse(statusCode, body);
 
   if (statusCode >= 200 && statusCode < 300) {
     const items = asRecord(body)?.items;
-    if (Array.isArray(items)) return { verdict: 'ok', reason, items };
+    // The common case is described without a look at the body (describing it would serialise all of it).
+    if (Array.isArray(items)) return { verdict: 'ok', reason: `HTTP ${statusCode}`, items };
     // A 2xx we cannot read (a proxy's page, a truncated body): replaying is safe with create + _id.
-    return { verdict: 'retry', reason: `unreadable bulk response: ${reason}` };
+    return { verdict: 'retry', reason: `unreadable bulk response: ${describeResponse(statusCode, body)}` };
   }
+  const reason = describeResponse(statusCode, body);
   const errorType = errorTypeOf(body);
   // A SERVICE_UNAVAILABLE block ("no cluster-manager", "state not recovered") is the cluster electing a
   // leader or starting: it clears within seconds, so it is retried like any 503.

@@ -7,9 +7,18 @@
  * A batch keeps its concurrency slot through its retries, splits and self-heal re-sends, so retries count
  * against the limit and a throttled cluster slows the producer down instead of piling up work.
  */
+import { releaseSource } from '../documents/encoded.js';
 import type { BulkDocument, ItemOutcome } from '../types.js';
 import { backoffDelay } from './backoff.js';
-import { bodyBytes, fits, nextBatchSize, toEntry, type BatchLimits, type Entry } from './batch.js';
+import {
+  bodyBytes,
+  fits,
+  nextBatchSize,
+  releaseBody,
+  toEntry,
+  type BatchLimits,
+  type Entry,
+} from './batch.js';
 import { classifyItem, classifyResponse } from './classify.js';
 import { BulkFailure, type BulkFailureKind } from './failure.js';
 import { TransportError, type BulkTransport } from './transport.js';
@@ -46,6 +55,11 @@ export interface BulkSenderOptions {
   /** Exactly once per document passed to add() (with that same object), unless it ends up undelivered. */
   onOutcome: (doc: BulkDocument, outcome: ItemOutcome) => void;
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Once a document's outcome is reported, its source bytes go back to the document allocator
+   * (releaseSource, src/documents/encoded.ts): `onOutcome` may read `doc.source` while it runs, not later.
+   */
+  releaseSources?: boolean;
 }
 
 export const DEFAULT_RETRY = { baseMs: 200, maxMs: 20_000, maxAttempts: 8 } as const;
@@ -62,6 +76,10 @@ interface PendingRetry {
 
 const BEHIND_RETRY = new WeakMap<Entry, PendingRetry>();
 
+/** What `add()` returns when the document joined the batch at once: no promise per document. */
+const ADDED: Promise<void> = Promise.resolve();
+const ignore = (): void => undefined;
+
 export class BulkSender {
   private readonly options: BulkSenderOptions;
   private readonly marginMs: number;
@@ -77,8 +95,10 @@ export class BulkSender {
   private failure: BulkFailure | undefined;
   private readonly stopped: Promise<void>;
   private signalStop: () => void = () => undefined;
-  private addChain: Promise<void> = Promise.resolve();
+  /** Set while an add() waits (for a free slot); later adds queue behind it, so batches fill in call order. */
+  private pending: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly reuseBodies: boolean;
 
   constructor(options: BulkSenderOptions) {
     for (const key of ['maxBytes', 'maxDocs', 'concurrency', 'requestTimeoutMs'] as const) {
@@ -91,6 +111,7 @@ export class BulkSender {
     this.marginMs = options.safetyMarginMs ?? options.requestTimeoutMs + 2000;
     this.random = options.random ?? Math.random;
     this.maxBytes = options.maxBytes;
+    this.reuseBodies = options.transport.releasesBody === true;
     this.stopped = new Promise((resolve) => (this.signalStop = resolve));
   }
 
@@ -101,9 +122,23 @@ export class BulkSender {
    */
   add(doc: BulkDocument): Promise<void> {
     if (this.closing) return Promise.reject(new Error('BulkSender.add() called after close()'));
-    // Serialised, so concurrent callers still fill batches in call order.
-    const added = this.addChain.then(() => this.addNow(doc));
-    this.addChain = added.catch(() => undefined);
+    let added: Promise<void>;
+    if (this.pending) {
+      // Serialised behind the add that waits, so concurrent callers still fill batches in call order.
+      added = this.pending.then(() => this.addNow(doc));
+    } else {
+      try {
+        const waiting = this.addNow(doc);
+        if (!waiting) return ADDED;
+        added = waiting;
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    const settled: Promise<void> = added.then(ignore, ignore).then(() => {
+      if (this.pending === settled) this.pending = undefined;
+    });
+    this.pending = settled;
     return added;
   }
 
@@ -113,19 +148,26 @@ export class BulkSender {
     return this.closing;
   }
 
-  private async addNow(doc: BulkDocument): Promise<void> {
+  /** Places the document; returns a promise only when it has to wait for a batch to be handed over. */
+  private addNow(doc: BulkDocument): Promise<void> | undefined {
     this.accepted += 1; // from here on the document is either reported or counted undelivered
     if (this.failure) throw this.failure.withUndelivered(this.undelivered());
     const entry = toEntry(doc);
-    if (!fits(this.current.length, this.currentBytes, entry, this.limits())) await this.dispatch();
+    if (!fits(this.current.length, this.currentBytes, entry, this.limits()))
+      return this.dispatch().then(() => this.place(entry));
+    return this.place(entry);
+  }
+
+  private place(entry: Entry): Promise<void> | undefined {
     this.current.push(entry);
     this.currentBytes += entry.bytes;
     if (this.current.length >= this.options.maxDocs || this.currentBytes >= this.maxBytes)
-      await this.dispatch();
+      return this.dispatch();
+    return undefined;
   }
 
   private async closeNow(): Promise<void> {
-    await this.addChain;
+    while (this.pending) await this.pending;
     if (!this.failure && this.current.length > 0) await this.dispatch().catch(() => undefined);
     while (this.running.size > 0) await Promise.all([...this.running]);
     const undelivered = this.undelivered();
@@ -169,7 +211,9 @@ export class BulkSender {
     const again: Entry[] = [];
     for (let start = 0; start < entries.length && !this.failure;) {
       const size = nextBatchSize(entries, this.limits(), start);
-      again.push(...(await this.sendChunk(entries.slice(start, start + size))));
+      const chunk = size === entries.length ? entries : entries.slice(start, start + size);
+      const retry = await this.sendChunk(chunk);
+      for (const entry of retry) again.push(entry);
       start += size;
     }
     return again;
@@ -183,7 +227,7 @@ export class BulkSender {
       this.fail('out-of-time', `${Math.round(remaining)} ms left, a bulk request needs ${this.marginMs} ms`);
       return [];
     }
-    const body = bodyBytes(chunk);
+    const body = bodyBytes(chunk, this.reuseBodies);
     let response;
     try {
       response = await this.options.transport.send(body, { timeoutMs: this.options.requestTimeoutMs });
@@ -195,8 +239,18 @@ export class BulkSender {
     const { statusCode } = response;
     const verdict = classifyResponse(response);
     switch (verdict.verdict) {
-      case 'ok':
-        return this.handleItems(chunk, verdict.items ?? []);
+      case 'ok': {
+        const items = verdict.items ?? [];
+        // Items come back in request order; anything else means we cannot tell which result is whose.
+        const mismatch = protocolMismatch(chunk, items);
+        if (mismatch) {
+          this.fail('fatal', `bulk response does not match the request: ${mismatch}`, 200);
+          return [];
+        }
+        // The cluster answered for every document, so it read the whole body: the socket is done with it.
+        if (this.reuseBodies) releaseBody(body);
+        return this.handleItems(chunk, items);
+      }
       case 'retry':
         return this.toRetry(chunk, { kind: 'request', status: statusCode, reason: verdict.reason });
       case 'split':
@@ -225,17 +279,20 @@ export class BulkSender {
     return this.sendAll(chunk);
   }
 
+  /** Reports each item's outcome; `items` has passed {@link protocolMismatch}. */
   private handleItems(chunk: Entry[], items: unknown[]): Entry[] {
-    // Items come back in request order; anything else means we cannot tell which result is whose.
-    const mismatch = protocolMismatch(chunk, items);
-    if (mismatch) {
-      this.fail('fatal', `bulk response does not match the request: ${mismatch}`, 200);
-      return [];
-    }
     const again: Entry[] = [];
     const retrying: Entry[] = [];
     let retryNote: PendingRetry | undefined;
-    chunk.forEach((entry, position) => {
+    for (let position = 0; position < chunk.length; position++) {
+      const entry = chunk[position] as Entry;
+      // Fast path, the common case: a 2xx item without an error is created (what classifyItem says too).
+      const result = resultOf(items[position]);
+      const status = result?.status;
+      if (typeof status === 'number' && status >= 200 && status < 300 && result?.error === undefined) {
+        this.report(entry, { kind: entry.heals > 0 ? 'healed' : 'indexed' });
+        continue;
+      }
       const item = classifyItem(items[position]);
       switch (item.verdict) {
         case 'created':
@@ -267,7 +324,7 @@ export class BulkSender {
           this.fail('auth', `bulk item refused: ${item.reason ?? ''}`, item.status, items[position]);
           break;
       }
-    });
+    }
     if (retryNote) again.push(...this.toRetry(retrying, retryNote));
     return again;
   }
@@ -333,6 +390,7 @@ export class BulkSender {
   private report(entry: Entry, outcome: ItemOutcome): void {
     this.reported += 1;
     this.options.onOutcome(entry.original, outcome);
+    if (this.options.releaseSources) releaseSource(entry.original);
   }
 
   /** Records the failure (an auth or fatal cause outranks a transient one) and wakes every waiter. */
@@ -360,12 +418,24 @@ export class BulkSender {
   }
 }
 
+/** An item's one value (`{"create": {...}}` → the object inside), without building an array of values. */
+function resultOf(item: unknown): { _id?: unknown; status?: unknown; error?: unknown } | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  for (const key in item) {
+    if (!Object.hasOwn(item, key)) continue;
+    const value = (item as Record<string, unknown>)[key];
+    return typeof value === 'object' && value !== null
+      ? (value as { _id?: unknown; status?: unknown; error?: unknown })
+      : undefined;
+  }
+  return undefined;
+}
+
 function protocolMismatch(chunk: Entry[], items: unknown[]): string | undefined {
   if (items.length !== chunk.length) return `${items.length} items for ${chunk.length} documents`;
-  for (const [position, entry] of chunk.entries()) {
-    const item = items[position];
-    const result = (typeof item === 'object' && item !== null ? Object.values(item)[0] : undefined) as
-      { _id?: unknown } | undefined;
+  for (let position = 0; position < chunk.length; position++) {
+    const entry = chunk[position] as Entry;
+    const result = resultOf(items[position]);
     if (result?._id !== entry.doc.id) {
       return `item ${position} has _id ${JSON.stringify(result?._id)}, expected ${JSON.stringify(entry.doc.id)}`;
     }

@@ -9,11 +9,12 @@
  * encoded.ts): the document holds no large string for the batch to keep alive.
  */
 import { isUtf8 } from 'node:buffer';
-import { isIP } from 'node:net';
 import type { BulkDocument } from '../types.js';
 import { documentId } from './documentId.js';
 import { commit, EncodedDocument, reserve } from './encoded.js';
-import { resolveTime, type TimeOrigin } from './eventTime.js';
+import { resolveTime } from './eventTime.js';
+import { buildFast } from './fastBuilder.js';
+import { dailyIndex, ipOrUndefined, isJsonWhitespace, jsonSpan, TIME_TAGS } from './head.js';
 import { bareObject, isPlainObject, toPointer, withoutPath } from './jsonPointer.js';
 import { PairCollector } from './pairs.js';
 import { inspectRecord, type Displacement } from './shape.js';
@@ -54,15 +55,22 @@ export interface CtFields {
   original?: string;
 }
 
-/** Tags naming where `@timestamp` came from when it was not eventTime. */
-const TIME_TAGS: Record<TimeOrigin, string | undefined> = {
-  eventTime: undefined,
-  'record-timestamp': 'eventTime-from-record-timestamp',
-  's3-key': 'eventTime-from-s3-key',
-  'index-time': 'eventTime-from-index-time',
-};
-
 export function buildDocument(recordBytes: Buffer, recordIndex: number, context: BuildContext): BulkDocument {
+  return (
+    buildFast(recordBytes, recordIndex, context) ?? buildDocumentReference(recordBytes, recordIndex, context)
+  );
+}
+
+/**
+ * The parse-based builder: `JSON.parse` the record, walk the objects. It handles every record; the
+ * byte-level fast path (fastBuilder.ts) hands it every record it is not sure about, and must give
+ * exactly its output (test/documents/fastBuilder.test.ts).
+ */
+export function buildDocumentReference(
+  recordBytes: Buffer,
+  recordIndex: number,
+  context: BuildContext,
+): BulkDocument {
   const { start, end } = jsonSpan(recordBytes);
   const text = recordBytes.toString('utf8', start, end);
   let parsed: unknown;
@@ -158,16 +166,6 @@ function encodeText(source: string): Buffer {
   return commit(buffer, offset, buffer.write(source, offset, 'utf8'));
 }
 
-// Documents of one file mostly fall on one or two days: reusing the name keeps one string per day
-// instead of one per document in every batch in flight.
-let lastIndex = { prefix: '', day: '', name: '' };
-
-function dailyIndex(prefix: string, timestamp: string): string {
-  const day = timestamp.slice(0, 10);
-  if (lastIndex.prefix !== prefix || lastIndex.day !== day) lastIndex = { prefix, day, name: prefix + day };
-  return lastIndex.name;
-}
-
 /** Slow path (rare): the record minus the displaced values, re-serialised after our fields. */
 function rebuildSource(
   record: Record<string, unknown>,
@@ -188,25 +186,4 @@ function originalJson(displaced: Displacement[]): string {
   const original = bareObject();
   for (const { segments, value } of displaced) original[toPointer(segments)] = value;
   return JSON.stringify(original);
-}
-
-/** The value of sourceIPAddress when it is an IP address (it is often a service name instead). */
-function ipOrUndefined(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 64) return undefined;
-  const zone = value.indexOf('%'); // an IPv6 zone id ("fe80::1%eth0") is not part of the address
-  const address = zone === -1 ? value : value.slice(0, zone);
-  return isIP(address) === 0 ? undefined : address;
-}
-
-/** Byte range of `bytes` without leading/trailing JSON whitespace. */
-function jsonSpan(bytes: Buffer): { start: number; end: number } {
-  let start = 0;
-  let end = bytes.length;
-  while (start < end && isJsonWhitespace(bytes[start]!)) start++;
-  while (end > start && isJsonWhitespace(bytes[end - 1]!)) end--;
-  return { start, end };
-}
-
-function isJsonWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }

@@ -95,6 +95,8 @@ export async function indexFile(
     remainingTimeMs: deps.remainingTimeMs,
     retry: settings.retry,
     heal: healDocument,
+    // Sources are read below only while the outcome is handled (dead letters copy them), never later.
+    releaseSources: true,
     onOutcome: (doc: BulkDocument, itemOutcome) => {
       switch (itemOutcome.kind) {
         case 'indexed':

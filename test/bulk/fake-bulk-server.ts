@@ -63,7 +63,7 @@ export class FakeBulkServer {
   docsAnswered = 0;
   url = '';
   /** The last request as it arrived, for framing and signing checks. */
-  lastRaw?: { headers: IncomingMessage['headers']; body: Buffer };
+  lastRaw?: { url: string; headers: IncomingMessage['headers']; body: Buffer };
 
   private inFlight = 0;
   private readonly seen = new Map<string, number>();
@@ -99,7 +99,7 @@ export class FakeBulkServer {
     response.on('close', finish);
     try {
       const body = await readBody(request);
-      this.lastRaw = { headers: request.headers, body };
+      this.lastRaw = { url: request.url ?? '', headers: request.headers, body };
       const answer = this.process(request, body);
       docCount = answer.docs;
       if (answer.kind === 'reset') {

@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { OpenSearchError, errorEnvelope } from '../errors.js';
 import type { FaultController, FaultSpec } from '../faults.js';
 import type { FlavorTraits } from '../flavor.js';
+import { applyFilterPath } from '../filter-path.js';
 import { globMatch } from '../index-names.js';
 import { stringifyJson } from '../json.js';
 import { verifySigV4, type SigV4Config } from '../sigv4.js';
@@ -171,7 +172,11 @@ export class DevHttpFront {
       fault,
     };
     try {
-      return match.handler(context);
+      const reply = match.handler(context);
+      // `filter_path` shapes what a handler answers; error responses are never filtered (as in OpenSearch).
+      const filter = query.get('filter_path');
+      if (filter === null || reply.body === undefined || typeof reply.body === 'string') return reply;
+      return { ...reply, body: applyFilterPath(reply.body, filter) };
     } catch (error) {
       return this.failure(error);
     }

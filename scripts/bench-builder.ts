@@ -1,0 +1,83 @@
+/**
+ * `node build/scripts/bench-builder.js [DIR] [--rounds N]`: CPU cost per record of the document
+ * builder, the byte-level fast path (with its fallback) against the parse-based reference, in the
+ * same process, alternating rounds. Records: every `*_CloudTrail_*.json.gz` under DIR (default: the
+ * bundled samples, repeated to ~20,000 records), as the splitter hands them over.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildDocumentReference, type BuildContext } from '../src/documents/builder.js';
+import { buildFast } from '../src/documents/fastBuilder.js';
+import { readRecords } from '../src/records/index.js';
+import { openLocalFile } from '../src/source/local.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '5' }, min: { type: 'string', default: '20000' } },
+});
+const dir = positionals[0] ?? fileURLToPath(new URL('../../samples/cloudtrail', import.meta.url));
+const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  .filter((name) => name.endsWith('.json.gz') && name.includes('_CloudTrail_'))
+  .map((name) => join(dir, name))
+  .sort();
+
+const records: Buffer[] = [];
+for (const path of files) {
+  for await (const record of readRecords(openLocalFile(path), {
+    maxDecompressedBytes: 2 ** 31,
+    maxRecordBytes: 4 << 20,
+    sourceName: path,
+  })) {
+    records.push(Buffer.from(record.bytes)); // own copy: the splitter's chunk is not kept alive
+  }
+}
+const original = records.length;
+while (records.length < Number(values.min)) records.push(...records.slice(0, original));
+const bytes = records.reduce((sum, record) => sum + record.length, 0);
+
+const context: BuildContext = { indexPrefix: 'cloudtrail-', sourceName: 's3://bucket/key.json.gz' };
+let fastCount = 0;
+for (const record of records.slice(0, original)) if (buildFast(record, 0, context)) fastCount++;
+
+type Builder = (record: Buffer, index: number) => unknown;
+const builders: Record<string, Builder> = {
+  reference: (record, index) => buildDocumentReference(record, index, context),
+  fast: (record, index) =>
+    buildFast(record, index, context) ?? buildDocumentReference(record, index, context),
+};
+
+function run(build: Builder): number {
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < records.length; i++) build(records[i]!, i);
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / records.length; // µs per record
+}
+
+const results: Record<string, number[]> = { reference: [], fast: [] };
+for (let round = 0; round < Number(values.rounds) + 1; round++) {
+  for (const [name, build] of Object.entries(builders)) {
+    const micros = run(build);
+    if (round > 0) results[name]!.push(micros); // round 0 warms both
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const reference = median(results.reference!);
+const fast = median(results.fast!);
+console.log(
+  JSON.stringify(
+    {
+      records: records.length,
+      averageBytes: Math.round(bytes / records.length),
+      fastPathShare: +(fastCount / original).toFixed(3),
+      referenceMicrosPerRecord: +reference.toFixed(2),
+      fastMicrosPerRecord: +fast.toFixed(2),
+      referenceRecordsPerCpuSec: Math.round(1e6 / reference),
+      fastRecordsPerCpuSec: Math.round(1e6 / fast),
+      speedup: +(reference / fast).toFixed(2),
+    },
+    null,
+    2,
+  ),
+);

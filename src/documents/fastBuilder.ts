@@ -1,0 +1,979 @@
+/**
+ * The document builder's fast path: one pass of a byte-level JSON tokenizer over the record's
+ * UTF-8 bytes that writes `ct.pairs` and `ct.text` straight into byte buffers.
+ *
+ * Why a hand-written tokenizer beats `JSON.parse` + a walk here: the parse-based builder decodes the
+ * whole record into a V8 object graph (one string per key and per value, one object per container),
+ * walks that graph to build a `path=value` string per leaf, then `JSON.stringify` escapes every one
+ * of those strings again. The pairs are, byte for byte, the path's raw key bytes + `=` + the value's
+ * raw JSON string content (already escaped the way JSON.stringify escapes it), so they can be copied
+ * from the record without decoding, allocating or re-escaping anything. Only the three values the
+ * builder must read (eventTime, eventID, sourceIPAddress) are decoded to strings.
+ *
+ * The fast path must give exactly the parse-based builder's output (`buildDocumentReference`:
+ * same `_source` bytes, `_index`, `_id`, `eventTimeMs`; test/documents/fastBuilder.test.ts checks it
+ * on every sample record and on thousands of generated ones). It handles the common case and
+ * returns `undefined` ("bail out", the caller then runs the reference builder) whenever it is not
+ * sure: a value that must be displaced into `ct.original`, duplicate keys, invalid UTF-8 or JSON, a
+ * key with a `\u` or `\/` escape or starting with a digit (JSON.parse orders integer-like keys first), more than
+ * MAX_PAIRS pairs, `ct.text` near its limit, a very long pair, deep nesting, an empty record.
+ *
+ * Equivalences it relies on (each keeps the output identical):
+ * - A JSON string's content is "canonical" when it holds no `\/` and no `\u` escape: it is then
+ *   exactly what JSON.stringify writes for the decoded string (which escapes only `"`, `\`, control
+ *   characters and lone surrogates, and valid JSON cannot hold the last two raw). Other strings are
+ *   decoded and re-encoded with JSON.parse/JSON.stringify (rare).
+ * - JSON.stringify of `path + "=" + value` is the concatenation of the canonical pieces, so two
+ *   pairs are equal strings exactly when their canonical bytes are equal (deduplication on bytes).
+ * - Canonical content is never shorter in bytes than the decoded string's UTF-8 or its UTF-16
+ *   length, so a raw length within a limit proves the decoded value is within it too.
+ * - A number's pair text is `String(Number(raw))`: raw digits for a plain integer of at most 15
+ *   digits (other than `-0`), converted otherwise.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { BulkDocument } from '../types.js';
+import type { BuildContext } from './builder.js';
+import { documentId } from './documentId.js';
+import { commit, EncodedDocument, reserve } from './encoded.js';
+import { isPlausibleTime, resolveTime, type ResolvedTime } from './eventTime.js';
+import { dailyIndex, ipOrUndefined, jsonSpan, TIME_TAGS } from './head.js';
+import { MAX_PAIR_BYTES, MAX_PAIR_VALUE_BYTES, MAX_PAIRS, MAX_TEXT_CHARS, MAX_WALK_DEPTH } from './limits.js';
+import { RESERVED_ROOT_FIELDS, TYPED_FIELDS, type FieldTable } from './typedFields.js';
+
+// ---------------------------------------------------------------------------------------------
+// The typed-field table (typedFields.ts), looked up by a key's bytes and hash: no key string.
+
+const LEAF_OTHER = 1; // keyword, text, date: strings, numbers, booleans, null and arrays of them
+const LEAF_BOOLEAN = 2; // JSON booleans and exactly "true", "false", ""
+const RESERVED = 3; // a root name the builder writes itself (`@timestamp`, `ct`)
+
+const CAPTURE_EVENT_TIME = 1;
+const CAPTURE_EVENT_ID = 2;
+const CAPTURE_SOURCE_IP = 3;
+
+class Spec {
+  constructor(
+    readonly leaf: number, // 0 for an object
+    readonly object: Table | undefined,
+    readonly capture: number,
+  ) {}
+}
+
+/** Open addressing on the FNV-1a hash of a key's UTF-8 bytes. */
+class Table {
+  readonly mask: number;
+  readonly hashes: Int32Array;
+  readonly names: (Buffer | undefined)[];
+  readonly specs: (Spec | undefined)[];
+
+  constructor(entries: [string, Spec][]) {
+    let size = 8;
+    while (size < entries.length * 4) size *= 2;
+    this.mask = size - 1;
+    this.hashes = new Int32Array(size);
+    this.names = new Array<Buffer | undefined>(size).fill(undefined);
+    this.specs = new Array<Spec | undefined>(size).fill(undefined);
+    for (const [name, spec] of entries) {
+      const bytes = Buffer.from(name, 'utf8');
+      const hash = fnv(bytes, 0, bytes.length);
+      let slot = hash & this.mask;
+      while (this.names[slot] !== undefined) slot = (slot + 1) & this.mask;
+      this.hashes[slot] = hash;
+      this.names[slot] = bytes;
+      this.specs[slot] = spec;
+    }
+  }
+
+  get(bytes: Buffer, start: number, end: number, hash: number): Spec | undefined {
+    let slot = hash & this.mask;
+    for (;;) {
+      const name = this.names[slot];
+      if (name === undefined) return undefined;
+      if (this.hashes[slot] === hash && sameBytes(name, 0, name.length, bytes, start, end))
+        return this.specs[slot];
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+function compileTable(table: FieldTable, root: boolean): Table {
+  const entries: [string, Spec][] = [];
+  for (const [name, field] of Object.entries(table)) {
+    if (typeof field !== 'string') {
+      entries.push([name, new Spec(0, compileTable(field.properties, false), 0)]);
+      continue;
+    }
+    let capture = 0;
+    if (root && name === 'eventTime') capture = CAPTURE_EVENT_TIME;
+    if (root && name === 'eventID') capture = CAPTURE_EVENT_ID;
+    if (root && name === 'sourceIPAddress') capture = CAPTURE_SOURCE_IP;
+    entries.push([name, new Spec(field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER, undefined, capture)]);
+  }
+  if (root) for (const name of RESERVED_ROOT_FIELDS) entries.push([name, new Spec(RESERVED, undefined, 0)]);
+  return new Table(entries);
+}
+
+const ROOT = compileTable(TYPED_FIELDS, true);
+
+function fnv(bytes: Buffer, start: number, end: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return hash;
+}
+
+function sameBytes(
+  a: Buffer,
+  aStart: number,
+  aEnd: number,
+  b: Buffer,
+  bStart: number,
+  bEnd: number,
+): boolean {
+  if (aEnd - aStart !== bEnd - bStart) return false;
+  for (let i = aStart, j = bStart; i < aEnd; i++, j++) if (a[i] !== b[j]) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State of the record being built (one record at a time: building is synchronous).
+
+/** Thrown (never outside this module) to abandon the fast path for this record. */
+const BAIL = new Error('fast path not applicable');
+
+function bail(): never {
+  throw BAIL;
+}
+
+/** The record, read into a local by the scanning loops (cheaper than the module binding). */
+function sourceBytes(): Buffer {
+  return src;
+}
+
+const EMPTY = Buffer.alloc(0);
+let src: Buffer = EMPTY; // the record, without surrounding whitespace
+let pos = 0;
+let sawNewline = false; // a raw CR/LF between tokens (it becomes a space in the source)
+
+// The last string or key scanned: its content range in `src`, and for strings whether it holds
+// escapes (0 none, 1 only canonical ones, 2 some that need re-encoding); for keys, hash and dot.
+let strStart = 0;
+let strEnd = 0;
+let strFlags = 0;
+let keyHash = 0;
+let keyDot = false;
+let numStart = 0;
+let numEnd = 0;
+
+let stamp = 0; // generation of the hash tables below: a slot is used when its stamp is current
+
+// The dotted path of the value being walked.
+const MAX_PATH_BYTES = MAX_PAIR_BYTES;
+const pathBuf = Buffer.allocUnsafe(MAX_PATH_BYTES);
+let pathLen = 0;
+
+// Distinct pairs, deduplicated on their bytes, already written as `ct.pairs` elements: `"path=value",`
+// (the content JSON-escaped); pairStarts/pairEnds delimit each content.
+let pairBuf = Buffer.allocUnsafe(64 * 1024);
+let pairLen = 0;
+let pairCount = 0;
+const pairStarts = new Int32Array(MAX_PAIRS);
+const pairEnds = new Int32Array(MAX_PAIRS);
+const PAIR_SLOTS = 4096; // > 2 × MAX_PAIRS; each slot is [stamp, hash, pair index]
+const pairTable = new Int32Array(PAIR_SLOTS * 3);
+
+// `ct.text` content (JSON-escaped); `textChars` mirrors the reference's count (length + 1 per part).
+const textBuf = Buffer.allocUnsafe(MAX_TEXT_CHARS + 8);
+let textLen = 0;
+let textChars = 0;
+let valueTruncated = false;
+
+// Keys seen in each object, to find duplicate keys: slots of [object serial, hash, start, end].
+// Serials keep growing from record to record, so a slot whose serial is below the record's first
+// one is free (no clearing per record).
+const KEY_SLOTS = 4096;
+const MAX_KEYS = KEY_SLOTS / 2;
+const keyTable = new Int32Array(KEY_SLOTS * 4);
+let keyCount = 0;
+let objectSerial = 0;
+let firstSerial = 1;
+
+// A re-encoded string (or a converted number), when the raw bytes cannot be used as they are.
+let scratch = Buffer.allocUnsafe(4096);
+
+// Root values the builder reads.
+const ARRAY_VALUE: unknown = Object.freeze([]); // an array is no time, id or address: any array will do
+let eventTime: unknown;
+let eventTimeAt = -1; // where eventTime's content starts when it is exactly `YYYY-MM-DDTHH:MM:SSZ`
+let eventID: unknown;
+let sourceIPAddress: unknown;
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer
+
+function ws(): void {
+  const bytes = src;
+  let p = pos;
+  let b = bytes[p];
+  if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return;
+  while (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) {
+    if (b === 0x0a || b === 0x0d) sawNewline = true;
+    b = bytes[++p];
+  }
+  pos = p;
+}
+
+function expect(byte: number): void {
+  if (src[pos] !== byte) bail();
+  pos++;
+}
+
+function isHex(b: number | undefined): boolean {
+  return (
+    b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46))
+  );
+}
+
+function isDigit(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x30 && b <= 0x39;
+}
+
+/** A string at `pos` (its opening quote): validates it and records its content range. */
+function scanString(): void {
+  const src = sourceBytes();
+  let p = pos + 1;
+  const start = p;
+  let flags = 0;
+  for (;;) {
+    const b = src[p];
+    if (b === 0x22) break;
+    if (b === undefined || b < 0x20) bail(); // unterminated, or a raw control character
+    if (b === 0x5c) {
+      const c = src[p + 1];
+      // \" \\ \b \f \n \r \t are written by JSON.stringify as they are
+      if (c === 0x22 || c === 0x5c || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
+        if (flags === 0) flags = 1;
+        p += 2;
+      } else if (c === 0x75) {
+        if (!isHex(src[p + 2]) || !isHex(src[p + 3]) || !isHex(src[p + 4]) || !isHex(src[p + 5])) bail();
+        flags = 2;
+        p += 6;
+      } else if (c === 0x2f) {
+        flags = 2;
+        p += 2;
+      } else bail();
+    } else p++;
+  }
+  strStart = start;
+  strEnd = p;
+  strFlags = flags;
+  pos = p + 1;
+}
+
+/**
+ * A key at `pos`: like a string, plus its hash and whether it holds a dot. Only canonical keys are
+ * taken, so equal keys have equal bytes (duplicates, typed names) and the raw bytes are the path's.
+ */
+function scanKey(): void {
+  const src = sourceBytes();
+  if (src[pos] !== 0x22) bail();
+  let p = pos + 1;
+  const start = p;
+  let hash = 0x811c9dc5 | 0;
+  let dot = false;
+  for (;;) {
+    const b = src[p];
+    if (b === 0x22) break;
+    if (b === undefined || b < 0x20) bail();
+    if (b === 0x5c) {
+      const c = src[p + 1]!;
+      if (c !== 0x22 && c !== 0x5c && c !== 0x62 && c !== 0x66 && c !== 0x6e && c !== 0x72 && c !== 0x74)
+        bail();
+      hash = Math.imul(Math.imul(hash ^ b, 0x01000193) ^ c, 0x01000193);
+      p += 2;
+      continue;
+    }
+    if (b === 0x2e) dot = true;
+    hash = Math.imul(hash ^ b, 0x01000193);
+    p++;
+  }
+  strStart = start;
+  strEnd = p;
+  keyHash = hash;
+  keyDot = dot;
+  pos = p + 1;
+  // JSON.parse puts integer-like keys ("0", "42") first in an object's key order: not handled here.
+  if (p > start && isDigit(src[start])) bail();
+}
+
+/** A number at `pos`; returns true when its raw text is also `String(Number(raw))`. */
+function scanNumber(): boolean {
+  const src = sourceBytes();
+  let p = pos;
+  const start = p;
+  if (src[p] === 0x2d) p++;
+  const first = src[p];
+  if (first === 0x30) p++;
+  else if (first !== undefined && first >= 0x31 && first <= 0x39) {
+    p++;
+    while (isDigit(src[p])) p++;
+  } else bail();
+  let plain = p - start <= 15 && !(first === 0x30 && p - start === 2); // "-0" prints as "0"
+  if (src[p] === 0x2e) {
+    plain = false;
+    p++;
+    if (!isDigit(src[p])) bail();
+    while (isDigit(src[p])) p++;
+  }
+  if (src[p] === 0x65 || src[p] === 0x45) {
+    plain = false;
+    p++;
+    if (src[p] === 0x2b || src[p] === 0x2d) p++;
+    if (!isDigit(src[p])) bail();
+    while (isDigit(src[p])) p++;
+  }
+  numStart = start;
+  numEnd = p;
+  pos = p;
+  return plain;
+}
+
+function literal(a: number, b: number, c: number, d: number): void {
+  if (src[pos] !== a || src[pos + 1] !== b || src[pos + 2] !== c || src[pos + 3] !== d) bail();
+  pos += 4;
+}
+
+function scanTrue(): void {
+  literal(0x74, 0x72, 0x75, 0x65);
+}
+
+function scanFalse(): void {
+  if (src[pos] !== 0x66) bail();
+  pos++;
+  literal(0x61, 0x6c, 0x73, 0x65);
+}
+
+function scanNull(): void {
+  literal(0x6e, 0x75, 0x6c, 0x6c);
+}
+
+/** After a member or element: true at `,` (consumed, and the whitespace after it), false at `close`. */
+function nextOrClose(close: number): boolean {
+  ws();
+  const b = src[pos];
+  if (b === 0x2c) {
+    pos++;
+    ws();
+    return true;
+  }
+  if (b !== close) bail();
+  pos++;
+  return false;
+}
+
+/** Fails over to the reference builder when an object repeats a key (JSON.parse keeps the last). */
+function checkDuplicate(serial: number, start: number, end: number, hash: number): void {
+  if (++keyCount > MAX_KEYS) bail();
+  const table = keyTable;
+  let at = ((hash ^ Math.imul(serial, 0x9e3779b1)) & (KEY_SLOTS - 1)) << 2;
+  let owner = table[at]!;
+  while (owner >= firstSerial) {
+    if (
+      owner === serial &&
+      table[at + 1] === hash &&
+      sameBytes(src, table[at + 2]!, table[at + 3]!, src, start, end)
+    )
+      bail();
+    at = (at + 4) & (KEY_SLOTS * 4 - 1);
+    owner = table[at]!;
+  }
+  table[at] = serial;
+  table[at + 1] = hash;
+  table[at + 2] = start;
+  table[at + 3] = end;
+}
+
+/** Scans a key, its colon and the whitespace before its value; rejects duplicates. */
+function member(serial: number): void {
+  scanKey();
+  checkDuplicate(serial, strStart, strEnd, keyHash);
+  ws();
+  expect(0x3a);
+  ws();
+}
+
+function setPath(start: number, end: number): void {
+  if (end - start > MAX_PATH_BYTES) bail();
+  for (let i = start; i < end; i++) pathBuf[i - start] = src[i]!;
+  pathLen = end - start;
+}
+
+function appendPath(start: number, end: number): void {
+  let at = pathLen;
+  if (at + 1 + end - start > MAX_PATH_BYTES) bail();
+  pathBuf[at++] = 0x2e;
+  for (let i = start; i < end; i++) pathBuf[at++] = src[i]!;
+  pathLen = at;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pairs and text
+
+function addText(from: Buffer, start: number, end: number): void {
+  const length = end - start;
+  if (textChars + length > MAX_TEXT_CHARS) bail(); // the reference might cut the text here
+  if (textChars > 0) textBuf[textLen++] = 0x20;
+  copyBytes(from, start, end, textBuf, textLen);
+  textLen += length;
+  textChars += length + 1;
+}
+
+function addPair(from: Buffer, start: number, end: number): void {
+  if (pairCount >= MAX_PAIRS) bail();
+  const size = pathLen + 1 + end - start;
+  const room = size + 3; // quotes and comma
+  // Escapes make the content longer than the decoded pair: measure the decoded size only then.
+  if (size > MAX_PAIR_BYTES && pathLen + 1 + utf8Size(from, start, end) > MAX_PAIR_BYTES) bail(); // cut
+  if (pairLen + room > pairBuf.length) {
+    const bigger = Buffer.allocUnsafe(Math.max(pairBuf.length * 2, pairLen + room));
+    pairBuf.copy(bigger, 0, 0, pairLen);
+    pairBuf = bigger;
+  }
+  const buf = pairBuf;
+  buf[pairLen] = 0x22;
+  const at = pairLen + 1;
+  let p = at;
+  let hash = 0x811c9dc5 | 0;
+  for (let i = 0; i < pathLen; i++) {
+    const b = pathBuf[i]!;
+    buf[p++] = b;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  buf[p++] = 0x3d; // =
+  hash = Math.imul(hash ^ 0x3d, 0x01000193);
+  for (let i = start; i < end; i++) {
+    const b = from[i]!;
+    buf[p++] = b;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  buf[p] = 0x22;
+  buf[p + 1] = 0x2c;
+  const table = pairTable;
+  let slot = (hash & (PAIR_SLOTS - 1)) * 3;
+  while (table[slot] === stamp) {
+    const other = table[slot + 2]!;
+    if (table[slot + 1] === hash && sameBytes(buf, pairStarts[other]!, pairEnds[other]!, buf, at, p)) return;
+    slot = slot === (PAIR_SLOTS - 1) * 3 ? 0 : slot + 3;
+  }
+  table[slot] = stamp;
+  table[slot + 1] = hash;
+  table[slot + 2] = pairCount;
+  pairStarts[pairCount] = at;
+  pairEnds[pairCount] = p;
+  pairCount++;
+  pairLen = p + 2;
+}
+
+function copyBytes(from: Buffer, start: number, end: number, to: Buffer, at: number): void {
+  // Buffer#copy costs a native call and a view per use: a loop is cheaper for short runs.
+  if (end - start > 256) to.set(from.subarray(start, end), at);
+  else for (let i = start; i < end; i++) to[at++] = from[i]!;
+}
+
+/** The UTF-8 size of the decoded string whose canonical JSON content is `bytes[start, end)`. */
+function utf8Size(bytes: Buffer, start: number, end: number): number {
+  let size = 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b === 0x5c) {
+      if (bytes[i + 1] === 0x75) {
+        const code = parseInt(bytes.toString('latin1', i + 2, i + 6), 16);
+        size += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
+        i += 5;
+      } else {
+        size += 1;
+        i += 1;
+      }
+    } else size += 1; // every byte of a raw UTF-8 character counts once
+  }
+  return size;
+}
+
+/**
+ * Where to cut canonical string content so that its decoded UTF-8 fits `maxBytes`, as
+ * truncateUtf8 cuts the decoded string: before the first character that does not fit, never inside
+ * a character or an escape sequence. Returns `end` when everything fits.
+ */
+export function utf8Cut(bytes: Buffer, start: number, end: number, maxBytes: number): number {
+  let size = 0;
+  let i = start;
+  while (i < end) {
+    const b = bytes[i]!;
+    let width: number;
+    let advance: number;
+    if (b === 0x5c) {
+      if (bytes[i + 1] === 0x75) {
+        // canonical content escapes only control characters (1 byte) and lone surrogates (U+FFFD, 3)
+        const code = parseInt(bytes.toString('latin1', i + 2, i + 6), 16);
+        width = code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
+        advance = 6;
+      } else {
+        width = 1;
+        advance = 2;
+      }
+    } else if (b < 0x80) {
+      width = advance = 1;
+    } else if (b < 0xe0) {
+      width = advance = 2;
+    } else if (b < 0xf0) {
+      width = advance = 3;
+    } else {
+      width = advance = 4; // a surrogate pair in UTF-16: kept or cut as a whole
+    }
+    if (size + width > maxBytes) return i;
+    size += width;
+    i += advance;
+  }
+  return end;
+}
+
+/** The string just scanned, as a leaf of the free-form walk. */
+function stringLeaf(): void {
+  let from = src;
+  let start = strStart;
+  let end = strEnd;
+  if (strFlags === 2) {
+    const decoded = JSON.parse(src.toString('utf8', strStart - 1, strEnd + 1)) as string;
+    const json = JSON.stringify(decoded);
+    if (json.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(json.length * 3);
+    from = scratch;
+    start = 1;
+    end = scratch.write(json, 0, 'utf8') - 1;
+  }
+  if (end - start > MAX_PAIR_VALUE_BYTES) {
+    const cut = utf8Cut(from, start, end, MAX_PAIR_VALUE_BYTES);
+    if (cut < end) {
+      valueTruncated = true;
+      end = cut;
+    }
+  }
+  if (end > start) addText(from, start, end);
+  addPair(from, start, end);
+}
+
+function numberLeaf(plain: boolean): void {
+  let from = src;
+  let start = numStart;
+  let end = numEnd;
+  if (!plain) {
+    const text = String(Number(src.toString('latin1', numStart, numEnd)));
+    from = scratch;
+    start = 0;
+    end = scratch.write(text, 0, 'latin1');
+  }
+  addText(from, start, end);
+  addPair(from, start, end);
+}
+
+const TRUE_BYTES = Buffer.from('true');
+const FALSE_BYTES = Buffer.from('false');
+
+// ---------------------------------------------------------------------------------------------
+// The walks: free-form values (pairs.ts `add`) and typed values (shape.ts `inspectMember`)
+
+/** A free-form value at `pos`, found at the current path, `depth` as PairCollector.add counts. */
+function walkFree(depth: number): void {
+  const b = src[pos];
+  if (b === 0x22) {
+    scanString();
+    stringLeaf();
+  } else if (b === 0x7b) {
+    if (depth >= MAX_WALK_DEPTH) bail(); // the reference tags the document `depth-limited`
+    pos++;
+    ws();
+    if (src[pos] === 0x7d) {
+      pos++;
+      return;
+    }
+    const serial = ++objectSerial;
+    const base = pathLen;
+    do {
+      member(serial);
+      appendPath(strStart, strEnd);
+      walkFree(depth + 1);
+      pathLen = base;
+    } while (nextOrClose(0x7d));
+  } else if (b === 0x5b) {
+    if (depth >= MAX_WALK_DEPTH) bail();
+    pos++;
+    ws();
+    if (src[pos] === 0x5d) {
+      pos++;
+      return;
+    }
+    do walkFree(depth + 1);
+    while (nextOrClose(0x5d));
+  } else if (b === 0x74) {
+    scanTrue();
+    addPair(TRUE_BYTES, 0, 4);
+  } else if (b === 0x66) {
+    scanFalse();
+    addPair(FALSE_BYTES, 0, 5);
+  } else if (b === 0x6e) {
+    scanNull(); // null is "no value": no pair
+  } else {
+    numberLeaf(scanNumber());
+  }
+}
+
+/** The members of an object whose keys are checked against `table` (the record, or a typed object). */
+function typedMembers(table: Table, depth: number, root: boolean): void {
+  const serial = ++objectSerial;
+  const base = pathLen;
+  do {
+    member(serial);
+    const start = strStart;
+    const end = strEnd;
+    // An empty or dotted key inside a mapped object, or a root `_` name, would be displaced.
+    if (end === start || keyDot || (root && src[start] === 0x5f)) bail();
+    const spec = table.get(src, start, end, keyHash);
+    if (root) setPath(start, end);
+    else appendPath(start, end);
+    if (spec === undefined) walkFree(0);
+    else if (spec.leaf === RESERVED)
+      bail(); // the record's own `@timestamp` or `ct` is displaced
+    else if (spec.object !== undefined) typedObject(spec.object, depth + 1);
+    else if (spec.capture !== 0) capture(spec);
+    else typedLeaf(spec.leaf, 0);
+    pathLen = base;
+  } while (nextOrClose(0x7d));
+}
+
+/** A value where an object is mapped: null, an object, or arrays of those (else it is displaced). */
+function typedObject(table: Table, depth: number): void {
+  if (depth > MAX_WALK_DEPTH) bail();
+  const b = src[pos];
+  if (b === 0x6e) {
+    scanNull();
+  } else if (b === 0x5b) {
+    pos++;
+    ws();
+    if (src[pos] === 0x5d) {
+      pos++;
+      return;
+    }
+    do typedObject(table, depth + 1);
+    while (nextOrClose(0x5d));
+  } else if (b === 0x7b) {
+    pos++;
+    ws();
+    if (src[pos] === 0x7d) {
+      pos++;
+      return;
+    }
+    typedMembers(table, depth, false);
+  } else bail();
+}
+
+/** A value where a leaf is mapped: checked to fit (else it would be displaced), not indexed as pairs. */
+function typedLeaf(kind: number, depth: number): void {
+  const b = src[pos];
+  if (b === 0x22) {
+    scanString();
+    if (kind === LEAF_BOOLEAN && !isBooleanText()) bail();
+  } else if (b === 0x74) {
+    scanTrue();
+  } else if (b === 0x66) {
+    scanFalse();
+  } else if (b === 0x6e) {
+    scanNull();
+  } else if (b === 0x5b) {
+    if (depth > MAX_WALK_DEPTH) bail();
+    pos++;
+    ws();
+    if (src[pos] === 0x5d) {
+      pos++;
+      return;
+    }
+    do typedLeaf(kind, depth + 1);
+    while (nextOrClose(0x5d));
+  } else {
+    if (kind !== LEAF_OTHER) bail(); // a number where a boolean is mapped, an object, or not JSON
+    scanNumber();
+  }
+}
+
+/** The string just scanned is "true", "false" or "" (what a boolean mapping accepts). */
+function isBooleanText(): boolean {
+  if (strFlags !== 0) return false;
+  const n = strEnd - strStart;
+  if (n === 0) return true;
+  const s = strStart;
+  if (n === 4) return src[s] === 0x74 && src[s + 1] === 0x72 && src[s + 2] === 0x75 && src[s + 3] === 0x65;
+  if (n === 5)
+    return (
+      src[s] === 0x66 &&
+      src[s + 1] === 0x61 &&
+      src[s + 2] === 0x6c &&
+      src[s + 3] === 0x73 &&
+      src[s + 4] === 0x65
+    );
+  return false;
+}
+
+/** eventTime, eventID or sourceIPAddress at the root: checked like any typed leaf, and decoded. */
+function capture(spec: Spec): void {
+  const b = src[pos];
+  let value: unknown;
+  if (b === 0x22) {
+    scanString();
+    if (spec.capture === CAPTURE_EVENT_TIME && strFlags === 0 && strEnd - strStart === 20) {
+      eventTimeAt = strStart; // read in place (see isoSecondsAt)
+      return;
+    }
+    value =
+      strFlags === 0
+        ? src.toString('utf8', strStart, strEnd)
+        : (JSON.parse(src.toString('utf8', strStart - 1, strEnd + 1)) as string);
+  } else if (b === 0x5b) {
+    typedLeaf(spec.leaf, 0);
+    value = ARRAY_VALUE;
+  } else if (b === 0x74) {
+    scanTrue();
+    value = true;
+  } else if (b === 0x66) {
+    scanFalse();
+    value = false;
+  } else if (b === 0x6e) {
+    scanNull();
+    value = null;
+  } else {
+    scanNumber();
+    value = Number(src.toString('latin1', numStart, numEnd));
+  }
+  if (spec.capture === CAPTURE_EVENT_TIME) eventTime = value;
+  else if (spec.capture === CAPTURE_EVENT_ID) eventID = value;
+  else sourceIPAddress = value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document
+
+let fastPathEnabled = true;
+
+/** Turns the fast path off (benchmarks and tests compare the two builders through `buildDocument`). */
+export function setFastPath(enabled: boolean): void {
+  fastPathEnabled = enabled;
+}
+
+let lastSourceName: string | undefined;
+let lastSourceJson = EMPTY;
+
+/**
+ * The document for `recordBytes`, or `undefined` when the record needs the reference builder.
+ * Never throws: any record it cannot handle is left to the reference (which also reports errors).
+ */
+export function buildFast(
+  recordBytes: Buffer,
+  recordIndex: number,
+  context: BuildContext,
+): BulkDocument | undefined {
+  if (!fastPathEnabled) return undefined;
+  const span = jsonSpan(recordBytes);
+  const bytes =
+    span.start === 0 && span.end === recordBytes.length
+      ? recordBytes
+      : recordBytes.subarray(span.start, span.end);
+  if (bytes[0] !== 0x7b || !isUtf8(bytes)) return undefined;
+  try {
+    return build(bytes, recordIndex, context);
+  } catch {
+    return undefined; // BAIL, or anything unforeseen: the reference builder decides
+  } finally {
+    src = EMPTY;
+  }
+}
+
+function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkDocument {
+  src = bytes;
+  pos = 1;
+  sawNewline = false;
+  pathLen = 0;
+  pairLen = 0;
+  pairCount = 0;
+  textLen = 0;
+  textChars = 0;
+  valueTruncated = false;
+  keyCount = 0;
+  if (objectSerial > 0x7fff0000) {
+    objectSerial = 0;
+    keyTable.fill(0);
+  }
+  firstSerial = objectSerial + 1;
+  eventTime = undefined;
+  eventTimeAt = -1;
+  eventID = undefined;
+  sourceIPAddress = undefined;
+  if (++stamp === 0x7fffffff) {
+    stamp = 1;
+    pairTable.fill(0);
+  }
+
+  ws();
+  if (src[pos] === 0x7d) bail(); // the empty record: rare, left to the reference
+  typedMembers(ROOT, 0, true);
+  if (pos !== src.length) bail();
+
+  const nowMs = context.nowMs ?? Date.now();
+  // CloudTrail's own form of eventTime is read from the bytes, and then `@timestamp` is those
+  // bytes + `.000Z` (what toISOString gives for a whole second of a year 2000-9999).
+  let timeAt = -1;
+  let time: ResolvedTime;
+  if (eventTimeAt >= 0) {
+    const ms = isoSecondsAt(bytes, eventTimeAt);
+    if (ms === ms && isPlausibleTime(ms, nowMs)) {
+      time = { ms, origin: 'eventTime', eventTimeInvalid: false };
+      timeAt = eventTimeAt;
+    } else {
+      time = resolveTime(
+        bytes.toString('latin1', eventTimeAt, eventTimeAt + 20),
+        undefined,
+        context.keyDate,
+        nowMs,
+      );
+    }
+  } else time = resolveTime(eventTime, undefined, context.keyDate, nowMs);
+  const id = documentId(eventID, bytes);
+
+  let tags = '';
+  const timeTag = TIME_TAGS[time.origin];
+  if (time.eventTimeInvalid) tags += ',"eventTime-invalid"';
+  if (timeTag !== undefined) tags += ',"' + timeTag + '"';
+  if (id.hashed) tags += ',"id-from-content-hash"';
+  if (valueTruncated) tags += ',"value-truncated"';
+
+  const timestamp = timeAt >= 0 ? '' : new Date(time.ms).toISOString();
+  if (context.sourceName !== lastSourceName) {
+    lastSourceJson = Buffer.from(JSON.stringify(context.sourceName), 'utf8');
+    lastSourceName = context.sourceName;
+  }
+  // `{"@timestamp":"…","ct":{"source":` + source + `,"recordIndex":N` [+ `,"tags":[…]`]
+  // [+ `,"sourceIp":"…"`] [+ `,"pairs":[…]`] [+ `,"text":"…"`] + `},` + the record after its `{`
+  let middle = ',"recordIndex":' + JSON.stringify(recordIndex);
+  if (tags !== '') middle += ',"tags":[' + tags.slice(1) + ']';
+  const sourceIp = ipOrUndefined(sourceIPAddress);
+  if (sourceIp !== undefined) middle += ',"sourceIp":"' + sourceIp + '"';
+
+  const size =
+    64 +
+    timestamp.length +
+    lastSourceJson.length +
+    middle.length +
+    (pairCount > 0 ? 11 + pairLen : 0) +
+    (textLen > 0 ? 10 + textLen : 0) +
+    bytes.length;
+  const { buffer, offset } = reserve(size);
+  let at = writeAscii(buffer, offset, '{"@timestamp":"');
+  if (timeAt >= 0) {
+    for (let i = timeAt; i < timeAt + 19; i++) buffer[at++] = bytes[i]!;
+    at = writeAscii(buffer, at, '.000Z');
+  } else at = writeAscii(buffer, at, timestamp);
+  at = writeAscii(buffer, at, '","ct":{"source":');
+  copyBytes(lastSourceJson, 0, lastSourceJson.length, buffer, at);
+  at += lastSourceJson.length;
+  at = writeAscii(buffer, at, middle);
+  if (pairCount > 0) {
+    at = writeAscii(buffer, at, ',"pairs":[');
+    copyBytes(pairBuf, 0, pairLen - 1, buffer, at); // without the last comma
+    at += pairLen - 1;
+    buffer[at++] = 0x5d;
+  }
+  if (textLen > 0) {
+    at = writeAscii(buffer, at, ',"text":"');
+    copyBytes(textBuf, 0, textLen, buffer, at);
+    at += textLen;
+    buffer[at++] = 0x22;
+  }
+  buffer[at++] = 0x7d;
+  // the record after its `{`: copied whole over the `,` position, then the `,` written
+  buffer.set(bytes, at);
+  buffer[at++] = 0x2c;
+  const recordStart = at;
+  at += bytes.length - 1;
+  // A raw CR/LF can only be whitespace between tokens: a space keeps the JSON and the bulk line whole.
+  if (sawNewline) {
+    for (let i = recordStart; i < at; i++) {
+      const byte = buffer[i];
+      if (byte === 0x0a || byte === 0x0d) buffer[i] = 0x20;
+    }
+  }
+  const source = commit(buffer, offset, at - offset);
+
+  const index =
+    timeAt >= 0
+      ? dailyIndexAt(context.indexPrefix, bytes, timeAt)
+      : dailyIndex(context.indexPrefix, timestamp);
+  const document = new EncodedDocument(index, id.id, source, recordIndex);
+  if (time.origin === 'eventTime') document.eventTimeMs = time.ms;
+  return document;
+}
+
+const lastDay = Buffer.alloc(10);
+let lastDayIndex = '';
+let lastDayPrefix = '';
+
+/** dailyIndex for the day written at `bytes[at, at + 10)`, without a string per record. */
+function dailyIndexAt(prefix: string, bytes: Buffer, at: number): string {
+  let same = prefix === lastDayPrefix;
+  for (let i = 0; same && i < 10; i++) same = lastDay[i] === bytes[at + i];
+  if (!same) {
+    bytes.copy(lastDay, 0, at, at + 10);
+    lastDayPrefix = prefix;
+    lastDayIndex = dailyIndex(prefix, bytes.toString('latin1', at, at + 10));
+  }
+  return lastDayIndex;
+}
+
+/**
+ * The instant of `YYYY-MM-DDTHH:MM:SSZ` at `bytes[at, at + 20)`, or NaN (then eventTime.ts decides).
+ * Gives what parseTime gives for such text, for years from 2000 (earlier ones are implausible).
+ */
+function isoSecondsAt(bytes: Buffer, at: number): number {
+  if (
+    bytes[at + 4] !== 0x2d ||
+    bytes[at + 7] !== 0x2d ||
+    bytes[at + 10] !== 0x54 ||
+    bytes[at + 13] !== 0x3a ||
+    bytes[at + 16] !== 0x3a ||
+    bytes[at + 19] !== 0x5a
+  )
+    return NaN;
+  const year = digitsAt(bytes, at, 4);
+  const month = digitsAt(bytes, at + 5, 2);
+  const day = digitsAt(bytes, at + 8, 2);
+  const hour = digitsAt(bytes, at + 11, 2);
+  const minute = digitsAt(bytes, at + 14, 2);
+  const second = digitsAt(bytes, at + 17, 2);
+  if (year < 2000 || month < 1 || month > 12 || day < 1 || (hour | minute | second) < 0) return NaN;
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days =
+    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  if (day > days) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** The decimal number of `count` digits at `at`, or -1 when one is not a digit. */
+function digitsAt(bytes: Buffer, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+function writeAscii(buffer: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
+  return at;
+}

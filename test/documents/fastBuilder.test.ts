@@ -1,0 +1,403 @@
+/**
+ * Differential test of the byte-level fast path (fastBuilder.ts) against the parse-based reference
+ * builder: for every record the fast path accepts, `_source` bytes, `_index`, `_id`, `eventTimeMs`
+ * must be identical; a record it declines must be one the reference handles (or rejects).
+ */
+import { strict as assert } from 'node:assert';
+import { buildDocumentReference, type BuildContext } from '../../src/documents/builder.js';
+import { sourceBytesOf } from '../../src/documents/encoded.js';
+import { buildFast, utf8Cut } from '../../src/documents/fastBuilder.js';
+import { truncateUtf8 } from '../../src/documents/utf8.js';
+import { readRecords } from '../../src/records/index.js';
+import { openLocalFile, walkFiles } from '../../src/source/local.js';
+import type { BulkDocument } from '../../src/types.js';
+import { FIXED_NOW, SAMPLES_DIR, sampleRecords } from './helpers.js';
+
+const context: BuildContext = {
+  indexPrefix: 'cloudtrail-',
+  sourceName: 's3://trail-bucket/AWSLogs/1/CloudTrail/eu-west-1/2021/12/02/f é.json.gz',
+  keyDate: '2021-12-02',
+  nowMs: FIXED_NOW,
+};
+
+function view(document: BulkDocument) {
+  const bytes = sourceBytesOf(document);
+  assert.ok(bytes, 'an encoded document');
+  return {
+    index: document.index,
+    id: document.id,
+    eventTimeMs: document.eventTimeMs,
+    recordIndex: document.recordIndex,
+    source: bytes.toString('latin1'), // byte-exact comparison with a readable diff
+  };
+}
+
+/** Builds `bytes` both ways; returns whether the fast path took it. */
+function compare(bytes: Buffer, index: number, what: string, ctx: BuildContext = context): boolean {
+  const fast = buildFast(bytes, index, ctx);
+  let reference: BulkDocument | Error;
+  try {
+    reference = buildDocumentReference(bytes, index, ctx);
+  } catch (error) {
+    reference = error as Error;
+  }
+  if (fast === undefined) return false;
+  if (reference instanceof Error) assert.fail(`${what}: fast path built a record the reference rejects`);
+  assert.deepEqual(view(fast), view(reference), what);
+  return true;
+}
+
+/** Deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Writes JS values as JSON text with random (but valid) whitespace, escapes and number forms. */
+class Writer {
+  constructor(readonly rng: () => number) {}
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.rng() * items.length)]!;
+  }
+
+  ws(): string {
+    const r = this.rng();
+    if (r < 0.9) return '';
+    return this.pick([' ', '\n', '\r\n', '\t', '  \n ']);
+  }
+
+  /** A key: canonical, rarely with escapes (CloudTrail's own keys never have any). */
+  key(text: string): string {
+    return this.rng() < 0.01 ? this.string(text, 0) : JSON.stringify(text);
+  }
+
+  /** A JSON string for `text`: canonical, or with some characters written as \uXXXX or \/. */
+  string(text: string, canonical = 0.8): string {
+    if (this.rng() < canonical) return JSON.stringify(text);
+    let out = '"';
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      const code = text.charCodeAt(i);
+      if (this.rng() < 0.2) out += '\\u' + code.toString(16).padStart(4, '0');
+      else if (ch === '/') out += '\\/';
+      else out += JSON.stringify(ch).slice(1, -1);
+    }
+    return out + '"';
+  }
+
+  number(value: number): string {
+    if (Number.isInteger(value) && this.rng() < 0.2)
+      return this.pick([`${value}.0`, `${value}e0`, `${value}E+00`]);
+    return String(value);
+  }
+
+  value(value: unknown, depth: number): string {
+    if (value === null || typeof value === 'boolean') return String(value);
+    if (typeof value === 'number') return this.number(value);
+    if (typeof value === 'string') return this.string(value);
+    if (Array.isArray(value)) {
+      const items = value.map((item) => this.ws() + this.value(item, depth + 1) + this.ws());
+      if (this.rng() < 0.03)
+        items.splice(Math.floor(this.rng() * (items.length + 1)), 0, this.random(depth + 1));
+      return '[' + items.join(',') + ']';
+    }
+    const object = value as Record<string, unknown>;
+    const members = Object.keys(object).map(
+      (key) => this.ws() + this.key(key) + this.ws() + ':' + this.ws() + this.value(object[key], depth + 1),
+    );
+    if (this.rng() < 0.05)
+      members.splice(Math.floor(this.rng() * (members.length + 1)), 0, this.member(depth + 1, members));
+    return '{' + members.join(',') + this.ws() + '}';
+  }
+
+  member(depth: number, siblings: string[]): string {
+    let key: string;
+    const r = this.rng();
+    if (r < 0.05 && siblings.length > 0) return this.pick(siblings); // a duplicate key
+    if (r < 0.15)
+      key = this.pick([
+        '',
+        'a.b',
+        '1',
+        '01x',
+        '_x',
+        'ct',
+        '@timestamp',
+        '__proto__',
+        'é',
+        'k"q',
+        'x/y',
+        '😀',
+      ]);
+    else if (r < 0.3)
+      key = this.pick([
+        'eventTime',
+        'eventID',
+        'readOnly',
+        'sourceIPAddress',
+        'userIdentity',
+        'resources',
+        'arn',
+      ]);
+    else key = 'k' + Math.floor(this.rng() * 20).toString(36);
+    return this.ws() + this.key(key) + ':' + this.ws() + this.random(depth);
+  }
+
+  /** A random JSON value, as text. */
+  random(depth: number): string {
+    const r = this.rng();
+    if (depth < 6 && r < 0.12) {
+      const members: string[] = [];
+      const n = Math.floor(this.rng() * 5);
+      for (let i = 0; i < n; i++) members.push(this.member(depth + 1, members));
+      return '{' + members.join(',') + '}';
+    }
+    if (depth < 6 && r < 0.22) {
+      const n = Math.floor(this.rng() * 4);
+      const items: string[] = [];
+      for (let i = 0; i < n; i++) items.push(this.ws() + this.random(depth + 1));
+      return '[' + items.join(',') + ']';
+    }
+    if (r < 0.35) return this.pick(['true', 'false', 'null']);
+    if (r < 0.5)
+      return this.pick([
+        '0',
+        '-0',
+        '-0.0',
+        '1',
+        '-17',
+        '1.50',
+        '1e5',
+        '1E+2',
+        '-2.5e-3',
+        '0.1',
+        '3.0',
+        '123456789012345',
+        '1234567890123456',
+        '-123456789012345',
+        '9007199254740993',
+        '12345678901234567890',
+        '1e400',
+        '1638483271',
+        '1638483271000',
+      ]);
+    return this.string(this.text());
+  }
+
+  /** Text with unicode, escapes and lengths around the 1,024-byte pair-value limit. */
+  text(): string {
+    const pieces = [
+      'a',
+      'bucket-1',
+      ' ',
+      'é',
+      '日本',
+      '😀',
+      '"',
+      '\\',
+      '\n',
+      '\t',
+      '\u0001',
+      '/',
+      '\u2028',
+      '\ud83d',
+    ];
+    const r = this.rng();
+    if (r < 0.1)
+      return this.pick(['', 'true', 'false', 'True', '2021-12-02T22:14:31Z', '10.0.0.1', 'fe80::1%eth0']);
+    let out = '';
+    if (r < 0.3) {
+      // near the limit: fill with one kind of character, then a random tail
+      const fill = this.pick(['a', 'é', '日', '😀', '\\"', 'x']);
+      const unit = Buffer.byteLength(fill);
+      const count = Math.floor((1024 + Math.floor(this.rng() * 9) - 4) / unit);
+      out = fill.repeat(count);
+    }
+    const n = 1 + Math.floor(this.rng() * 8);
+    for (let i = 0; i < n; i++) out += this.pick(pieces);
+    return out;
+  }
+}
+
+/** A random edit of a sample record: typed fields given odd values, extra members anywhere. */
+function mutated(record: Record<string, unknown>, writer: Writer): string {
+  const { rng } = writer;
+  const members: string[] = [];
+  for (const key of Object.keys(record)) {
+    const r = rng();
+    if (r < 0.03) continue;
+    const value = r < 0.08 ? writer.random(1) : writer.value(record[key], 1);
+    members.push(writer.ws() + writer.key(key) + writer.ws() + ':' + writer.ws() + value);
+  }
+  const extra = Math.floor(rng() * 3);
+  for (let i = 0; i < extra; i++)
+    members.splice(Math.floor(rng() * (members.length + 1)), 0, writer.member(1, members));
+  return writer.ws() + '{' + members.join(',') + writer.ws() + '}' + writer.ws();
+}
+
+describe('fast document builder (differential against the reference builder)', () => {
+  const samples = sampleRecords();
+
+  it('builds every sample record exactly as the reference does, most of them on the fast path', () => {
+    let fast = 0;
+    for (const sample of samples) {
+      if (compare(sample.bytes, sample.index, `${sample.file}#${sample.index}`)) fast++;
+    }
+    console.log(`      fast path: ${fast} of ${samples.length} sample records`);
+    assert.ok(fast / samples.length > 0.9, `only ${fast} of ${samples.length} on the fast path`);
+  });
+
+  it('does the same for the records as the splitter hands them over (original bytes)', async () => {
+    let fast = 0;
+    let total = 0;
+    for await (const file of walkFiles([SAMPLES_DIR])) {
+      if (!file.path.endsWith('.json.gz') || !file.path.includes('_CloudTrail_')) continue;
+      for await (const record of readRecords(openLocalFile(file.path), {
+        maxDecompressedBytes: 2 ** 30,
+        maxRecordBytes: 4 << 20,
+        sourceName: file.path,
+      })) {
+        total++;
+        if (compare(record.bytes, record.index, `${file.path}#${record.index}`)) fast++;
+      }
+    }
+    console.log(`      fast path: ${fast} of ${total} original records`);
+    assert.ok(total >= 1214);
+  });
+
+  it('matches on pretty-printed records (CR/LF between tokens) and with other contexts', () => {
+    for (const sample of samples.slice(0, 200)) {
+      const pretty = Buffer.from(JSON.stringify(sample.record, null, 2).replaceAll('\n', '\r\n') + '\n');
+      const compact = compare(sample.bytes, sample.index, `${sample.file}#${sample.index}`);
+      assert.equal(compare(pretty, sample.index, `${sample.file}#${sample.index} pretty`), compact);
+      compare(sample.bytes, sample.index, 'no key date', {
+        indexPrefix: 'ct-',
+        sourceName: 'x',
+        nowMs: FIXED_NOW,
+      });
+      compare(sample.bytes, sample.index, 'now', { indexPrefix: 'ct-', sourceName: '/tmp/"q"' });
+    }
+  });
+
+  it('matches on 6,000 mutated sample records and 3,000 random records', () => {
+    const writer = new Writer(random(20260115));
+    let fast = 0;
+    for (let i = 0; i < 6000; i++) {
+      const sample = samples[Math.floor(writer.rng() * samples.length)]!;
+      const text = mutated(sample.record, writer);
+      if (compare(Buffer.from(text), i, `mutation ${i}: ${text}`)) fast++;
+    }
+    let randomFast = 0;
+    for (let i = 0; i < 3000; i++) {
+      const members: string[] = [];
+      const n = Math.floor(writer.rng() * 12);
+      for (let m = 0; m < n; m++) members.push(writer.member(1, members));
+      const text = '{' + members.join(',') + '}';
+      if (compare(Buffer.from(text), i, `random ${i}: ${text}`)) randomFast++;
+    }
+    console.log(`      fast path: ${fast} of 6000 mutated, ${randomFast} of 3000 random records`);
+    assert.ok(fast > 2000 && randomFast > 600, 'too few generated records on the fast path');
+  });
+
+  it('cuts long values exactly as the reference does, around the 1,024-byte limit', () => {
+    let fast = 0;
+    for (const fill of ['a', 'é', '日', '😀', '\\', '"', '\n', '\u0001', '\ud83d', '/']) {
+      for (let bytes = 1010; bytes <= 1040; bytes++) {
+        const count = Math.ceil(bytes / Buffer.byteLength(fill));
+        for (const tail of ['', 'x', '😀', 'é\\']) {
+          const value = fill.repeat(count) + tail;
+          const record = {
+            eventTime: '2021-12-02T22:14:31Z',
+            requestParameters: { policy: value, n: [1.5, -0] },
+          };
+          if (compare(Buffer.from(JSON.stringify(record)), bytes, `${fill} × ${count} + ${tail}`)) fast++;
+          const escaped = JSON.stringify(record).replaceAll('é', '\\u00e9').replaceAll('/', '\\/');
+          compare(Buffer.from(escaped), bytes, `${fill} × ${count} + ${tail} escaped`);
+        }
+      }
+    }
+    assert.ok(fast > 1000);
+  });
+
+  it('reads eventTime from the bytes exactly as eventTime.ts does', () => {
+    const times = [
+      '2021-12-02T22:14:31Z',
+      '2021-12-02t22:14:31z',
+      '2024-02-29T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2021-04-31T00:00:00Z',
+      '2021-12-02T24:00:00Z',
+      '2021-12-02T2x:14:31Z',
+      '2021-12-02T22:60:31Z',
+      '2021-12-02T22:14:60Z',
+      '2021-00-02T22:14:31Z',
+      '2021-13-02T22:14:31Z',
+      '2021-12-00T22:14:31Z',
+      '1999-12-31T23:59:59Z',
+      '0099-12-31T23:59:59Z',
+      '2099-12-31T23:59:59Z',
+      '2026-01-16T11:59:59Z',
+      '2026-01-16T12:00:01Z',
+      '2021-12-02 22:14:31Z',
+      '2021-12-02T22:14:31+',
+    ];
+    for (const eventTime of times) {
+      const record = { eventTime, eventID: 'x', requestParameters: { a: 1 } };
+      assert.ok(compare(Buffer.from(JSON.stringify(record)), 0, eventTime), eventTime);
+    }
+  });
+
+  it('utf8Cut on canonical JSON content agrees with truncateUtf8 on the decoded string', () => {
+    const writer = new Writer(random(7));
+    for (let i = 0; i < 2000; i++) {
+      const text = writer.text();
+      const content = Buffer.from(JSON.stringify(text).slice(1, -1));
+      for (const limit of [0, 1, 2, 3, 5, 100, 1023, 1024, 1025]) {
+        const cut = utf8Cut(content, 0, content.length, limit);
+        const expected = truncateUtf8(text, limit).text;
+        assert.equal(
+          content.toString('utf8', 0, cut),
+          JSON.stringify(expected).slice(1, -1),
+          `${text} @${limit}`,
+        );
+      }
+    }
+  });
+
+  it('declines what it does not handle, leaving it to the reference', () => {
+    const declined = [
+      '{}',
+      '[]',
+      '{"a":1} x',
+      '{"a":1,"a":2}',
+      '{"b":{"x":1,"x":2}}',
+      '{"1":1,"a":2}',
+      '{"ct":1}',
+      '{"@timestamp":"2021-12-02T00:00:00Z"}',
+      '{"_id":"x"}',
+      '{"a.b":1}',
+      '{"":1}',
+      '{"readOnly":"True"}',
+      '{"userIdentity":"arn"}',
+      '{"eventTime":{"a":1}}',
+      '{"a\\u0062":1}',
+      '{"a":"\u0001"}',
+      '{"a":01}',
+      '{"a":1.}',
+      '{"a":tru}',
+      '{"a":"\\x"}',
+      Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    ];
+    for (const record of declined) {
+      const bytes = typeof record === 'string' ? Buffer.from(record) : record;
+      assert.equal(buildFast(bytes, 0, context), undefined, bytes.toString());
+    }
+  });
+});
