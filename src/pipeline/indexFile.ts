@@ -55,16 +55,7 @@ export async function indexFile(
   deps: PipelineDeps,
 ): Promise<FileOutcome> {
   const { telemetry } = deps;
-  const outcome: FileOutcome = {
-    bucket: job.bucket,
-    key: job.key,
-    read: 0,
-    indexed: 0,
-    duplicates: 0,
-    healed: 0,
-    deadLettered: 0,
-    undelivered: 0,
-  };
+  const outcome = emptyOutcome(job.key, job.bucket);
   let pendingDeadLetters: DeadLetterEntry[] = [];
   let newestEventMs: number | undefined;
   const errors: string[] = [];
@@ -226,6 +217,11 @@ function describeFailure(error: BulkFailure, deps: PipelineDeps): string {
   if (error.kind !== 'auth' || !deps.describeAuth) return error.message;
   const status = error.status === 401 ? 401 : 403;
   return `bulk indexing failed (auth): ${deps.describeAuth(status, error.body)}; ${error.undelivered} document(s) undelivered`;
+}
+
+/** A file's counts before anything is read. */
+export function emptyOutcome(key: string, bucket?: string): FileOutcome {
+  return { bucket, key, read: 0, indexed: 0, duplicates: 0, healed: 0, deadLettered: 0, undelivered: 0 };
 }
 
 export function messageOf(error: unknown): string {

@@ -19,7 +19,7 @@ import { indexTemplate } from '../template/template.js';
 import { installTemplate } from '../template/install.js';
 import { keyDate } from '../trigger/keyDate.js';
 import type { FileOutcome, ObjectRef } from '../types.js';
-import { indexFile, messageOf, type PipelineSettings } from './indexFile.js';
+import { emptyOutcome, indexFile, messageOf, type FileJob, type PipelineSettings } from './indexFile.js';
 
 export interface IndexerOptions extends PipelineSettings {
   /** `s3://bucket/prefix` or `index:NAME`; default `index:<indexPrefix>deadletter`. */
@@ -119,46 +119,32 @@ export class Indexer {
     } catch (error) {
       return this.failedBeforeReading(ref.key, sourceName, error, ref.bucket);
     }
-    return indexFile(
+    return this.run(
       { sourceName, bucket: ref.bucket, key: ref.key, keyDate: keyDate(ref.key), stream },
-      this.options,
-      {
-        transport: this.transport,
-        deadLetter: this.deadLetterSink,
-        telemetry: this.telemetry,
-        remainingTimeMs,
-        describeAuth: (status, body) => this.describeAuth(status, body),
-      },
+      remainingTimeMs,
     );
   }
 
   async indexLocalFile(path: string, remainingTimeMs: () => number = () => Infinity): Promise<FileOutcome> {
     await this.prepare();
-    return indexFile(
+    return this.run(
       { sourceName: path, key: path, keyDate: keyDate(path), stream: openLocalFile(path) },
-      this.options,
-      {
-        transport: this.transport,
-        deadLetter: this.deadLetterSink,
-        telemetry: this.telemetry,
-        remainingTimeMs,
-        describeAuth: (status, body) => this.describeAuth(status, body),
-      },
+      remainingTimeMs,
     );
   }
 
+  private run(job: FileJob, remainingTimeMs: () => number): Promise<FileOutcome> {
+    return indexFile(job, this.options, {
+      transport: this.transport,
+      deadLetter: this.deadLetterSink,
+      telemetry: this.telemetry,
+      remainingTimeMs,
+      describeAuth: (status, body) => this.describeAuth(status, body),
+    });
+  }
+
   private failedBeforeReading(key: string, sourceName: string, error: unknown, bucket?: string): FileOutcome {
-    const outcome: FileOutcome = {
-      bucket,
-      key,
-      read: 0,
-      indexed: 0,
-      duplicates: 0,
-      healed: 0,
-      deadLettered: 0,
-      undelivered: 0,
-      error: messageOf(error),
-    };
+    const outcome = { ...emptyOutcome(key, bucket), error: messageOf(error) };
     this.telemetry.metric('FilesFailed', 1);
     this.telemetry.log.error('file failed', { source: sourceName, error: outcome.error });
     return outcome;
