@@ -5,6 +5,8 @@
 import { errors, type Client } from '@opensearch-project/opensearch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { backoffDelay } from '../bulk/backoff.js';
+import { DEFAULT_RETRY } from '../bulk/sender.js';
+import { DEFAULTS } from '../config.js';
 import { clientTransport, type BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterSink } from '../deadletter/entry.js';
 import { IndexDeadLetterSink } from '../deadletter/indexSink.js';
@@ -31,14 +33,15 @@ export interface IndexerOptions extends PipelineSettings {
 
 const DEFAULT_PREPARE_RETRY = { baseMs: 200, maxMs: 5_000, maxAttempts: 6 };
 
+/** The same defaults as the Lambda's environment (src/config.ts), for the CLI, the demo and tests. */
 export const DEFAULT_PIPELINE_SETTINGS: Omit<PipelineSettings, 'indexPrefix'> = {
-  maxDecompressedBytes: 2 * 1024 ** 3,
-  maxRecordBytes: 4 * 1024 ** 2,
-  bulkMaxBytes: 5 * 1024 ** 2,
-  bulkMaxDocs: 5000,
-  bulkConcurrency: 2,
+  maxDecompressedBytes: DEFAULTS.maxDecompressedBytes,
+  maxRecordBytes: DEFAULTS.maxRecordBytes,
+  bulkMaxBytes: DEFAULTS.bulkMaxBytes,
+  bulkMaxDocs: DEFAULTS.bulkMaxDocs,
+  bulkConcurrency: DEFAULTS.bulkConcurrency,
   requestTimeoutMs: 30_000,
-  retry: { baseMs: 200, maxMs: 20_000, maxAttempts: 8 },
+  retry: DEFAULT_RETRY,
 };
 
 export class Indexer {
