@@ -3,34 +3,13 @@
  * dev server over HTTP: exit codes, summaries, and what the indices hold afterwards.
  */
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { startDevServer, type DevServer } from '../../src/devserver/index.js';
 import { generateCloudTrail } from '../../src/generator/generate.js';
+import { cli, summaryNumber } from '../helpers/cli.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/cloudtrail-opensearch.js', import.meta.url));
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
-
-function summaryNumber(stdout: string, label: string): number {
-  const match = new RegExp(`^${label}:\\s+(\\d+)`, 'm').exec(stdout);
-  assert.ok(match, `summary line "${label}" in:\n${stdout}`);
-  return Number(match[1]);
-}
 
 describe('CLI index (child process, dev server over HTTP)', function () {
   this.timeout(180_000);

@@ -5,11 +5,9 @@
  * after the cause is fixed, `cloudtrail-opensearch redrive` puts every one in exactly once.
  */
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { cli, summaryNumber } from '../helpers/cli.js';
 import {
   assertExactlyOnce,
   BUCKET,
@@ -25,24 +23,7 @@ import {
   type Rig,
 } from './harness.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/cloudtrail-opensearch.js', import.meta.url));
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
-
-function line(stdout: string, label: string): number {
-  const match = new RegExp(`^${label}:\\s+(\\d+)`, 'm').exec(stdout);
-  assert.ok(match, `"${label}" in:\n${stdout}`);
-  return Number(match[1]);
-}
+const line = summaryNumber;
 
 describe('reliability: dead letters and redrive', function () {
   this.timeout(60_000);

@@ -16,6 +16,7 @@ import { generateCloudTrail } from '../../src/generator/generate.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { gunzipRecords, SAMPLES_DIR } from '../helpers/samples.js';
 import { seededRandom } from '../../src/util/random.js';
+import type { DeadLetterEntry } from '../../src/deadletter/entry.js';
 
 export const BUCKET = 'reliability-trail';
 export const DEAD_LETTER_INDEX = 'cloudtrail-deadletter';
@@ -220,15 +221,8 @@ export async function assertExactlyOnce(
   return numbers;
 }
 
-export interface DeadLetterDoc {
-  source: string;
-  recordIndex?: number;
-  reason: string;
-  index?: string;
-  id?: string;
-  document?: string;
-  failedAt: string;
-}
+/** A dead-letter entry as stored (the sinks write `DeadLetterEntry` objects). */
+export type DeadLetterDoc = DeadLetterEntry;
 
 export async function deadLetters(rig: Rig, index = DEAD_LETTER_INDEX): Promise<DeadLetterDoc[]> {
   await fetch(`${rig.server.url}/${index}/_refresh`, { method: 'POST' });
