@@ -13,6 +13,9 @@ import { generateCorpus, resetCluster, startRig, type Corpus, type Rig } from '.
 import { runProperty, type PropertyResult } from './property.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20240501);
+// `npm run soak` raises these: more records and several seeds in a row (default: what npm test runs).
+const RECORDS = Number(process.env.RELIABILITY_RECORDS ?? 20_000);
+const SEEDS = Number(process.env.RELIABILITY_SOAK_SEEDS ?? 1);
 
 function check(result: PropertyResult, exactIndexedCount: boolean): void {
   const context = `RELIABILITY_SEED=${result.seed} ${JSON.stringify({ ...result, rules: undefined, stillFailing: result.stillFailing.slice(0, 3) })}`;
@@ -37,24 +40,27 @@ function check(result: PropertyResult, exactIndexedCount: boolean): void {
 }
 
 describe('reliability: property test (seeded random fault schedules)', function () {
-  this.timeout(120_000);
+  this.timeout(120_000 * Math.max(1, RECORDS / 20_000));
   let rig: Rig;
   let corpus: Corpus;
 
   before(async () => {
     rig = await startRig();
-    corpus = await generateCorpus(rig, 'property', 20_000, 500, `property-${SEED}`);
+    corpus = await generateCorpus(rig, 'property', RECORDS, 500, `property-${SEED}`);
   });
   after(async () => rig?.close());
 
-  it(`${20_000} records in 40 files, faults that never lose a response: indexed total = distinct ids (seed ${SEED})`, async () => {
-    await resetCluster(rig);
-    const result = await runProperty(rig, corpus, { seed: SEED, lostResponses: false });
-    if (process.env.RELIABILITY_REPORT) console.log(JSON.stringify({ ...result, rules: undefined }));
-    check(result, true);
-  });
+  for (let run = 0; run < SEEDS; run++) {
+    const seed = SEED + 2 * run;
+    it(`${RECORDS} records in ${RECORDS / 500} files, faults that never lose a response: indexed total = distinct ids (seed ${seed})`, async () => {
+      await resetCluster(rig);
+      const result = await runProperty(rig, corpus, { seed, lostResponses: false });
+      if (process.env.RELIABILITY_REPORT) console.log(JSON.stringify({ ...result, rules: undefined }));
+      check(result, true);
+    });
+  }
 
-  it(`8,000 records, faults that also lose responses after the writes (seed ${SEED + 1}): exactly once`, async () => {
+  it(`${Math.min(16, RECORDS / 500) * 500} records, faults that also lose responses after the writes (seed ${SEED + 1}): exactly once`, async () => {
     await resetCluster(rig);
     // 16 of the 40 files (8,000 records) keep this second run within the suite's time budget.
     const keys = corpus.keys.slice(0, 16);
