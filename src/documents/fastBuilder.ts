@@ -59,41 +59,67 @@ class Spec {
   ) {}
 }
 
-/** Open addressing on the FNV-1a hash of a key's UTF-8 bytes. */
+/**
+ * Open addressing on a cheap hash of a key's length and three of its bytes (first, middle, last):
+ * no pass over the whole key before the one byte compare that confirms a match.
+ */
 class Table {
   readonly mask: number;
-  readonly hashes: Int32Array;
-  readonly names: (Buffer | undefined)[];
+  readonly lengths: Int32Array; // 0: free slot (names are never empty)
+  readonly names: Buffer[];
   readonly specs: (Spec | undefined)[];
+  /** Per slot, the serial of the last object where this name was seen (duplicate keys). */
+  readonly seen: Int32Array;
 
   constructor(entries: [string, Spec][]) {
-    let size = 8;
+    let size = 16;
     while (size < entries.length * 4) size *= 2;
     this.mask = size - 1;
-    this.hashes = new Int32Array(size);
-    this.names = new Array<Buffer | undefined>(size).fill(undefined);
+    this.lengths = new Int32Array(size);
+    this.names = new Array<Buffer>(size).fill(EMPTY_NAME);
     this.specs = new Array<Spec | undefined>(size).fill(undefined);
+    this.seen = new Int32Array(size);
     for (const [name, spec] of entries) {
       const bytes = Buffer.from(name, 'utf8');
-      const hash = fnv(bytes, 0, bytes.length);
-      let slot = hash & this.mask;
-      while (this.names[slot] !== undefined) slot = (slot + 1) & this.mask;
-      this.hashes[slot] = hash;
+      let slot = shortHash(bytes, 0, bytes.length) & this.mask;
+      while (this.lengths[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.lengths[slot] = bytes.length;
       this.names[slot] = bytes;
       this.specs[slot] = spec;
     }
+    TABLES.push(this);
   }
 
-  get(bytes: Buffer, start: number, end: number, hash: number): Spec | undefined {
-    let slot = hash & this.mask;
+  /** The slot of the name `bytes[start, end)` (not empty), or -1. */
+  slot(bytes: Buffer, start: number, end: number): number {
+    const length = end - start;
+    let slot = shortHash(bytes, start, end) & this.mask;
     for (;;) {
-      const name = this.names[slot];
-      if (name === undefined) return undefined;
-      if (this.hashes[slot] === hash && sameBytes(name, 0, name.length, bytes, start, end))
-        return this.specs[slot];
+      const n = this.lengths[slot]!;
+      if (n === 0) return -1;
+      if (n === length) {
+        const name = this.names[slot]!;
+        let i = 0;
+        while (i < n && name[i] === bytes[start + i]) i++;
+        if (i === n) return slot;
+      }
       slot = (slot + 1) & this.mask;
     }
   }
+}
+
+const EMPTY_NAME = Buffer.alloc(0);
+const TABLES: Table[] = [];
+
+function shortHash(bytes: Buffer, start: number, end: number): number {
+  const length = end - start;
+  return (
+    Math.imul(
+      Math.imul(Math.imul(length, 0x9e3779b1) ^ bytes[start]!, 0x01000193) ^ bytes[end - 1]!,
+      0x01000193,
+    ) ^
+    (bytes[start + (length >> 1)]! * 0x5bd1)
+  );
 }
 
 function compileTable(table: FieldTable, root: boolean): Table {
@@ -155,11 +181,10 @@ let pos = 0;
 let sawNewline = false; // a raw CR/LF between tokens (it becomes a space in the source)
 
 // The last string or key scanned: its content range in `src`, and for strings whether it holds
-// escapes (0 none, 1 only canonical ones, 2 some that need re-encoding); for keys, hash and dot.
+// escapes (0 none, 1 only canonical ones, 2 some that need re-encoding); for keys, whether it holds a dot.
 let strStart = 0;
 let strEnd = 0;
 let strFlags = 0;
-let keyHash = 0;
 let keyDot = false;
 let numStart = 0;
 let numEnd = 0;
@@ -187,13 +212,22 @@ let textLen = 0;
 let textChars = 0;
 let valueTruncated = false;
 
-// Keys seen in each object, to find duplicate keys: slots of [object serial, hash, start, end].
-// Serials keep growing from record to record, so a slot whose serial is below the record's first
-// one is free (no clearing per record).
+// Keys of the objects being walked, to find duplicate keys. Each open object's keys are contiguous
+// on a stack (a nested object's keys are popped when it closes). Typed keys are checked by their
+// table slot instead (Table.seen), so only free-form keys go on the stack. An object's first
+// SMALL_OBJECT keys are compared linearly; past that its keys also go into a hash table of slots
+// [object serial, hash, start, end]. Serials keep growing from record to record, so a slot whose
+// serial is below the record's first one is free (no clearing per record).
+const SMALL_OBJECT = 8;
+const KEY_STACK = 4096;
+const keyStarts = new Int32Array(KEY_STACK);
+const keyEnds = new Int32Array(KEY_STACK);
+const largeSerials = new Int32Array(KEY_STACK); // a large object's serial, at its first key's index
+let keyTop = 0;
 const KEY_SLOTS = 4096;
 const MAX_KEYS = KEY_SLOTS / 2;
 const keyTable = new Int32Array(KEY_SLOTS * 4);
-let keyCount = 0;
+let keyCount = 0; // keys in keyTable for this record
 let objectSerial = 0;
 let firstSerial = 1;
 
@@ -270,35 +304,44 @@ function scanString(): void {
 }
 
 /**
- * A key at `pos`: like a string, plus its hash and whether it holds a dot. Only canonical keys are
+ * A key at `pos`: like a string, plus whether it holds a dot. Only canonical keys are
  * taken, so equal keys have equal bytes (duplicates, typed names) and the raw bytes are the path's.
+ * The bytes are also copied to `pathBuf` from `to` (where the path would extend with this key; a
+ * write past its end is dropped, and setPath/appendPath then bail), saving a second pass.
  */
-function scanKey(): void {
+function scanKey(to: number): void {
   const src = sourceBytes();
+  const path = pathBuf;
+  let q = to;
   if (src[pos] !== 0x22) bail();
   let p = pos + 1;
   const start = p;
-  let hash = 0x811c9dc5 | 0;
   let dot = false;
   for (;;) {
     const b = src[p];
+    // most key bytes: digits, letters, `_`, UTF-8 (above `.`, not `\`)
+    if (b !== undefined && b > 0x2e && b !== 0x5c) {
+      path[q++] = b;
+      p++;
+      continue;
+    }
     if (b === 0x22) break;
     if (b === undefined || b < 0x20) bail();
     if (b === 0x5c) {
       const c = src[p + 1]!;
       if (c !== 0x22 && c !== 0x5c && c !== 0x62 && c !== 0x66 && c !== 0x6e && c !== 0x72 && c !== 0x74)
         bail();
-      hash = Math.imul(Math.imul(hash ^ b, 0x01000193) ^ c, 0x01000193);
+      path[q++] = b;
+      path[q++] = c;
       p += 2;
       continue;
     }
     if (b === 0x2e) dot = true;
-    hash = Math.imul(hash ^ b, 0x01000193);
+    path[q++] = b;
     p++;
   }
   strStart = start;
   strEnd = p;
-  keyHash = hash;
   keyDot = dot;
   pos = p + 1;
   // JSON.parse puts integer-like keys ("0", "42") first in an object's key order: not handled here.
@@ -370,9 +413,44 @@ function nextOrClose(close: number): boolean {
   return false;
 }
 
-/** Fails over to the reference builder when an object repeats a key (JSON.parse keeps the last). */
-function checkDuplicate(serial: number, start: number, end: number, hash: number): void {
+/**
+ * Fails over to the reference builder when an object repeats a key (JSON.parse keeps the last): the
+ * key just scanned against the free-form keys of its object, which start at `base` on the key stack.
+ */
+function checkFreeKey(base: number): void {
+  const start = strStart;
+  const end = strEnd;
+  const top = keyTop;
+  const count = top - base;
+  if (count < SMALL_OBJECT) {
+    const length = end - start;
+    const bytes = src;
+    for (let k = base; k < top; k++) {
+      const other = keyStarts[k]!;
+      if (keyEnds[k]! - other !== length) continue;
+      let i = 0;
+      while (i < length && bytes[other + i] === bytes[start + i]) i++;
+      if (i === length) bail();
+    }
+  } else {
+    // A large object: its keys so far (distinct) go into the hash table under a serial of its own.
+    let serial: number;
+    if (count === SMALL_OBJECT) {
+      serial = largeSerials[base] = ++objectSerial;
+      for (let k = base; k < top; k++) hashKey(serial, keyStarts[k]!, keyEnds[k]!);
+    } else serial = largeSerials[base]!;
+    hashKey(serial, start, end);
+  }
+  if (top === KEY_STACK) bail();
+  keyStarts[top] = start;
+  keyEnds[top] = end;
+  keyTop = top + 1;
+}
+
+/** Adds a key of the large object `serial` to keyTable; bails on a repeat. */
+function hashKey(serial: number, start: number, end: number): void {
   if (++keyCount > MAX_KEYS) bail();
+  const hash = fnv(src, start, end);
   const table = keyTable;
   let at = ((hash ^ Math.imul(serial, 0x9e3779b1)) & (KEY_SLOTS - 1)) << 2;
   let owner = table[at]!;
@@ -392,27 +470,25 @@ function checkDuplicate(serial: number, start: number, end: number, hash: number
   table[at + 3] = end;
 }
 
-/** Scans a key, its colon and the whitespace before its value; rejects duplicates. */
-function member(serial: number): void {
-  scanKey();
-  checkDuplicate(serial, strStart, strEnd, keyHash);
+/** After a key: its colon and the whitespace around it. */
+function colon(): void {
   ws();
   expect(0x3a);
   ws();
 }
 
+/** The path becomes the key just scanned (by scanKey(0), which already wrote its bytes). */
 function setPath(start: number, end: number): void {
   if (end - start > MAX_PATH_BYTES) bail();
-  for (let i = start; i < end; i++) pathBuf[i - start] = src[i]!;
   pathLen = end - start;
 }
 
+/** The path extends with the key just scanned (by scanKey(pathLen + 1), which wrote its bytes). */
 function appendPath(start: number, end: number): void {
-  let at = pathLen;
+  const at = pathLen;
   if (at + 1 + end - start > MAX_PATH_BYTES) bail();
-  pathBuf[at++] = 0x2e;
-  for (let i = start; i < end; i++) pathBuf[at++] = src[i]!;
-  pathLen = at;
+  pathBuf[at] = 0x2e;
+  pathLen = at + 1 + end - start;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,14 +670,17 @@ function walkFree(depth: number): void {
       pos++;
       return;
     }
-    const serial = ++objectSerial;
     const base = pathLen;
+    const keys = keyTop;
     do {
-      member(serial);
+      scanKey(base + 1);
+      checkFreeKey(keys);
+      colon();
       appendPath(strStart, strEnd);
       walkFree(depth + 1);
       pathLen = base;
     } while (nextOrClose(0x7d));
+    keyTop = keys;
   } else if (b === 0x5b) {
     if (depth >= MAX_WALK_DEPTH) bail();
     pos++;
@@ -629,15 +708,26 @@ function walkFree(depth: number): void {
 function typedMembers(table: Table, depth: number, root: boolean): void {
   const serial = ++objectSerial;
   const base = pathLen;
+  const keys = keyTop;
   do {
-    member(serial);
+    scanKey(root ? 0 : base + 1);
     const start = strStart;
     const end = strEnd;
     // An empty or dotted key inside a mapped object, or a root `_` name, would be displaced.
     if (end === start || keyDot || (root && src[start] === 0x5f)) bail();
-    const spec = table.get(src, start, end, keyHash);
-    if (root) setPath(start, end);
-    else appendPath(start, end);
+    const slot = table.slot(src, start, end);
+    let spec: Spec | undefined;
+    if (slot >= 0) {
+      if (table.seen[slot] === serial) bail(); // a repeated typed key
+      table.seen[slot] = serial;
+      spec = table.specs[slot];
+    } else checkFreeKey(keys);
+    colon();
+    // The path is only needed where pairs can be written: typed leaves write none.
+    if (spec === undefined || spec.object !== undefined) {
+      if (root) setPath(start, end);
+      else appendPath(start, end);
+    }
     if (spec === undefined) walkFree(0);
     else if (spec.leaf === RESERVED)
       bail(); // the record's own `@timestamp` or `ct` is displaced
@@ -646,6 +736,7 @@ function typedMembers(table: Table, depth: number, root: boolean): void {
     else typedLeaf(spec.leaf, 0);
     pathLen = base;
   } while (nextOrClose(0x7d));
+  keyTop = keys;
 }
 
 /** A value where an object is mapped: null, an object, or arrays of those (else it is displaced). */
@@ -804,9 +895,11 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   textChars = 0;
   valueTruncated = false;
   keyCount = 0;
+  keyTop = 0;
   if (objectSerial > 0x7fff0000) {
     objectSerial = 0;
     keyTable.fill(0);
+    for (const table of TABLES) table.seen.fill(0);
   }
   firstSerial = objectSerial + 1;
   eventTime = undefined;
