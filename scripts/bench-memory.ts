@@ -15,11 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { clientTransport } from '../src/bulk/transport.js';
 import { generateCloudTrail } from '../src/generator/generate.js';
-import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
-import { indexFile } from '../src/pipeline/indexFile.js';
-import { DEFAULT_PIPELINE_SETTINGS } from '../src/pipeline/indexer.js';
 import { openLocalFile } from '../src/source/local.js';
+import { indexBenchFile } from './bench-pipeline.js';
 import { startSink } from './bench-sink-process.js';
 
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/cloudtrail', import.meta.url));
@@ -39,25 +37,10 @@ async function child(file: string, endpoint: string) {
   const rssBefore = process.memoryUsage().rss;
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  const outcome = await indexFile(
-    { sourceName: file, key: file, stream: openLocalFile(file) },
-    { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix: 'cloudtrail-' },
-    {
-      transport: clientTransport(client),
-      deadLetter: {
-        target: 'none',
-        write: async () => {
-          throw new Error('unexpected dead letter');
-        },
-      },
-      telemetry: silentTelemetry(),
-      remainingTimeMs: () => Infinity,
-    },
-  );
+  const outcome = await indexBenchFile(file, clientTransport(client));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   await client.close();
-  if (outcome.error || outcome.indexed !== outcome.read) throw new Error(JSON.stringify(outcome));
   console.log(
     JSON.stringify({
       records: outcome.read,

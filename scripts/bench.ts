@@ -21,11 +21,10 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { clientTransport } from '../src/bulk/transport.js';
 import { generateCloudTrail } from '../src/generator/generate.js';
-import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
-import { indexFile } from '../src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS } from '../src/pipeline/indexer.js';
-import { openLocalFile, walkFiles } from '../src/source/local.js';
+import { walkFiles } from '../src/source/local.js';
+import { indexBenchFile } from './bench-pipeline.js';
 import { startSink } from './bench-sink-process.js';
 
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/cloudtrail', import.meta.url));
@@ -104,28 +103,10 @@ async function main() {
     indexPrefix: 'cloudtrail-',
     bulkConcurrency: Number(values.concurrency ?? DEFAULT_PIPELINE_SETTINGS.bulkConcurrency),
   };
-  const deadLetter = {
-    target: 'memory',
-    write: async (entries: unknown[]) => {
-      throw new Error(`benchmark data produced ${entries.length} dead letters`);
-    },
-  };
-
   const pipeline = async (paths: string[]) => {
     let records = 0;
     for (const path of paths) {
-      const outcome = await indexFile(
-        { sourceName: path, key: path, stream: openLocalFile(path) },
-        settings,
-        {
-          transport,
-          deadLetter,
-          telemetry: silentTelemetry(),
-          remainingTimeMs: () => Infinity,
-        },
-      );
-      if (outcome.error || outcome.indexed !== outcome.read)
-        throw new Error(`${path}: ${JSON.stringify(outcome)}`);
+      const outcome = await indexBenchFile(path, transport, settings);
       records += outcome.read;
     }
     return records;
