@@ -14,9 +14,10 @@
  * same `_source` bytes, `_index`, `_id`, `eventTimeMs`; test/documents/fastBuilder.test.ts checks it
  * on every sample record and on thousands of generated ones). It handles the common case and
  * returns `undefined` ("bail out", the caller then runs the reference builder) whenever it is not
- * sure: a value that must be displaced into `ct.original`, duplicate keys, invalid UTF-8 or JSON, a
- * key with a `\u` or `\/` escape or starting with a digit (JSON.parse orders integer-like keys first), more than
- * MAX_PAIRS pairs, `ct.text` near its limit, a very long pair, deep nesting, an empty record.
+ * sure: a value that must be displaced into `ct.original` (but for a root `@timestamp` or `ct` in a
+ * canonical record, see below), duplicate keys, invalid UTF-8 or JSON, a key with a `\u` or `\/`
+ * escape or starting with a digit (JSON.parse orders integer-like keys first), more than MAX_PAIRS
+ * pairs, `ct.text` near its limit, a very long pair, deep nesting, an empty record.
  *
  * Equivalences it relies on (each keeps the output identical):
  * - A JSON string's content is "canonical" when it holds no `\/` and no `\u` escape: it is then
@@ -29,6 +30,11 @@
  *   length, so a raw length within a limit proves the decoded value is within it too.
  * - A number's pair text is `String(Number(raw))`: raw digits for a plain integer of at most 15
  *   digits (other than `-0`), converted otherwise.
+ * - A record that is "canonical" (exactly JSON.stringify's text for its parse: no whitespace, no
+ *   `\u` or `\/` escape, numbers as String(Number(raw)), distinct keys, none integer-like) minus a
+ *   member, with its comma, is JSON.stringify's text for the parse without that member. So a root
+ *   `@timestamp` or `ct` (shippers such as Logstash write `@timestamp`), which the reference moves
+ *   to `ct.original` and re-serialises the record without, is cut out of the bytes instead.
  */
 import { isUtf8 } from 'node:buffer';
 import type { BulkDocument } from '../types.js';
@@ -50,13 +56,19 @@ const RESERVED = 3; // a root name the builder writes itself (`@timestamp`, `ct`
 const CAPTURE_EVENT_TIME = 1;
 const CAPTURE_EVENT_ID = 2;
 const CAPTURE_SOURCE_IP = 3;
+const CAPTURE_RECORD_TIMESTAMP = 4;
 
 class Spec {
+  /** Whether the value can write pairs, so the walk needs its path (typed leaves write none). */
+  readonly pathed: boolean;
+
   constructor(
     readonly leaf: number, // 0 for an object
     readonly object: Table | undefined,
     readonly capture: number,
-  ) {}
+  ) {
+    this.pathed = leaf === 0 || leaf === RESERVED;
+  }
 }
 
 /**
@@ -135,7 +147,12 @@ function compileTable(table: FieldTable, root: boolean): Table {
     if (root && name === 'sourceIPAddress') capture = CAPTURE_SOURCE_IP;
     entries.push([name, new Spec(field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER, undefined, capture)]);
   }
-  if (root) for (const name of RESERVED_ROOT_FIELDS) entries.push([name, new Spec(RESERVED, undefined, 0)]);
+  if (root) {
+    for (const name of RESERVED_ROOT_FIELDS) {
+      const capture = name === '@timestamp' ? CAPTURE_RECORD_TIMESTAMP : 0;
+      entries.push([name, new Spec(RESERVED, undefined, capture)]);
+    }
+  }
   return new Table(entries);
 }
 
@@ -179,6 +196,30 @@ const EMPTY = Buffer.alloc(0);
 let src: Buffer = EMPTY; // the record, without surrounding whitespace
 let pos = 0;
 let sawNewline = false; // a raw CR/LF between tokens (it becomes a space in the source)
+
+// Whether the record is "canonical", the very text JSON.stringify writes for its parse: no
+// whitespace between tokens, no `\u` or `\/` escape in a string, every number as
+// String(Number(raw)). Keys need no tracking: the walk bails on non-canonical, repeated and
+// integer-like keys (JSON.parse would reorder those). Only a canonical record can have a displaced
+// member cut out of its bytes instead of being re-serialised as the reference does.
+let spaced = false; // whitespace between tokens
+let escaped = false; // a string with a `\u` or `\/` escape
+const MAX_ODD_NUMBERS = 64;
+const oddNumbers = new Int32Array(MAX_ODD_NUMBERS * 2); // [start, end) of numbers not plainly canonical
+let oddCount = 0;
+
+/** A root member the reference displaces into `ct.original` (`@timestamp`, `ct`). */
+class Cut {
+  keyStart = 0; // the key's content
+  keyEnd = 0;
+  valueStart = 0;
+  valueEnd = 0;
+  start = 0; // the bytes left out of the source: the member and one comma next to it
+  end = 0;
+}
+const cuts = [new Cut(), new Cut()]; // one per reserved name: a repeated name bails
+let cutCount = 0;
+let recordTimestamp: unknown; // the value of the record's own `@timestamp`, when it has one
 
 // The last string or key scanned: its content range in `src`, and for strings whether it holds
 // escapes (0 none, 1 only canonical ones, 2 some that need re-encoding); for keys, whether it holds a dot.
@@ -249,6 +290,7 @@ function ws(): void {
   let p = pos;
   let b = bytes[p];
   if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return;
+  spaced = true;
   while (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) {
     if (b === 0x0a || b === 0x0d) sawNewline = true;
     b = bytes[++p];
@@ -301,6 +343,7 @@ function scanString(): void {
   strEnd = p;
   strFlags = flags;
   pos = p + 1;
+  if (flags === 2) escaped = true;
 }
 
 /**
@@ -377,7 +420,27 @@ function scanNumber(): boolean {
   numStart = start;
   numEnd = p;
   pos = p;
+  if (!plain) noteOddNumber(start, p);
   return plain;
+}
+
+/** Remembers a number whose raw text may differ from String(Number(raw)): checked only if it matters. */
+function noteOddNumber(start: number, end: number): void {
+  if (oddCount < MAX_ODD_NUMBERS) {
+    oddNumbers[oddCount * 2] = start;
+    oddNumbers[oddCount * 2 + 1] = end;
+  }
+  oddCount++;
+}
+
+/** Whether the record just scanned is exactly what JSON.stringify writes for its parse. */
+function isCanonical(): boolean {
+  if (spaced || escaped || oddCount > MAX_ODD_NUMBERS) return false;
+  for (let i = 0; i < oddCount; i++) {
+    const raw = src.toString('latin1', oddNumbers[i * 2], oddNumbers[i * 2 + 1]);
+    if (String(Number(raw)) !== raw) return false; // `1.0`, `1e5`, `-0`, `1e400`...
+  }
+  return true;
 }
 
 function literal(a: number, b: number, c: number, d: number): void {
@@ -723,20 +786,42 @@ function typedMembers(table: Table, depth: number, root: boolean): void {
       spec = table.specs[slot];
     } else checkFreeKey(keys);
     colon();
-    // The path is only needed where pairs can be written: typed leaves write none.
-    if (spec === undefined || spec.object !== undefined) {
+    if (spec === undefined || spec.pathed) {
       if (root) setPath(start, end);
       else appendPath(start, end);
     }
     if (spec === undefined) walkFree(0);
-    else if (spec.leaf === RESERVED)
-      bail(); // the record's own `@timestamp` or `ct` is displaced
+    else if (spec.leaf === RESERVED) displacedMember(spec, start, end);
     else if (spec.object !== undefined) typedObject(spec.object, depth + 1);
     else if (spec.capture !== 0) capture(spec);
     else typedLeaf(spec.leaf, 0);
     pathLen = base;
   } while (nextOrClose(0x7d));
   keyTop = keys;
+}
+
+/**
+ * The record's own `@timestamp` or `ct` (key `src[keyStart, keyEnd)`, value at `pos`): the
+ * reference moves it into `ct.original` and indexes it as pairs like a free-form member. Its bytes
+ * are cut out of the source with one comma: the one before it when a kept member precedes it, else
+ * the one after it (if any). The ranges assume a canonical record; build() bails on any other.
+ */
+function displacedMember(spec: Spec, keyStart: number, keyEnd: number): void {
+  const valueStart = pos;
+  walkFree(0);
+  const memberStart = keyStart - 1; // its opening quote
+  // With nothing kept before it, a member starts right after the `{` or after the previous cut.
+  const nothingKept = memberStart === (cutCount === 0 ? 1 : cuts[cutCount - 1]!.end);
+  const cut = cuts[cutCount++]!;
+  cut.keyStart = keyStart;
+  cut.keyEnd = keyEnd;
+  cut.valueStart = valueStart;
+  cut.valueEnd = pos;
+  cut.start = nothingKept ? memberStart : memberStart - 1;
+  cut.end = nothingKept && src[pos] === 0x2c ? pos + 1 : pos;
+  // resolveTime reads the parsed value, whatever its type (a string or a number may be a time)
+  if (spec.capture === CAPTURE_RECORD_TIMESTAMP)
+    recordTimestamp = JSON.parse(src.toString('utf8', valueStart, pos)) as unknown;
 }
 
 /** A value where an object is mapped: null, an object, or arrays of those (else it is displaced). */
@@ -888,6 +973,11 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   src = bytes;
   pos = 1;
   sawNewline = false;
+  spaced = false;
+  escaped = false;
+  oddCount = 0;
+  cutCount = 0;
+  recordTimestamp = undefined;
   pathLen = 0;
   pairLen = 0;
   pairCount = 0;
@@ -915,6 +1005,7 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   if (src[pos] === 0x7d) bail(); // the empty record: rare, left to the reference
   typedMembers(ROOT, 0, true);
   if (pos !== src.length) bail();
+  if (cutCount > 0 && !isCanonical()) bail(); // the reference re-serialises the record
 
   const nowMs = context.nowMs ?? Date.now();
   // CloudTrail's own form of eventTime is read from the bytes, and then `@timestamp` is those
@@ -929,12 +1020,12 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     } else {
       time = resolveTime(
         bytes.toString('latin1', eventTimeAt, eventTimeAt + 20),
-        undefined,
+        recordTimestamp,
         context.keyDate,
         nowMs,
       );
     }
-  } else time = resolveTime(eventTime, undefined, context.keyDate, nowMs);
+  } else time = resolveTime(eventTime, recordTimestamp, context.keyDate, nowMs);
   const id = documentId(eventID, bytes);
 
   let tags = '';
@@ -942,6 +1033,7 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   if (time.eventTimeInvalid) tags += ',"eventTime-invalid"';
   if (timeTag !== undefined) tags += ',"' + timeTag + '"';
   if (id.hashed) tags += ',"id-from-content-hash"';
+  if (cutCount > 0) tags += ',"displaced"';
   if (valueTruncated) tags += ',"value-truncated"';
 
   const timestamp = timeAt >= 0 ? '' : new Date(time.ms).toISOString();
@@ -950,7 +1042,8 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     lastSourceName = context.sourceName;
   }
   // `{"@timestamp":"…","ct":{"source":` + source + `,"recordIndex":N` [+ `,"tags":[…]`]
-  // [+ `,"sourceIp":"…"`] [+ `,"pairs":[…]`] [+ `,"text":"…"`] + `},` + the record after its `{`
+  // [+ `,"sourceIp":"…"`] [+ `,"pairs":[…]`] [+ `,"text":"…"`] [+ `,"original":"…"`] + `},`
+  // + the record after its `{` (without its cut members)
   let middle = ',"recordIndex":' + JSON.stringify(recordIndex);
   if (tags !== '') middle += ',"tags":[' + tags.slice(1) + ']';
   const sourceIp = ipOrUndefined(sourceIPAddress);
@@ -963,6 +1056,7 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     middle.length +
     (pairCount > 0 ? 11 + pairLen : 0) +
     (textLen > 0 ? 10 + textLen : 0) +
+    originalSize() +
     bytes.length;
   const { buffer, offset } = reserve(size);
   let at = writeAscii(buffer, offset, '{"@timestamp":"');
@@ -986,12 +1080,10 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     at += textLen;
     buffer[at++] = 0x22;
   }
+  if (cutCount > 0) at = writeOriginal(buffer, at);
   buffer[at++] = 0x7d;
-  // the record after its `{`: copied whole over the `,` position, then the `,` written
-  buffer.set(bytes, at);
-  buffer[at++] = 0x2c;
-  const recordStart = at;
-  at += bytes.length - 1;
+  const recordStart = at + 1;
+  at = writeMembers(bytes, buffer, at);
   // A raw CR/LF can only be whitespace between tokens: a space keeps the JSON and the bulk line whole.
   if (sawNewline) {
     for (let i = recordStart; i < at; i++) {
@@ -1008,6 +1100,75 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   const document = new EncodedDocument(index, id.id, source, recordIndex);
   if (time.origin === 'eventTime') document.eventTimeMs = time.ms;
   return document;
+}
+
+/**
+ * The record after its `{`, at `at` (right after the `ct` object): `,` + its members + `}`, or only
+ * `}` when all its members were cut. Returns where the source ends.
+ */
+function writeMembers(bytes: Buffer, buffer: Buffer, at: number): number {
+  const start = at;
+  if (cutCount === 0) {
+    buffer.set(bytes, at);
+    at += bytes.length;
+  } else {
+    let from = 0;
+    for (let i = 0; i < cutCount; i++) {
+      const cut = cuts[i]!;
+      buffer.set(bytes.subarray(from, cut.start), at);
+      at += cut.start - from;
+      from = cut.end;
+    }
+    buffer.set(bytes.subarray(from), at);
+    at += bytes.length - from;
+    if (at - start === 2) {
+      buffer[start] = 0x7d; // nothing left but `{}`
+      return start + 1;
+    }
+  }
+  buffer[start] = 0x2c; // over the record's `{`
+  return at;
+}
+
+/** Room for writeOriginal: every byte of a name or value may gain a backslash. */
+function originalSize(): number {
+  let size = 0;
+  for (let i = 0; i < cutCount; i++) {
+    const cut = cuts[i]!;
+    size += 8 + 2 * (cut.keyEnd - cut.keyStart + cut.valueEnd - cut.valueStart);
+  }
+  return size > 0 ? size + 16 : 0;
+}
+
+/**
+ * `,"original":"…"`: the JSON text of `{"/<name>": value, …}` for the cut members (JSON pointers
+ * of root names without `~` or `/`: the name itself) as a JSON string. The record is canonical, so
+ * each value's bytes are its JSON.stringify text.
+ */
+function writeOriginal(buffer: Buffer, at: number): number {
+  at = writeAscii(buffer, at, ',"original":"{');
+  for (let i = 0; i < cutCount; i++) {
+    const cut = cuts[i]!;
+    if (i > 0) buffer[at++] = 0x2c;
+    at = writeAscii(buffer, at, '\\"/');
+    at = copyEscaped(src, cut.keyStart, cut.keyEnd, buffer, at);
+    at = writeAscii(buffer, at, '\\":');
+    at = copyEscaped(src, cut.valueStart, cut.valueEnd, buffer, at);
+  }
+  return writeAscii(buffer, at, '}"');
+}
+
+/**
+ * Canonical JSON text as the content of a JSON string, as JSON.stringify escapes it: only `"` and
+ * `\` (the text holds no control character, and valid UTF-8 no lone surrogate).
+ */
+function copyEscaped(from: Buffer, start: number, end: number, to: Buffer, at: number): number {
+  for (let i = start; i < end; i++) {
+    const b = from[i]!;
+    if (b === 0x22 || b === 0x5c) to[at++] = 0x5c;
+    to[at++] = b;
+  }
+  return at;
 }
 
 const lastDay = Buffer.alloc(10);
