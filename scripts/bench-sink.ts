@@ -4,36 +4,58 @@
  * Prints its URL on stdout, then serves until killed. `GET /_bench/cpu` answers its own CPU time
  * (`{"cpuMs":…}`), so a benchmark can tell the sink's share of the machine from the pipeline's.
  *
- * It reads only what the answer needs: each action line (to echo `_index`/`_id`), found by scanning
- * the body's bytes for newlines; the source lines are skipped, never decoded.
+ * It stands in for a cluster on other machines, so it does as little as it can: it finds each
+ * action line by scanning for newlines and echoes its `_id` bytes as they are (no JSON parsing
+ * unless an action line has an unexpected shape); the source lines are skipped, never decoded.
  */
 import { createServer } from 'node:http';
 
 const NEWLINE = 0x0a;
+const ID_KEY = Buffer.from('"_id":');
+const ITEM_HEAD = Buffer.from('{"create":{"_id":');
+const ITEM_TAIL_FILTERED = Buffer.from(',"status":201}}');
+const COMMA = Buffer.from(',');
+
+/** The raw JSON string of the action's `_id` (quotes included), read without parsing the line. */
+function idBytes(body: Buffer, start: number, end: number): Buffer {
+  const key = body.indexOf(ID_KEY, start);
+  if (key >= 0 && key < end) {
+    const valueStart = key + ID_KEY.length;
+    // Our sender writes `_id` last: `…,"_id":"<id>"}}`.
+    if (
+      body[valueStart] === 0x22 &&
+      body[end - 1] === 0x7d &&
+      body[end - 2] === 0x7d &&
+      body[end - 3] === 0x22
+    )
+      return body.subarray(valueStart, end - 2);
+  }
+  const action = JSON.parse(body.toString('utf8', start, end)) as Record<string, { _id?: string }>;
+  const meta = Object.values(action)[0];
+  return Buffer.from(JSON.stringify(meta?._id ?? null));
+}
 
 /**
- * The answer to one `_bulk` body. With `filter_path` (the pipeline asks for `took`, `errors` and each item's
- * `_id`, `status`, `error`) only those keys are sent back, as OpenSearch does; any other filter gets the
+ * The answer to one `_bulk` body. With the pipeline's `filter_path` (`took`, `errors` and each item's
+ * `_id`, `status`, `error`) only those keys are sent back, as OpenSearch does; any other request gets the
  * full answer (the sink is not a general implementation: the dev server is).
  */
-function bulkAnswer(body: Buffer, filtered: boolean): string {
-  const items: string[] = [];
+function bulkAnswer(body: Buffer, filtered: boolean): Buffer {
+  const parts: Buffer[] = [Buffer.from('{"took":1,"errors":false,"items":[')];
+  const tail = filtered ? ITEM_TAIL_FILTERED : Buffer.from(',"_version":1,"result":"created","status":201}}');
   let at = 0;
+  let first = true;
   while (at < body.length) {
     const actionEnd = body.indexOf(NEWLINE, at);
     if (actionEnd < 0) break;
-    const action = JSON.parse(body.toString('utf8', at, actionEnd)) as {
-      create: { _index: string; _id: string };
-    };
-    items.push(
-      filtered
-        ? `{"create":{"_id":${JSON.stringify(action.create._id)},"status":201}}`
-        : `{"create":{"_index":${JSON.stringify(action.create._index)},"_id":${JSON.stringify(action.create._id)},"_version":1,"result":"created","status":201}}`,
-    );
+    if (!first) parts.push(COMMA);
+    first = false;
+    parts.push(ITEM_HEAD, idBytes(body, at, actionEnd), tail);
     const sourceEnd = body.indexOf(NEWLINE, actionEnd + 1);
     at = sourceEnd < 0 ? body.length : sourceEnd + 1;
   }
-  return `{"took":1,"errors":false,"items":[${items.join(',')}]}`;
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
 }
 
 const PIPELINE_FILTER = 'took,errors,items.*._id,items.*.status,items.*.error';

@@ -1,30 +1,37 @@
 /**
  * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver]
- *                   [--concurrency C] [--rounds R]`
+ *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
- * files against a bulk sink in another process, and, in the same run, an in-process baseline over the
- * same files: gunzip + JSON.parse + JSON.stringify of every record (what a plain Node script would do).
+ * files against a bulk sink in another process, the way `cloudtrail-opensearch index` runs it: T
+ * threads (default: the CLI's, one per core up to 4), F files in flight per thread. In the same run
+ * and process it measures the baseline over the same files (bench-baseline.ts): gunzip + JSON.parse +
+ * JSON.stringify of every record, one thread, no network: what a plain Node script would do.
  *
  * Fairness: both are warmed up first (JIT) on the same files, then run alternately R times (pipeline,
  * baseline, pipeline, …) so a burst of load from other processes hits both; the ratio is taken per
- * round and the median reported. Rates are given per wall-clock second and per CPU second of this
- * process (main thread + zlib's thread pool; the sink's CPU is reported separately). Prints one JSON
- * line last; `peakRssMb` is the whole process's peak, baseline included.
+ * round and the median reported. Rates are given per wall-clock second (`ratioToBaseline`) and per CPU
+ * second (`cpuRatioToBaseline`: all of this process's threads, zlib's thread pool and the workers
+ * included; the sink's CPU is reported apart). `peakRssMb` is the whole process's peak (pipeline,
+ * worker threads, baseline and file generation).
+ * Prints one JSON line last.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
-import { clientTransport } from '../src/bulk/transport.js';
+import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from '../src/cli/indexCommand.js';
 import { generateCloudTrail } from '../src/generator/generate.js';
+import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
-import { DEFAULT_PIPELINE_SETTINGS } from '../src/pipeline/indexer.js';
+import type { ClusterInfo } from '../src/opensearch/cluster.js';
+import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../src/pipeline/indexer.js';
+import { indexInParallel } from '../src/pipeline/parallel.js';
+import { targetName, type FileTarget } from '../src/pipeline/runner.js';
+import { startRunners } from '../src/pipeline/workerRunner.js';
 import { walkFiles } from '../src/source/local.js';
-import { indexBenchFile } from './bench-pipeline.js';
+import { runBaseline } from './bench-baseline.js';
 import { startSink } from './bench-sink-process.js';
 
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/cloudtrail', import.meta.url));
@@ -35,6 +42,8 @@ const { values } = parseArgs({
     'files-dir': { type: 'string' },
     'per-file': { type: 'string', default: '1000' },
     sink: { type: 'string', default: 'null' },
+    threads: { type: 'string', default: String(DEFAULT_THREADS) },
+    'files-per-thread': { type: 'string', default: String(DEFAULT_FILES_PER_THREAD) },
     concurrency: { type: 'string' },
     rounds: { type: 'string', default: '3' },
   },
@@ -56,6 +65,15 @@ interface Timing {
   seconds: number;
   cpuSeconds: number;
 }
+
+const NULL_SINK_CLUSTER: ClusterInfo = {
+  distribution: 'opensearch',
+  version: '2.19.0',
+  major: 2,
+  minor: 19,
+  serverless: false,
+  supportsFlatObject: true,
+};
 
 async function timed(run: () => Promise<number>): Promise<Timing> {
   const cpu = process.cpuUsage();
@@ -96,49 +114,50 @@ async function main() {
   }
 
   const sink = await startSink(values.sink!);
-  const client = createClient({ endpoint: sink.url });
-  const transport = clientTransport(client);
-  const settings = {
+  const connection = { endpoint: sink.url };
+  const client = createClient(connection);
+  const options: IndexerOptions = {
     ...DEFAULT_PIPELINE_SETTINGS,
     indexPrefix: 'cloudtrail-',
     bulkConcurrency: Number(values.concurrency ?? DEFAULT_PIPELINE_SETTINGS.bulkConcurrency),
+    // The null sink is not a cluster: say what it stands for instead of installing a template on it.
+    cluster: values.sink === 'devserver' ? undefined : NULL_SINK_CLUSTER,
   };
+  const indexer = new Indexer(client, options, silentTelemetry());
+  const threads = Number(values.threads);
+  const filesPerRunner = Number(values['files-per-thread']);
+  const runners = await startRunners(indexer, threads, { connection, options, logLevel: 'ERROR' });
   const pipeline = async (paths: string[]) => {
     let records = 0;
-    for (const path of paths) {
-      const outcome = await indexBenchFile(path, transport, settings);
-      records += outcome.read;
-    }
+    const targets: FileTarget[] = paths.map((path) => ({ kind: 'local', path }));
+    await indexInParallel(targets, {
+      runners,
+      filesPerRunner,
+      onOutcome: (outcome, target) => {
+        // Generated data must index cleanly: anything else is a bug, not a result.
+        if (outcome.error || outcome.indexed !== outcome.read)
+          throw new Error(`${targetName(target)}: ${JSON.stringify(outcome)}`);
+        records += outcome.read;
+      },
+    });
     return records;
   };
   let uncompressedBytes = 0;
-  const baseline = async (paths: string[]) => {
-    let records = 0;
-    uncompressedBytes = 0;
-    for (const path of paths) {
-      const text = gunzipSync(readFileSync(path));
-      uncompressedBytes += text.length;
-      const parsed = JSON.parse(text.toString('utf8')) as { Records: unknown[] };
-      for (const record of parsed.Records) {
-        JSON.stringify(record);
-        records++;
-      }
-    }
-    return records;
-  };
 
   const rssStart = process.memoryUsage().rss;
   // Warm-up: both code paths compiled and the sink's connection open before anything is timed.
   const warm = files.slice(0, Math.max(1, Math.ceil(files.length / 10)));
   await pipeline(warm);
-  await baseline(warm);
+  runBaseline(warm);
 
   const rounds: { pipeline: Timing; baseline: Timing; sinkCpuSeconds: number }[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
     const sinkBefore = await sinkCpuMs(sink.url);
     const p = await timed(() => pipeline(files));
     const sinkCpuSeconds = ((await sinkCpuMs(sink.url)) - sinkBefore) / 1000;
-    const b = await timed(() => baseline(files));
+    const run = runBaseline(files);
+    uncompressedBytes = run.bytes;
+    const b: Timing = { records: run.records, seconds: run.seconds, cpuSeconds: run.cpuSeconds };
     rounds.push({ pipeline: p, baseline: b, sinkCpuSeconds });
     process.stderr.write(
       `round ${round + 1}: pipeline ${Math.round(p.records / p.seconds)} rec/s (${Math.round(p.records / p.cpuSeconds)} rec/cpu-s), ` +
@@ -147,6 +166,7 @@ async function main() {
     );
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  await Promise.all(runners.map((runner) => runner.close()));
   await client.close();
   sink.child.kill();
   if (generated) await rm(generated, { recursive: true, force: true });
@@ -168,6 +188,8 @@ async function main() {
     recordsPerCpuSec: Math.round(median(rounds.map((r) => cpuRate(r.pipeline)))),
     sinkCpuSeconds: +median(rounds.map((r) => r.sinkCpuSeconds)).toFixed(2),
     peakRssMb: Math.round(peakRssMb),
+    threads,
+    filesPerThread: filesPerRunner,
     rssStartMb: Math.round(rssStart / 1048576),
     baselineRecordsPerSec: Math.round(median(rounds.map((r) => rate(r.baseline)))),
     baselineRecordsPerSecMax: Math.round(Math.max(...rounds.map((r) => rate(r.baseline)))),

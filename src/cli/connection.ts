@@ -1,6 +1,6 @@
 /** Builds an OpenSearch client from the common CLI flags (--endpoint, --auth, --region, --service). */
 import type { Client } from '@opensearch-project/opensearch';
-import { createClient, type AuthMode } from '../opensearch/client.js';
+import { createClient, type AuthMode, type ConnectionOptions } from '../opensearch/client.js';
 import { UsageError } from './args.js';
 
 export const connectionFlags = {
@@ -15,6 +15,8 @@ export function connect(values: Record<string, unknown>): {
   client: Client;
   endpoint: string;
   service?: 'es' | 'aoss';
+  /** What the client was built from (plain data: worker threads build their own client from it). */
+  connection: ConnectionOptions;
 } {
   const endpoint =
     (values.endpoint as string | undefined) ?? process.env.OPENSEARCH_URL ?? process.env.OPENSEARCH_ENDPOINT;
@@ -28,15 +30,15 @@ export function connect(values: Record<string, unknown>): {
   if (service !== undefined && service !== 'es' && service !== 'aoss') {
     throw new UsageError(`--service ${service}: expected es or aoss`);
   }
-  const client = createClient({
+  const connection: ConnectionOptions = {
     endpoint,
     auth: auth as AuthMode | undefined,
     region: values.region as string | undefined,
     service,
     username: process.env.OPENSEARCH_USERNAME,
     password: process.env.OPENSEARCH_PASSWORD,
-  });
-  return { client, endpoint, service };
+  };
+  return { client: createClient(connection), endpoint, service, connection };
 }
 
 export function indexPrefixFlag(values: Record<string, unknown>): string {

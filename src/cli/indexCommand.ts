@@ -1,7 +1,11 @@
 /** `cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL`: backfills and local files. */
+import { availableParallelism } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cliTelemetry } from '../observability/telemetry.js';
-import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../pipeline/indexer.js';
+import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipeline/indexer.js';
+import { indexInParallel } from '../pipeline/parallel.js';
+import { inProcessRunner, targetName, type FileRunner, type FileTarget } from '../pipeline/runner.js';
+import { startRunners } from '../pipeline/workerRunner.js';
 import { walkFiles } from '../source/local.js';
 import { listS3Objects, parseS3Url, s3Client } from '../source/s3.js';
 import { skipReason } from '../trigger/skip.js';
@@ -12,7 +16,12 @@ import { connect, connectionFlags, indexPrefixFlag } from './connection.js';
 export const INDEX_USAGE = `usage: cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL
   [--index-prefix cloudtrail-] [--auth none|basic|sigv4] [--region R] [--service es|aoss]
   [--concurrency 2] [--max-bytes 5242880] [--dead-letter index:NAME|s3://bucket/prefix]
-  [--s3-endpoint URL] [--verbose]`;
+  [--threads N] [--files-per-thread 2] [--s3-endpoint URL] [--verbose]`;
+
+/** Threads a backfill uses unless told: one per core, up to 4 (each adds ~40-60 MB of memory). */
+export const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
+/** Files each thread indexes at once: one is being parsed while the other waits on S3 or a bulk answer. */
+export const DEFAULT_FILES_PER_THREAD = 2;
 
 export interface IndexTotals {
   files: number;
@@ -34,43 +43,69 @@ export async function indexCommand(argv: string[]): Promise<number> {
     'max-bytes': { type: 'string' },
     'dead-letter': { type: 'string' },
     's3-endpoint': { type: 'string' },
+    threads: { type: 'string' },
+    'files-per-thread': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   });
   if (positionals.length === 0) throw new UsageError(`no files given\n${INDEX_USAGE}`);
-  const { client, service } = connect(values);
-  const telemetry = cliTelemetry(values.verbose ? 'INFO' : 'WARN');
+  const { client, service, connection } = connect(values);
+  const logLevel = values.verbose ? 'INFO' : 'WARN';
+  const telemetry = cliTelemetry(logLevel);
   const deadLetter = parseDeadLetterFlag(values['dead-letter']);
   const needsS3 = positionals.some((target) => target.startsWith('s3://')) || deadLetter?.kind === 's3';
-  const s3 = needsS3
-    ? s3Client({ region: values.region, endpoint: values['s3-endpoint'] ?? process.env.S3_ENDPOINT })
-    : undefined;
-  const indexer = new Indexer(
-    client,
-    {
-      ...DEFAULT_PIPELINE_SETTINGS,
-      indexPrefix: indexPrefixFlag(values),
-      bulkConcurrency: integerFlag(values, 'concurrency', DEFAULT_PIPELINE_SETTINGS.bulkConcurrency, 1),
-      bulkMaxBytes: integerFlag(values, 'max-bytes', DEFAULT_PIPELINE_SETTINGS.bulkMaxBytes, 1024),
-      deadLetter,
-      service,
-    },
-    telemetry,
-    s3,
-  );
-  const totals = await indexTargets(indexer, positionals, s3, (outcome, source) => {
-    if (values.verbose) process.stderr.write(`${source}: ${formatOutcome(outcome)}\n`);
+  const s3Options = { region: values.region, endpoint: values['s3-endpoint'] ?? process.env.S3_ENDPOINT };
+  const s3 = needsS3 ? s3Client(s3Options) : undefined;
+  const options: IndexerOptions = {
+    ...DEFAULT_PIPELINE_SETTINGS,
+    indexPrefix: indexPrefixFlag(values),
+    bulkConcurrency: integerFlag(values, 'concurrency', DEFAULT_PIPELINE_SETTINGS.bulkConcurrency, 1),
+    bulkMaxBytes: integerFlag(values, 'max-bytes', DEFAULT_PIPELINE_SETTINGS.bulkMaxBytes, 1024),
+    deadLetter,
+    service,
+  };
+  const indexer = new Indexer(client, options, telemetry, s3);
+  const threads = integerFlag(values, 'threads', DEFAULT_THREADS, 1);
+  const filesPerRunner = integerFlag(values, 'files-per-thread', DEFAULT_FILES_PER_THREAD, 1);
+  const runners = await startRunners(indexer, threads, {
+    connection,
+    options,
+    s3: needsS3 ? s3Options : undefined,
+    logLevel,
   });
-  printSummary(totals, indexer.deadLetterTarget);
-  await client.close();
-  return totals.undelivered > 0 || totals.failedFiles > 0 ? 1 : 0;
+  try {
+    const totals = await indexTargets(
+      indexer,
+      positionals,
+      s3,
+      (outcome, source) => {
+        if (values.verbose) process.stderr.write(`${source}: ${formatOutcome(outcome)}\n`);
+      },
+      { runners, filesPerRunner },
+    );
+    printSummary(totals, indexer.deadLetterTarget);
+    return totals.undelivered > 0 || totals.failedFiles > 0 ? 1 : 0;
+  } finally {
+    await Promise.all(runners.map((runner) => runner.close()));
+    await client.close();
+  }
 }
 
-/** Indexes every file named by the targets (local paths recurse; s3:// URLs list the prefix). */
+/** How many files are indexed at once, and where (see src/pipeline/parallel.ts). */
+export interface ParallelSettings {
+  runners: FileRunner[];
+  filesPerRunner: number;
+}
+
+/**
+ * Indexes every file named by the targets (local paths recurse; s3:// URLs list the prefix). Without
+ * `parallel`, one file at a time in this thread.
+ */
 export async function indexTargets(
   indexer: Indexer,
   targets: string[],
   s3: S3Client | undefined,
   onFile: (outcome: FileOutcome, source: string) => void = () => {},
+  parallel: ParallelSettings = { runners: [inProcessRunner(indexer)], filesPerRunner: 1 },
 ): Promise<IndexTotals> {
   const totals: IndexTotals = {
     files: 0,
@@ -84,7 +119,8 @@ export async function indexTargets(
     undelivered: 0,
     failures: [],
   };
-  const add = (outcome: FileOutcome, source: string) => {
+  const add = (outcome: FileOutcome, target: FileTarget) => {
+    const source = targetName(target);
     totals.files++;
     totals.read += outcome.read;
     totals.indexed += outcome.indexed;
@@ -98,29 +134,39 @@ export async function indexTargets(
     }
     onFile(outcome, source);
   };
+  await indexInParallel(
+    fileTargets(targets, s3, () => totals.skipped++),
+    {
+      runners: parallel.runners,
+      filesPerRunner: parallel.filesPerRunner,
+      onOutcome: add,
+    },
+  );
+  return totals;
+}
+
+/** The log files the targets name, in listing order; anything else is counted as skipped. */
+async function* fileTargets(
+  targets: string[],
+  s3: S3Client | undefined,
+  skipped: () => void,
+): AsyncGenerator<FileTarget> {
   for (const target of targets) {
     const s3Target = target.startsWith('s3://') ? parseS3Url(target) : undefined;
     if (target.startsWith('s3://') && !s3Target)
       throw new UsageError(`${target}: expected s3://bucket/prefix`);
     if (s3Target) {
       for await (const ref of listS3Objects(s3!, s3Target.bucket, s3Target.prefix)) {
-        if (skipReason(ref)) {
-          totals.skipped++;
-          continue;
-        }
-        add(await indexer.indexS3Object(ref, () => Infinity), `s3://${ref.bucket}/${ref.key}`);
+        if (skipReason(ref)) skipped();
+        else yield { kind: 's3', ref };
       }
     } else {
       for await (const file of walkFiles([target])) {
-        if (skipReason({ bucket: '', key: file.path, size: file.size })) {
-          totals.skipped++;
-          continue;
-        }
-        add(await indexer.indexLocalFile(file.path), file.path);
+        if (skipReason({ bucket: '', key: file.path, size: file.size })) skipped();
+        else yield { kind: 'local', path: file.path };
       }
     }
   }
-  return totals;
 }
 
 function parseDeadLetterFlag(value: string | undefined) {

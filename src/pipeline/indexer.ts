@@ -29,6 +29,8 @@ export interface IndexerOptions extends PipelineSettings {
   service?: 'es' | 'aoss';
   /** Retries of prepare() (GET / and the template install) on 429, 5xx and network errors. */
   prepareRetry?: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** The cluster as another Indexer already prepared it (worker threads): prepare() sends nothing. */
+  cluster?: ClusterInfo;
 }
 
 const DEFAULT_PREPARE_RETRY = { baseMs: 200, maxMs: 5_000, maxAttempts: 6 };
@@ -57,6 +59,7 @@ export class Indexer {
   ) {
     this.transport = clientTransport(client);
     this.deadLetterSink = makeDeadLetterSink(client, options, s3);
+    if (options.cluster) this.ready = Promise.resolve(options.cluster);
   }
 
   get deadLetterTarget(): string {

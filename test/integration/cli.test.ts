@@ -3,9 +3,10 @@
  * dev server over HTTP: exit codes, summaries, and what the indices hold afterwards.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startDevServer, type DevServer } from '../../src/devserver/index.js';
 import { generateCloudTrail } from '../../src/generator/generate.js';
 import { cli, summaryNumber } from '../helpers/cli.js';
@@ -35,7 +36,16 @@ describe('CLI index (child process, dev server over HTTP)', function () {
   }
 
   it('indexes every sample record exactly once; a second run reports them all as duplicates', async () => {
-    const first = await cli('index', SAMPLES_DIR, '--endpoint', server.url);
+    const first = await cli(
+      'index',
+      SAMPLES_DIR,
+      '--endpoint',
+      server.url,
+      '--threads',
+      '1',
+      '--files-per-thread',
+      '1',
+    );
     assert.equal(first.code, 0, first.stderr + first.stdout);
     const read = summaryNumber(first.stdout, 'records read');
     assert.equal(read, 1214, 'the bundled samples hold 1,214 records');
@@ -64,6 +74,68 @@ describe('CLI index (child process, dev server over HTTP)', function () {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(summaryNumber(result.stdout, 'indexed'), generated.records);
     assert.equal(await documentCount(), generated.records);
+  });
+
+  it('--threads 3: worker threads index every file once, dead letters included, with the same totals', async () => {
+    const out = join(workDir, 'threads');
+    const generated = await generateCloudTrail({
+      sourceDir: SAMPLES_DIR,
+      outDir: out,
+      records: 5000,
+      perFile: 300,
+      seed: 'cli-threads',
+      days: 2,
+    });
+    // One more file whose second record is not an object: it must be dead-lettered by whichever thread reads it.
+    const good = {
+      eventVersion: '1.08',
+      eventID: 'threads-good-1',
+      eventTime: '2024-05-01T10:00:00Z',
+      eventName: 'X',
+    };
+    await writeFile(
+      join(out, '111122223333_CloudTrail_us-east-1_20240501T1000Z_threadsTest00001.json.gz'),
+      gzipSync(JSON.stringify({ Records: [good, 42] })),
+    );
+    const result = await cli(
+      'index',
+      out,
+      '--endpoint',
+      server.url,
+      '--threads',
+      '3',
+      '--files-per-thread',
+      '2',
+      '--dead-letter',
+      'index:ct-threads-dead',
+    );
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.equal(summaryNumber(result.stdout, 'records read'), generated.records + 2);
+    assert.equal(summaryNumber(result.stdout, 'indexed'), generated.records + 1);
+    assert.equal(summaryNumber(result.stdout, 'dead-lettered'), 1);
+    assert.match(result.stdout, new RegExp(`files:\\s+${generated.files.length + 1} processed, 0 failed`));
+    assert.equal(await documentCount(), generated.records + 1);
+    assert.equal(await documentCount('ct-threads-dead'), 1);
+
+    const again = await cli(
+      'index',
+      out,
+      '--endpoint',
+      server.url,
+      '--threads',
+      '2',
+      '--dead-letter',
+      'index:ct-threads-dead',
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(summaryNumber(again.stdout, 'duplicates'), generated.records + 1);
+    assert.equal(await documentCount(), generated.records + 1);
+  });
+
+  it('rejects --threads 0 with a usage message', async () => {
+    const result = await cli('index', SAMPLES_DIR, '--endpoint', server.url, '--threads', '0');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--threads/);
   });
 
   it('exits 2 with a usage message when --endpoint is missing or the command is unknown', async () => {
