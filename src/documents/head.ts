@@ -27,9 +27,35 @@ export function dailyIndex(prefix: string, timestamp: string): string {
 /** The value of sourceIPAddress when it is an IP address (it is often a service name instead). */
 export function ipOrUndefined(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length > 64) return undefined;
+  // Without `:` or `%` only IPv4 text can be an address (isIP's IPv6 forms all hold a `:`): decided
+  // without isIP's regular expressions, for the common address and the common service name.
+  if (value.indexOf(':') === -1 && value.indexOf('%') === -1) return isDottedQuad(value) ? value : undefined;
   const zone = value.indexOf('%'); // an IPv6 zone id ("fe80::1%eth0") is not part of the address
   const address = zone === -1 ? value : value.slice(0, zone);
   return isIP(address) === 0 ? undefined : address;
+}
+
+/**
+ * `a.b.c.d`, each part 0 to 255 without a leading zero: exactly the IPv4 text `isIP` accepts
+ * (test/documents/builder.test.ts compares the two).
+ */
+export function isDottedQuad(text: string): boolean {
+  let dots = 0;
+  let digits = 0; // of the current part
+  let part = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      part = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && part === 0) return false; // a leading zero
+      part = part * 10 + c - 0x30;
+      if (++digits > 3 || part > 255) return false;
+    } else return false;
+  }
+  return dots === 3 && digits > 0;
 }
 
 /** Byte range of `bytes` without leading/trailing JSON whitespace. */

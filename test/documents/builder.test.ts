@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { isIP } from 'node:net';
 import { buildDocument, DocumentError, type BuildContext } from '../../src/documents/builder.js';
+import { isDottedQuad } from '../../src/documents/head.js';
 import { recoverRecord } from '../../src/documents/recover.js';
 import { countMappedFields, indexTemplate } from '../../src/template/template.js';
 import { FIXED_NOW, pairsOf, rejections } from './helpers.js';
@@ -223,12 +225,32 @@ describe('buildDocument', () => {
       assert.equal(ct.recordIndex, 17);
     });
 
+    it('reads IPv4 text exactly as isIP does', () => {
+      let seed = 12345;
+      const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const alphabet = '0123456789.......:a %';
+      const texts = ['0.0.0.0', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.', '.1.2.3'];
+      for (let i = 0; i < 200_000; i++) {
+        let text = '';
+        const length = Math.floor(next() * 17);
+        for (let j = 0; j < length; j++) text += alphabet[Math.floor(next() * alphabet.length)];
+        texts.push(text);
+      }
+      for (let i = 0; i < 20_000; i++) {
+        const part = () => String(Math.floor(next() * 300)).padStart(next() < 0.1 ? 2 : 1, '0');
+        texts.push([part(), part(), part(), part()].join('.'));
+      }
+      for (const text of texts) assert.equal(isDottedQuad(text), isIP(text) === 4, text);
+    });
+
     it('copies sourceIPAddress into ct.sourceIp only when it is an IP address', () => {
       assert.equal(build({ ...base, sourceIPAddress: '203.0.113.9' }).ct.sourceIp, '203.0.113.9');
       assert.equal(build({ ...base, sourceIPAddress: '2001:db8::1' }).ct.sourceIp, '2001:db8::1');
       assert.equal(build({ ...base, sourceIPAddress: 'fe80::1%eth0' }).ct.sourceIp, 'fe80::1');
       assert.equal(build({ ...base, sourceIPAddress: 'ec2.amazonaws.com' }).ct.sourceIp, undefined);
       assert.equal(build({ ...base, sourceIPAddress: 'AWS Internal' }).ct.sourceIp, undefined);
+      assert.equal(build({ ...base, sourceIPAddress: '10.0.0.1%eth0' }).ct.sourceIp, '10.0.0.1');
+      assert.equal(build({ ...base, sourceIPAddress: '010.0.0.1' }).ct.sourceIp, undefined);
     });
 
     it('writes one deduplicated path=value pair per free-form leaf, array positions dropped', () => {
