@@ -12,6 +12,7 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
 import { lambdaTelemetry, type Telemetry } from './src/observability/telemetry.js';
 import { createClient } from './src/opensearch/client.js';
+import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
 import { s3Client } from './src/source/s3.js';
 import { normaliseEvent } from './src/trigger/normalise.js';
@@ -21,6 +22,8 @@ interface Runtime {
   config: IndexerConfig;
   indexer: Indexer;
   telemetry: Telemetry;
+  /** Bounds the files indexed at once across an SQS batch's parallel messages (see fileSlots.ts). */
+  slots: Slots;
 }
 
 // Built once per cold start. A configuration error is kept and reported on every invocation, so the
@@ -61,7 +64,8 @@ function buildRuntime(): Runtime | Error {
       telemetry,
       s3Client({ region: config.region, endpoint: process.env.S3_ENDPOINT }),
     );
-    return { config, indexer, telemetry };
+    const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
+    return { config, indexer, telemetry, slots };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -73,7 +77,7 @@ export function resetForTests(): void {
 }
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  const { config, indexer, telemetry } = getRuntime();
+  const { config, indexer, telemetry, slots } = getRuntime();
   const remainingTimeMs = () => context.getRemainingTimeInMillis();
   try {
     if (isSqsEvent(event)) {
@@ -81,7 +85,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
       // One SQS message at a time: its files are indexed, and it is reported failed if any file failed.
       const recordHandler = async (record: SQSRecord) => {
         const units = normaliseEvent({ Records: [record] }, { includeInsights: config.includeInsights });
-        for (const unit of units) await indexUnit(unit, indexer, telemetry, remainingTimeMs);
+        for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, remainingTimeMs);
       };
       return await processPartialResponse(event, recordHandler, processor, {
         context,
@@ -89,7 +93,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
       });
     }
     const units = normaliseEvent(event, { includeInsights: config.includeInsights });
-    for (const unit of units) await indexUnit(unit, indexer, telemetry, remainingTimeMs);
+    for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, remainingTimeMs);
     return { status: 'ok' };
   } finally {
     telemetry.flush();
@@ -100,6 +104,7 @@ async function indexUnit(
   unit: TriggerUnit & { error?: string },
   indexer: Indexer,
   telemetry: Telemetry,
+  slots: Slots,
   remainingTimeMs: () => number,
 ): Promise<void> {
   if (unit.error)
@@ -110,7 +115,7 @@ async function indexUnit(
   }
   const failed: FileOutcome[] = [];
   for (const ref of unit.objects) {
-    const outcome = await indexer.indexS3Object(ref, remainingTimeMs);
+    const outcome = await slots.run(() => indexer.indexS3Object(ref, remainingTimeMs));
     if (outcome.error || outcome.undelivered > 0) failed.push(outcome);
   }
   if (failed.length > 0) {
