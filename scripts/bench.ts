@@ -3,8 +3,10 @@
  *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
- * files against a bulk sink in another process, the way `cloudtrail-opensearch index` runs it: T
- * threads (default: the CLI's, one per core up to 4), F files in flight per thread. In the same run
+ * files against a bulk sink in another process, on T threads with F files in flight per thread.
+ * The default, 1 thread × 2 files, is how the Lambda runs at its default 512 MB (one JavaScript
+ * thread, an SQS batch's files two at a time); `--threads N` is how a `cloudtrail-opensearch index`
+ * backfill uses more cores (its default is one thread per core, up to 4). In the same run
  * and process it measures the baseline over the same files (bench-baseline.ts): gunzip + JSON.parse +
  * JSON.stringify of every record, one thread, no network: what a plain Node script would do.
  *
@@ -21,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from '../src/cli/indexCommand.js';
+import { DEFAULT_FILES_PER_THREAD } from '../src/cli/indexCommand.js';
 import { generateCloudTrail } from '../src/generator/generate.js';
 import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
@@ -42,7 +44,7 @@ const { values } = parseArgs({
     'files-dir': { type: 'string' },
     'per-file': { type: 'string', default: '1000' },
     sink: { type: 'string', default: 'null' },
-    threads: { type: 'string', default: String(DEFAULT_THREADS) },
+    threads: { type: 'string', default: '1' },
     'files-per-thread': { type: 'string', default: String(DEFAULT_FILES_PER_THREAD) },
     concurrency: { type: 'string' },
     rounds: { type: 'string', default: '3' },
