@@ -88,29 +88,45 @@ export class ValueScanner {
         const view = this.viewOf(buf);
         const lastWord = len - 4;
         for (;;) {
-          // Four bytes at a time while none of them is a quote or a backslash (SWAR zero-byte test
-          // on the word XORed with each); then byte by byte to the one that is.
+          // Four bytes at a time while none of them is a quote or a backslash: a SWAR zero-byte
+          // test on the word XORed with each. Its lowest flagged byte is always a true match
+          // (false flags only appear above one), so that byte's index comes straight from the mask.
+          let c = -1;
           while (pos <= lastWord) {
             const word = view.getInt32(pos, true);
             const quotes = word ^ 0x22222222;
             const backslashes = word ^ 0x5c5c5c5c;
-            if ((quotes - 0x01010101) & ~quotes & 0x80808080) break;
-            if ((backslashes - 0x01010101) & ~backslashes & 0x80808080) break;
+            const hits =
+              (((quotes - 0x01010101) & ~quotes) | ((backslashes - 0x01010101) & ~backslashes)) & 0x80808080;
+            if (hits !== 0) {
+              pos += (31 - Math.clz32(hits & -hits)) >> 3;
+              c = buf[pos]!;
+              break;
+            }
             pos += 4;
           }
-          let c = 0;
-          while (pos < len) {
-            c = buf[pos++]!;
-            if (c === QUOTE || c === BACKSLASH) break;
+          if (c < 0) {
+            // Fewer than four bytes left: byte by byte.
+            while (pos < len) {
+              const b = buf[pos]!;
+              if (b === QUOTE || b === BACKSLASH) {
+                c = b;
+                break;
+              }
+              pos++;
+            }
           }
-          if (c === QUOTE) break;
-          if (c !== BACKSLASH || pos >= len) {
+          if (c === QUOTE) {
+            pos++;
+            break;
+          }
+          if (c < 0 || pos + 1 >= len) {
             // The chunk ended inside the string (perhaps right after a backslash).
             this.inString = true;
             this.escapePending = c === BACKSLASH;
             return -1;
           }
-          pos++; // the escaped byte
+          pos += 2; // the backslash and the escaped byte
         }
         if (open.length === 0) {
           this.inString = false;

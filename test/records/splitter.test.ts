@@ -125,6 +125,45 @@ describe('splitRecords', () => {
       }
     });
 
+    it("finds quotes and escapes at every position within the scanner's 4-byte words, across cuts", async () => {
+      // Strings whose quote, backslash or escaped quote falls at each alignment (the string loop
+      // reads four bytes at a time), with runs of backslashes and multi-byte UTF-8 around them.
+      const values: string[] = [];
+      for (let pad = 0; pad < 9; pad++) {
+        const p = 'abcdefghi'.slice(0, pad);
+        values.push(
+          p,
+          `${p}\\"`,
+          `${p}\\\\`,
+          `\\"${p}`,
+          `\\\\${p}\\\\`,
+          `${p}\\\\\\"x`,
+          `é${p}\\"}]`,
+          `${p}\\u0022`,
+        );
+      }
+      const records = values.map((v, i) => `{"k${i}":"${v}","n":[${i},"${v}"],"${v}":{}}`);
+      const json = Buffer.from(`{"Records":[${records.join(',')}]}`);
+      const expected = (JSON.parse(json.toString('utf8')) as { Records: unknown[] }).Records;
+      assert.equal(expected.length, values.length);
+      for (const size of [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 4096]) {
+        for (const shift of [0, 1, 2, 3]) {
+          const cuts: number[] = [];
+          for (let at = shift || size; at < json.length; at += size) cuts.push(at);
+          const { records: got, error } = await collect(splitRecords(cutAt(json, cuts), LIMITS));
+          assert.equal(error, undefined, `size ${size} shift ${shift}: ${String(error)}`);
+          assert.deepEqual(parsedRecords(json, got), expected, `size ${size} shift ${shift}`);
+        }
+      }
+      // And unbroken strings long enough for many words, with the quote at each alignment.
+      for (let length = 0; length < 40; length++) {
+        await splitsLikeJsonParse(
+          `{"Records":[{"s":"${'x'.repeat(length)}"},{"t":"${'\\\\'.repeat(length % 5)}y"}]}`,
+          [1, 3, 4, 5, Infinity],
+        );
+      }
+    });
+
     it('yields nothing for an empty Records array', async () => {
       for (const json of ['{"Records":[]}', '{ "Records" : [ \n ] , "x": 1 }']) {
         assert.deepEqual(await split(json, 1), { records: [] });
