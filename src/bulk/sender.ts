@@ -142,6 +142,15 @@ export class BulkSender {
     return added;
   }
 
+  /**
+   * add() for a tight loop: undefined when the document was placed at once (the common case, so the
+   * caller need not await anything), else the promise add() returns.
+   */
+  offer(doc: BulkDocument): Promise<void> | undefined {
+    const added = this.add(doc);
+    return added === ADDED ? undefined : added;
+  }
+
   /** Sends what is left and waits for everything; rejects with BulkFailure if any document is undelivered. */
   close(): Promise<void> {
     this.closing ??= this.closeNow();

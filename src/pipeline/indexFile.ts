@@ -12,7 +12,7 @@ import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
 import { healDocument } from '../documents/heal.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { readRecords } from '../records/index.js';
+import { readRecordBatches } from '../records/index.js';
 import type { BulkDocument, FileOutcome } from '../types.js';
 
 export interface PipelineSettings {
@@ -119,37 +119,42 @@ export async function indexFile(
 
   const context = { indexPrefix: settings.indexPrefix, sourceName: job.sourceName, keyDate: job.keyDate };
   try {
-    const records = readRecords(job.stream, {
+    const batches = readRecordBatches(job.stream, {
       maxDecompressedBytes: settings.maxDecompressedBytes,
       maxRecordBytes: settings.maxRecordBytes,
       sourceName: job.sourceName,
     });
-    for await (const record of records) {
-      outcome.read++;
-      if (record.tooLarge) {
-        deadLetter({
-          recordIndex: record.index,
-          reason: `record ${record.index} is larger than MAX_RECORD_BYTES (${settings.maxRecordBytes} bytes)`,
-        });
-      } else if (record.notObject) {
-        deadLetter({
-          recordIndex: record.index,
-          reason: `record ${record.index} is not a JSON object`,
-          document: record.bytes.toString('utf8', 0, Math.min(record.bytes.length, 65536)),
-        });
-      } else {
-        const document = buildOrDeadLetter(record.bytes, record.index);
-        if (document) {
-          if (
-            document.eventTimeMs !== undefined &&
-            (newestEventMs === undefined || document.eventTimeMs > newestEventMs)
-          ) {
-            newestEventMs = document.eventTimeMs;
+    // The records of one decoded chunk at a time, in a plain loop: no await per record unless the
+    // sender has to wait for a free request slot.
+    for await (const batch of batches) {
+      for (const record of batch) {
+        outcome.read++;
+        if (record.tooLarge) {
+          deadLetter({
+            recordIndex: record.index,
+            reason: `record ${record.index} is larger than MAX_RECORD_BYTES (${settings.maxRecordBytes} bytes)`,
+          });
+        } else if (record.notObject) {
+          deadLetter({
+            recordIndex: record.index,
+            reason: `record ${record.index} is not a JSON object`,
+            document: record.bytes.toString('utf8', 0, Math.min(record.bytes.length, 65536)),
+          });
+        } else {
+          const document = buildOrDeadLetter(record.bytes, record.index);
+          if (document) {
+            if (
+              document.eventTimeMs !== undefined &&
+              (newestEventMs === undefined || document.eventTimeMs > newestEventMs)
+            ) {
+              newestEventMs = document.eventTimeMs;
+            }
+            const waiting = sender.offer(document);
+            if (waiting) await waiting;
           }
-          await sender.add(document);
         }
+        if (pendingDeadLetters.length >= DEAD_LETTER_FLUSH_ENTRIES) await flushDeadLetters();
       }
-      if (pendingDeadLetters.length >= DEAD_LETTER_FLUSH_ENTRIES) await flushDeadLetters();
     }
   } catch (error) {
     // A malformed file or a broken stream: records before the fault are still delivered below.
