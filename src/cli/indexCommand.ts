@@ -1,9 +1,8 @@
 /** `cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL`: backfills and local files. */
-import { availableParallelism } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipeline/indexer.js';
-import { indexInParallel } from '../pipeline/parallel.js';
+import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS, indexInParallel } from '../pipeline/parallel.js';
 import { inProcessRunner, targetName, type FileRunner, type FileTarget } from '../pipeline/runner.js';
 import { startRunners } from '../pipeline/workerRunner.js';
 import { walkFiles } from '../source/local.js';
@@ -17,11 +16,6 @@ export const INDEX_USAGE = `usage: cloudtrail-opensearch index <path|s3://bucket
   [--index-prefix cloudtrail-] [--auth none|basic|sigv4] [--region R] [--service es|aoss]
   [--concurrency 2] [--max-bytes 5242880] [--dead-letter index:NAME|s3://bucket/prefix]
   [--threads N] [--files-per-thread 2] [--s3-endpoint URL] [--verbose]`;
-
-/** Threads a backfill uses unless told: one per core, up to 4 (each adds ~40-60 MB of memory). */
-export const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
-/** Files each thread indexes at once: one is being parsed while the other waits on S3 or a bulk answer. */
-export const DEFAULT_FILES_PER_THREAD = 2;
 
 export interface IndexTotals {
   files: number;

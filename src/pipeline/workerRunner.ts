@@ -26,7 +26,8 @@ export type WorkerRequest = { id: number; target: FileTarget };
 export type WorkerReply = { id: number; outcome?: FileOutcome; error?: string };
 
 // A worker's young generation is where nearly every allocation of the pipeline dies; V8's default
-// lets it grow to ~48 MB per thread. 16 MB keeps scavenges cheap and RSS per thread bounded.
+// lets it grow to 32 MB per thread. 16 MB is as fast and holds less; 8 MB promotes live batches
+// to the old generation, which then grows (measured: RSS climbed 166 → 240 MB over a 200k run).
 const WORKER_YOUNG_GENERATION_MB = 16;
 
 const WORKER_SCRIPT = new URL('./fileWorker.js', import.meta.url);
