@@ -1,7 +1,7 @@
 /**
  * `node build/scripts/bench-builder.js [DIR] [--rounds N]`: CPU cost per record of the document
  * builder, the byte-level fast path (with its fallback) against the parse-based reference, in the
- * same process, alternating rounds. Records: every `*_CloudTrail_*.json.gz` under DIR (default: the
+ * same process, alternating rounds (`--only fast` or `--only reference`: one of them, to profile it). Records: every `*_CloudTrail_*.json.gz` under DIR (default: the
  * bundled samples, repeated to ~20,000 records), as the splitter hands them over.
  */
 import { readdirSync } from 'node:fs';
@@ -15,7 +15,11 @@ import { openLocalFile } from '../src/source/local.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '5' }, min: { type: 'string', default: '20000' } },
+  options: {
+    rounds: { type: 'string', default: '5' },
+    min: { type: 'string', default: '20000' },
+    only: { type: 'string' }, // `fast` or `reference`: run one builder (for a CPU profile of it)
+  },
 });
 const dir = positionals[0] ?? fileURLToPath(new URL('../../samples/cloudtrail', import.meta.url));
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -58,13 +62,14 @@ function run(build: Builder): number {
 const results: Record<string, number[]> = { reference: [], fast: [] };
 for (let round = 0; round < Number(values.rounds) + 1; round++) {
   for (const [name, build] of Object.entries(builders)) {
+    if (values.only !== undefined && values.only !== name) continue;
     const micros = run(build);
     if (round > 0) results[name]!.push(micros); // round 0 warms both
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const reference = median(results.reference!);
-const fast = median(results.fast!);
+const reference = results.reference!.length > 0 ? median(results.reference!) : NaN;
+const fast = results.fast!.length > 0 ? median(results.fast!) : NaN;
 console.log(
   JSON.stringify(
     {

@@ -278,7 +278,8 @@ let scratch = Buffer.allocUnsafe(4096);
 // Root values the builder reads.
 const ARRAY_VALUE: unknown = Object.freeze([]); // an array is no time, id or address: any array will do
 let eventTime: unknown;
-let eventTimeAt = -1; // where eventTime's content starts when it is exactly `YYYY-MM-DDTHH:MM:SSZ`
+let eventTimeAt = -1; // where eventTime's content starts when it is `YYYY-MM-DDTHH:MM:SS[.mmm]Z`
+let eventTimeLength = 0; // 20, or 24 with milliseconds
 let eventID: unknown;
 let sourceIPAddress: unknown;
 
@@ -902,8 +903,10 @@ function capture(spec: Spec): void {
   let value: unknown;
   if (b === 0x22) {
     scanString();
-    if (spec.capture === CAPTURE_EVENT_TIME && strFlags === 0 && strEnd - strStart === 20) {
-      eventTimeAt = strStart; // read in place (see isoSecondsAt)
+    const length = strEnd - strStart;
+    if (spec.capture === CAPTURE_EVENT_TIME && strFlags === 0 && (length === 20 || length === 24)) {
+      eventTimeAt = strStart; // read in place (see isoTimeAt)
+      eventTimeLength = length;
       return;
     }
     value =
@@ -994,6 +997,7 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   firstSerial = objectSerial + 1;
   eventTime = undefined;
   eventTimeAt = -1;
+  eventTimeLength = 0;
   eventID = undefined;
   sourceIPAddress = undefined;
   if (++stamp === 0x7fffffff) {
@@ -1008,18 +1012,19 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   if (cutCount > 0 && !isCanonical()) bail(); // the reference re-serialises the record
 
   const nowMs = context.nowMs ?? Date.now();
-  // CloudTrail's own form of eventTime is read from the bytes, and then `@timestamp` is those
-  // bytes + `.000Z` (what toISOString gives for a whole second of a year 2000-9999).
+  // CloudTrail's own form of eventTime (with or without milliseconds) is read from the bytes, and
+  // then `@timestamp` is those bytes (+ `.000Z` without milliseconds): what toISOString gives for
+  // a year 2000-9999.
   let timeAt = -1;
   let time: ResolvedTime;
   if (eventTimeAt >= 0) {
-    const ms = isoSecondsAt(bytes, eventTimeAt);
+    const ms = isoTimeAt(bytes, eventTimeAt, eventTimeLength);
     if (ms === ms && isPlausibleTime(ms, nowMs)) {
       time = { ms, origin: 'eventTime', eventTimeInvalid: false };
       timeAt = eventTimeAt;
     } else {
       time = resolveTime(
-        bytes.toString('latin1', eventTimeAt, eventTimeAt + 20),
+        bytes.toString('latin1', eventTimeAt, eventTimeAt + eventTimeLength),
         recordTimestamp,
         context.keyDate,
         nowMs,
@@ -1062,7 +1067,9 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   let at = writeAscii(buffer, offset, '{"@timestamp":"');
   if (timeAt >= 0) {
     for (let i = timeAt; i < timeAt + 19; i++) buffer[at++] = bytes[i]!;
-    at = writeAscii(buffer, at, '.000Z');
+    if (eventTimeLength === 24) {
+      for (let i = timeAt + 19; i < timeAt + 24; i++) buffer[at++] = bytes[i]!;
+    } else at = writeAscii(buffer, at, '.000Z');
   } else at = writeAscii(buffer, at, timestamp);
   at = writeAscii(buffer, at, '","ct":{"source":');
   copyBytes(lastSourceJson, 0, lastSourceJson.length, buffer, at);
@@ -1188,19 +1195,26 @@ function dailyIndexAt(prefix: string, bytes: Buffer, at: number): string {
 }
 
 /**
- * The instant of `YYYY-MM-DDTHH:MM:SSZ` at `bytes[at, at + 20)`, or NaN (then eventTime.ts decides).
- * Gives what parseTime gives for such text, for years from 2000 (earlier ones are implausible).
+ * The instant of `YYYY-MM-DDTHH:MM:SSZ` (`length` 20) or `YYYY-MM-DDTHH:MM:SS.mmmZ` (24) at
+ * `bytes[at, at + length)`, or NaN (then eventTime.ts decides). Gives what parseTime gives for such
+ * text, for years from 2000 (earlier ones are implausible).
  */
-function isoSecondsAt(bytes: Buffer, at: number): number {
+function isoTimeAt(bytes: Buffer, at: number, length: number): number {
   if (
     bytes[at + 4] !== 0x2d ||
     bytes[at + 7] !== 0x2d ||
     bytes[at + 10] !== 0x54 ||
     bytes[at + 13] !== 0x3a ||
     bytes[at + 16] !== 0x3a ||
-    bytes[at + 19] !== 0x5a
+    bytes[at + length - 1] !== 0x5a
   )
     return NaN;
+  let millis = 0;
+  if (length === 24) {
+    if (bytes[at + 19] !== 0x2e) return NaN;
+    millis = digitsAt(bytes, at + 20, 3);
+    if (millis < 0) return NaN;
+  }
   const year = digitsAt(bytes, at, 4);
   const month = digitsAt(bytes, at + 5, 2);
   const day = digitsAt(bytes, at + 8, 2);
@@ -1213,7 +1227,7 @@ function isoSecondsAt(bytes: Buffer, at: number): number {
   const days =
     month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   if (day > days) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
 
 /** The decimal number of `count` digits at `at`, or -1 when one is not a digit. */
