@@ -246,6 +246,41 @@ const pairStarts = new Int32Array(MAX_PAIRS);
 const pairEnds = new Int32Array(MAX_PAIRS);
 const PAIR_SLOTS = 4096; // > 2 × MAX_PAIRS; each slot is [stamp, hash, pair index]
 const pairTable = new Int32Array(PAIR_SLOTS * 3);
+// Two pairs can only be equal when their paths are: with no dotted key, a path is the key sequence
+// joined with `.`, so two leaves share it only under one array (objects repeat no key: that bails).
+// So outside pair-writing arrays pairs are not hashed at all, and each outermost such array gets a
+// fresh table (a new stamp). The first dotted free-form key hashes every pair so far into a fresh
+// table, and from then on every pair is checked against all the record's pairs.
+let arrayDepth = 0; // enclosing arrays whose elements may write pairs
+let dedupAll = false; // a dotted key was seen: every pair is deduplicated against all
+
+/** A fresh (empty) pair table. */
+function newPairScope(): void {
+  if (++stamp === 0x7fffffff) {
+    stamp = 1;
+    pairTable.fill(0);
+  }
+}
+
+/** Entering an array whose elements may write pairs. */
+function enterArray(): void {
+  if (arrayDepth++ === 0 && !dedupAll) newPairScope();
+}
+
+/** A dotted free-form key was just scanned: from now on every pair is deduplicated against all. */
+function dedupEverything(): void {
+  dedupAll = true;
+  newPairScope();
+  // The pairs so far are distinct (see above): they only need to go into the table.
+  for (let i = 0; i < pairCount; i++) {
+    const hash = fnv(pairBuf, pairStarts[i]!, pairEnds[i]!);
+    let slot = (hash & (PAIR_SLOTS - 1)) * 3;
+    while (pairTable[slot] === stamp) slot = slot === (PAIR_SLOTS - 1) * 3 ? 0 : slot + 3;
+    pairTable[slot] = stamp;
+    pairTable[slot + 1] = hash;
+    pairTable[slot + 2] = i;
+  }
+}
 
 // `ct.text` content (JSON-escaped); `textChars` mirrors the reference's count (length + 1 per part).
 const textBuf = Buffer.allocUnsafe(MAX_TEXT_CHARS + 8);
@@ -582,6 +617,20 @@ function addPair(from: Buffer, start: number, end: number): void {
   buf[pairLen] = 0x22;
   const at = pairLen + 1;
   let p = at;
+  if (arrayDepth === 0 && !dedupAll) {
+    // a pair of its own path (see arrayDepth): no duplicate to look for
+    const path = pathBuf;
+    for (let i = 0; i < pathLen; i++) buf[p++] = path[i]!;
+    buf[p++] = 0x3d; // =
+    for (let i = start; i < end; i++) buf[p++] = from[i]!;
+    buf[p] = 0x22;
+    buf[p + 1] = 0x2c;
+    pairStarts[pairCount] = at;
+    pairEnds[pairCount] = p;
+    pairCount++;
+    pairLen = p + 2;
+    return;
+  }
   let hash = 0x811c9dc5 | 0;
   for (let i = 0; i < pathLen; i++) {
     const b = pathBuf[i]!;
@@ -738,6 +787,7 @@ function walkFree(depth: number): void {
     const keys = keyTop;
     do {
       scanKey(base + 1);
+      if (keyDot && !dedupAll) dedupEverything();
       checkFreeKey(keys);
       colon();
       appendPath(strStart, strEnd);
@@ -753,8 +803,10 @@ function walkFree(depth: number): void {
       pos++;
       return;
     }
+    enterArray();
     do walkFree(depth + 1);
     while (nextOrClose(0x5d));
+    arrayDepth--;
   } else if (b === 0x74) {
     scanTrue();
     addPair(TRUE_BYTES, 0, 4);
@@ -838,8 +890,10 @@ function typedObject(table: Table, depth: number): void {
       pos++;
       return;
     }
+    enterArray(); // its objects' free-form members write pairs
     do typedObject(table, depth + 1);
     while (nextOrClose(0x5d));
+    arrayDepth--;
   } else if (b === 0x7b) {
     pos++;
     ws();
@@ -1000,10 +1054,8 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   eventTimeLength = 0;
   eventID = undefined;
   sourceIPAddress = undefined;
-  if (++stamp === 0x7fffffff) {
-    stamp = 1;
-    pairTable.fill(0);
-  }
+  arrayDepth = 0;
+  dedupAll = false;
 
   ws();
   if (src[pos] === 0x7d) bail(); // the empty record: rare, left to the reference

@@ -567,6 +567,33 @@ describe('fast document builder (differential against the reference builder)', (
     for (const record of distinct) assert.ok(compare(Buffer.from(record), 0, record), record);
   });
 
+  it('writes a repeated pair once: under one array, across arrays, through dotted keys', () => {
+    const time = '"eventTime":"2021-12-02T00:00:00Z"';
+    const records = [
+      // the same path under one array (free-form, typed, nested)
+      `{${time},"a":[1,1,"1",true,true,null,"x","x"]}`,
+      `{${time},"a":[{"b":1},{"b":1},{"b":2},{"c":[1,[1]]}]}`,
+      `{${time},"resources":[{"ARN":"a","x":"y"},{"ARN":"b","x":"y"},{"x":{"z":[1,1]}}]}`,
+      `{${time},"resources":[{"x":"y"}],"a":{"resources":{"x":"y"}},"b":[{"resources":{"x":"y"}}]}`,
+      `{${time},"a":[[1,2],[2,1]],"b":{"c":[1]},"b2":[{"c":1}]}`,
+      // the same pair from a dotted key, before or after its nested twin, in or out of an array
+      `{${time},"a":{"b.c":1,"b":{"c":1}}}`,
+      `{${time},"a":{"b":{"c":1},"b.c":1}}`,
+      `{${time},"a":{"b":{"c":1}},"x":{"y":{"z":2}},"q":[1,1],"w":{"x.y":{"z":2}}}`,
+      `{${time},"a":[1,{"b":1}],"c":{"d":{"e":"v"}},"z":{"c.d":{"e":"v"},"c":{"d.e":"v"}}}`,
+      `{${time},"a":[{"b.c":1},{"b":{"c":1}}],"a2":{"b":{"c":1}}}`,
+      `{${time},"ct":{"a.b":1,"a":{"b":1}},"x":[1,1]}`,
+      `{${time},"x":{"":{"a":1},".a":1,"a":1},"y":{"":1}}`,
+      // long values cut to the same prefix
+      `{${time},"a":["${'é'.repeat(600)}x","${'é'.repeat(600)}y"],"b":"${'é'.repeat(600)}x"}`,
+    ];
+    for (const record of records) assert.ok(compare(Buffer.from(record), 0, record), record);
+    // and a repeated pair is written once
+    const document = buildFast(Buffer.from(records[1]!), 0, context);
+    assert.ok(document);
+    assert.equal(sourceBytesOf(document)!.toString().split('"a.b=1"').length, 2);
+  });
+
   it('declines what it does not handle, leaving it to the reference', () => {
     const declined = [
       '{}',
