@@ -39,11 +39,18 @@
 import { isUtf8 } from 'node:buffer';
 import type { BulkDocument } from '../types.js';
 import type { BuildContext } from './builder.js';
-import { documentId } from './documentId.js';
+import { contentHashId } from './documentId.js';
 import { commit, EncodedDocument, reserve } from './encoded.js';
 import { isPlausibleTime, resolveTime, type ResolvedTime } from './eventTime.js';
 import { dailyIndex, ipOrUndefined, jsonSpan, TIME_TAGS } from './head.js';
-import { MAX_PAIR_BYTES, MAX_PAIR_VALUE_BYTES, MAX_PAIRS, MAX_TEXT_CHARS, MAX_WALK_DEPTH } from './limits.js';
+import {
+  MAX_ID_BYTES,
+  MAX_PAIR_BYTES,
+  MAX_PAIR_VALUE_BYTES,
+  MAX_PAIRS,
+  MAX_TEXT_CHARS,
+  MAX_WALK_DEPTH,
+} from './limits.js';
 import { RESERVED_ROOT_FIELDS, TYPED_FIELDS, type FieldTable } from './typedFields.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -316,6 +323,7 @@ let eventTime: unknown;
 let eventTimeAt = -1; // where eventTime's content starts when it is `YYYY-MM-DDTHH:MM:SS[.mmm]Z`
 let eventTimeLength = 0; // 20, or 24 with milliseconds
 let eventID: unknown;
+let eventIDBytes = 0; // its UTF-8 size, when a string
 let sourceIPAddress: unknown;
 
 // ---------------------------------------------------------------------------------------------
@@ -963,6 +971,11 @@ function capture(spec: Spec): void {
       eventTimeLength = length;
       return;
     }
+    if (spec.capture === CAPTURE_SOURCE_IP && strFlags === 0 && !hasColonOrPercent(strStart, strEnd)) {
+      // Only IPv4 text can be an address (see ipOrUndefined): no string for a service name.
+      sourceIPAddress = isDottedQuadAt(src, strStart, strEnd) ? src.toString('latin1', strStart, strEnd) : '';
+      return;
+    }
     value =
       strFlags === 0
         ? src.toString('utf8', strStart, strEnd)
@@ -984,8 +997,38 @@ function capture(spec: Spec): void {
     value = Number(src.toString('latin1', numStart, numEnd));
   }
   if (spec.capture === CAPTURE_EVENT_TIME) eventTime = value;
-  else if (spec.capture === CAPTURE_EVENT_ID) eventID = value;
-  else sourceIPAddress = value;
+  else if (spec.capture === CAPTURE_EVENT_ID) {
+    eventID = value;
+    // canonical content is the UTF-8 of the string itself; a re-encoded one is measured
+    if (typeof value === 'string')
+      eventIDBytes = strFlags === 0 ? strEnd - strStart : Buffer.byteLength(value);
+  } else sourceIPAddress = value;
+}
+
+function hasColonOrPercent(start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (src[i] === 0x3a || src[i] === 0x25) return true;
+  return false;
+}
+
+/** isDottedQuad (head.ts) on `bytes[start, end)`. */
+function isDottedQuadAt(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start > 15) return false;
+  let dots = 0;
+  let digits = 0; // of the current part
+  let part = 0;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      part = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && part === 0) return false; // a leading zero
+      part = part * 10 + c - 0x30;
+      if (++digits > 3 || part > 255) return false;
+    } else return false;
+  }
+  return dots === 3 && digits > 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1011,11 +1054,11 @@ export function buildFast(
   context: BuildContext,
 ): BulkDocument | undefined {
   if (!fastPathEnabled) return undefined;
-  const span = jsonSpan(recordBytes);
-  const bytes =
-    span.start === 0 && span.end === recordBytes.length
-      ? recordBytes
-      : recordBytes.subarray(span.start, span.end);
+  let bytes = recordBytes;
+  if (bytes[0] !== 0x7b || bytes[bytes.length - 1] !== 0x7d) {
+    const span = jsonSpan(recordBytes); // surrounding whitespace (rare)
+    bytes = recordBytes.subarray(span.start, span.end);
+  }
   if (bytes[0] !== 0x7b || !isUtf8(bytes)) return undefined;
   try {
     return build(bytes, recordIndex, context);
@@ -1068,11 +1111,11 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   // then `@timestamp` is those bytes (+ `.000Z` without milliseconds): what toISOString gives for
   // a year 2000-9999.
   let timeAt = -1;
-  let time: ResolvedTime;
+  let time: ResolvedTime | undefined; // undefined: eventTime read at timeAt
+  let timeMs = NaN;
   if (eventTimeAt >= 0) {
-    const ms = isoTimeAt(bytes, eventTimeAt, eventTimeLength);
-    if (ms === ms && isPlausibleTime(ms, nowMs)) {
-      time = { ms, origin: 'eventTime', eventTimeInvalid: false };
+    timeMs = isoTimeAt(bytes, eventTimeAt, eventTimeLength);
+    if (timeMs === timeMs && isPlausibleTime(timeMs, nowMs)) {
       timeAt = eventTimeAt;
     } else {
       time = resolveTime(
@@ -1083,17 +1126,25 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
       );
     }
   } else time = resolveTime(eventTime, recordTimestamp, context.keyDate, nowMs);
-  const id = documentId(eventID, bytes);
+  // documentId(eventID, bytes), without its result object
+  let id: string;
+  let hashed = false;
+  if (typeof eventID === 'string' && eventID !== '' && eventIDBytes <= MAX_ID_BYTES) id = eventID;
+  else {
+    id = contentHashId(bytes);
+    hashed = true;
+  }
 
-  let tags = '';
-  const timeTag = TIME_TAGS[time.origin];
-  if (time.eventTimeInvalid) tags += ',"eventTime-invalid"';
-  if (timeTag !== undefined) tags += ',"' + timeTag + '"';
-  if (id.hashed) tags += ',"id-from-content-hash"';
-  if (cutCount > 0) tags += ',"displaced"';
-  if (valueTruncated) tags += ',"value-truncated"';
-
-  const timestamp = timeAt >= 0 ? '' : new Date(time.ms).toISOString();
+  let timestamp = '';
+  let timeTag: string | undefined;
+  let eventTimeInvalid = false;
+  if (time !== undefined) {
+    timeMs = time.ms;
+    timeTag = TIME_TAGS[time.origin];
+    eventTimeInvalid = time.eventTimeInvalid;
+    timestamp = new Date(timeMs).toISOString();
+  }
+  const tagged = eventTimeInvalid || timeTag !== undefined || hashed || cutCount > 0 || valueTruncated;
   if (context.sourceName !== lastSourceName) {
     lastSourceJson = Buffer.from(JSON.stringify(context.sourceName), 'utf8');
     lastSourceName = context.sourceName;
@@ -1101,16 +1152,13 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   // `{"@timestamp":"…","ct":{"source":` + source + `,"recordIndex":N` [+ `,"tags":[…]`]
   // [+ `,"sourceIp":"…"`] [+ `,"pairs":[…]`] [+ `,"text":"…"`] [+ `,"original":"…"`] + `},`
   // + the record after its `{` (without its cut members)
-  let middle = ',"recordIndex":' + JSON.stringify(recordIndex);
-  if (tags !== '') middle += ',"tags":[' + tags.slice(1) + ']';
   const sourceIp = ipOrUndefined(sourceIPAddress);
-  if (sourceIp !== undefined) middle += ',"sourceIp":"' + sourceIp + '"';
 
   const size =
     64 +
     timestamp.length +
     lastSourceJson.length +
-    middle.length +
+    MIDDLE_BYTES +
     (pairCount > 0 ? 11 + pairLen : 0) +
     (textLen > 0 ? 10 + textLen : 0) +
     originalSize() +
@@ -1126,7 +1174,28 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   at = writeAscii(buffer, at, '","ct":{"source":');
   copyBytes(lastSourceJson, 0, lastSourceJson.length, buffer, at);
   at += lastSourceJson.length;
-  at = writeAscii(buffer, at, middle);
+  at = writeAscii(buffer, at, ',"recordIndex":');
+  at = writeIndex(buffer, at, recordIndex);
+  if (tagged) {
+    at = writeAscii(buffer, at, ',"tags":[');
+    const tagsAt = at;
+    if (eventTimeInvalid) at = writeAscii(buffer, at, ',"eventTime-invalid"');
+    if (timeTag !== undefined) {
+      at = writeAscii(buffer, at, ',"');
+      at = writeAscii(buffer, at, timeTag);
+      buffer[at++] = 0x22;
+    }
+    if (hashed) at = writeAscii(buffer, at, ',"id-from-content-hash"');
+    if (cutCount > 0) at = writeAscii(buffer, at, ',"displaced"');
+    if (valueTruncated) at = writeAscii(buffer, at, ',"value-truncated"');
+    buffer.copyWithin(tagsAt, tagsAt + 1, at); // without the first comma
+    buffer[at - 1] = 0x5d;
+  }
+  if (sourceIp !== undefined) {
+    at = writeAscii(buffer, at, ',"sourceIp":"');
+    at = writeAscii(buffer, at, sourceIp);
+    buffer[at++] = 0x22;
+  }
   if (pairCount > 0) {
     at = writeAscii(buffer, at, ',"pairs":[');
     copyBytes(pairBuf, 0, pairLen - 1, buffer, at); // without the last comma
@@ -1156,8 +1225,8 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     timeAt >= 0
       ? dailyIndexAt(context.indexPrefix, bytes, timeAt)
       : dailyIndex(context.indexPrefix, timestamp);
-  const document = new EncodedDocument(index, id.id, source, recordIndex);
-  if (time.origin === 'eventTime') document.eventTimeMs = time.ms;
+  const document = new EncodedDocument(index, id, source, recordIndex);
+  if (time === undefined || time.origin === 'eventTime') document.eventTimeMs = timeMs;
   return document;
 }
 
@@ -1291,6 +1360,28 @@ function digitsAt(bytes: Buffer, at: number, count: number): number {
     value = value * 10 + digit;
   }
   return value;
+}
+
+/** Room for `,"recordIndex":N`, the tags and `,"sourceIp":"…"` (an address of at most 64 characters). */
+const MIDDLE_BYTES =
+  40 +
+  ',"tags":[],"eventTime-invalid","","id-from-content-hash","displaced","value-truncated"'.length +
+  Math.max(...Object.values(TIME_TAGS).map((tag) => (tag ?? '').length)) +
+  ',"sourceIp":""'.length +
+  64;
+
+/** JSON.stringify(index) at `at` (digits without a string for a plain index). */
+function writeIndex(buffer: Buffer, at: number, index: number): number {
+  if (!(index >= 0 && index <= 0xffffffff && index === Math.floor(index)))
+    return writeAscii(buffer, at, JSON.stringify(index));
+  let digits = 1;
+  for (let rest = index; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  let rest = index;
+  for (let i = at + digits - 1; i >= at; i--) {
+    buffer[i] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return at + digits;
 }
 
 function writeAscii(buffer: Buffer, at: number, text: string): number {

@@ -594,6 +594,59 @@ describe('fast document builder (differential against the reference builder)', (
     assert.equal(sourceBytesOf(document)!.toString().split('"a.b=1"').length, 2);
   });
 
+  it('writes recordIndex, tags and sourceIp as the reference does', () => {
+    const records = [
+      '{"eventTime":"2021-12-02T22:14:31Z","eventID":"e1","sourceIPAddress":"10.0.0.1"}',
+      '{"eventTime":"2021-12-02T22:14:31.5Z","sourceIPAddress":"fe80::1%eth0","a":"' +
+        'x'.repeat(2000) +
+        '"}',
+      '{"eventTime":"bad","eventID":"","@timestamp":"2021-12-02T22:14:31Z","a":1}',
+      '{"eventTime":"2099-12-02T22:14:31Z","eventID":"' + 'é'.repeat(300) + '","ct":1}',
+      '{"eventID":"' + 'e'.repeat(512) + '","sourceIPAddress":"AWS Internal"}',
+      '{"eventID":"' + 'e'.repeat(513) + '","sourceIPAddress":"01.2.3.4"}',
+      '{"eventID":"a\\nb","eventTime":"2021-12-02T22:14:31.123Z"}',
+    ];
+    for (const record of records) {
+      for (const index of [0, 7, 9, 10, 99, 100, 12345, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53]) {
+        assert.ok(compare(Buffer.from(record), index, `${record} @${index}`), record);
+      }
+    }
+    const addresses = [
+      '1.2.3.4',
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.1.1.1',
+      '1.2.3',
+      '1.2.3.4.5',
+      '01.2.3.4',
+      '1.2.3.04',
+      '1..2.3',
+      '.1.2.3',
+      '1.2.3.',
+      '1.2.3.4 ',
+      '１.2.3.4',
+      'a.b.c.d',
+      '',
+      'AWS Internal',
+      'ec2.amazonaws.com',
+      '::1',
+      '2001:db8::1',
+      'fe80::1%eth0',
+      '1.2.3.4%eth0',
+      '::ffff:1.2.3.4',
+      '1.2.3.4\\t',
+      '\\u0031.2.3.4',
+      '1234.1.1.1',
+      '1.2.3.4000',
+    ];
+    for (const address of addresses) {
+      const record = `{"eventTime":"2021-12-02T22:14:31Z","sourceIPAddress":"${address}"}`;
+      assert.ok(compare(Buffer.from(record), 0, record), record);
+    }
+    const document = buildFast(Buffer.from('{"sourceIPAddress":"10.0.0.1"}'), 0, context);
+    assert.ok(document?.source.includes('"sourceIp":"10.0.0.1"'));
+  });
+
   it('declines what it does not handle, leaving it to the reference', () => {
     const declined = [
       '{}',
