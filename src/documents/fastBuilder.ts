@@ -630,7 +630,10 @@ function addPair(from: Buffer, start: number, end: number): void {
     const path = pathBuf;
     for (let i = 0; i < pathLen; i++) buf[p++] = path[i]!;
     buf[p++] = 0x3d; // =
-    for (let i = start; i < end; i++) buf[p++] = from[i]!;
+    if (end - start > 64) {
+      buf.set(from.subarray(start, end), p);
+      p += end - start;
+    } else for (let i = start; i < end; i++) buf[p++] = from[i]!;
     buf[p] = 0x22;
     buf[p + 1] = 0x2c;
     pairStarts[pairCount] = at;
@@ -672,7 +675,7 @@ function addPair(from: Buffer, start: number, end: number): void {
 
 function copyBytes(from: Buffer, start: number, end: number, to: Buffer, at: number): void {
   // Buffer#copy costs a native call and a view per use: a loop is cheaper for short runs.
-  if (end - start > 256) to.set(from.subarray(start, end), at);
+  if (end - start > 64) to.set(from.subarray(start, end), at);
   else for (let i = start; i < end; i++) to[at++] = from[i]!;
 }
 
