@@ -3,7 +3,7 @@
  *
  * Single-file memory benchmark: one CloudTrail file of ≥ 1 GiB of JSON (default 720,000 records,
  * gzip level 1) streamed through the real pipeline to the bench sink, in a fresh process so nothing
- * else is counted. Prints one JSON line: the file's size, the child's RSS before the file was
+ * else is counted, with the Lambda's V8 options (INDEXER_NODE_OPTIONS). Prints one JSON line: the file's size, the child's RSS before the file was
  * opened, its peak RSS (the figure to keep ≤ 150 MB), time and rate. `--file` reuses a file made
  * earlier (generation takes longer than indexing); without it the file is generated and deleted.
  */
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { clientTransport } from '../src/bulk/transport.js';
 import { generateCloudTrail } from '../src/generator/generate.js';
+import { INDEXER_NODE_OPTIONS } from '../src/infra/env-schema.js';
 import { createClient } from '../src/opensearch/client.js';
 import { openLocalFile } from '../src/source/local.js';
 import { indexBenchFile } from './bench-pipeline.js';
@@ -73,7 +74,8 @@ async function parent() {
   try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [fileURLToPath(import.meta.url), '--child', file, '--endpoint', sink.url],
+      // The child runs with the Lambda's V8 options (cloudformation.yml), as the indexer does.
+      [INDEXER_NODE_OPTIONS, fileURLToPath(import.meta.url), '--child', file, '--endpoint', sink.url],
       { maxBuffer: 1 << 20 },
     );
     const result = JSON.parse(stdout) as {

@@ -10,11 +10,20 @@ export interface EnvSchema {
   readonly source: string;
 }
 
-/** Read by Powertools (logger/metrics) rather than by our config schema. */
+/** Read by Powertools (logger/metrics) or by Node itself rather than by our config schema. */
 export const POWERTOOLS_ENV_VARS: readonly string[] = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
+  'NODE_OPTIONS',
 ];
+
+/**
+ * The indexer's V8 options (its NODE_OPTIONS in cloudformation.yml). Nearly every allocation of the
+ * pipeline dies young; V8's default lets the young generation grow to 32 MB of semi-spaces, which
+ * showed up as 20-40 MB of extra peak RSS on large files. 8 MB measured no slower per record
+ * (scripts/bench-memory.ts runs its child with the same option).
+ */
+export const INDEXER_NODE_OPTIONS = '--max-semi-space-size=8';
 
 export function loadEnvSchema(): Promise<EnvSchema> {
   return Promise.resolve({ indexer: INDEXER_ENV_VARS, cleanup: CLEANUP_ENV_VARS, source: 'src/config.ts' });
