@@ -42,7 +42,7 @@ import type { BuildContext } from './builder.js';
 import { contentHashId } from './documentId.js';
 import { commit, EncodedDocument, reserve } from './encoded.js';
 import { isPlausibleTime, resolveTime, type ResolvedTime } from './eventTime.js';
-import { dailyIndex, ipOrUndefined, jsonSpan, TIME_TAGS } from './head.js';
+import { dailyIndex, ipOrUndefined, isDottedQuadAt, jsonSpan, TIME_TAGS } from './head.js';
 import {
   MAX_ID_BYTES,
   MAX_PAIR_BYTES,
@@ -1011,27 +1011,6 @@ function capture(spec: Spec): void {
 function hasColonOrPercent(start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (src[i] === 0x3a || src[i] === 0x25) return true;
   return false;
-}
-
-/** isDottedQuad (head.ts) on `bytes[start, end)`. */
-function isDottedQuadAt(bytes: Buffer, start: number, end: number): boolean {
-  if (end - start > 15) return false;
-  let dots = 0;
-  let digits = 0; // of the current part
-  let part = 0;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
-    if (c === 0x2e) {
-      if (digits === 0 || ++dots > 3) return false;
-      digits = 0;
-      part = 0;
-    } else if (c >= 0x30 && c <= 0x39) {
-      if (digits === 1 && part === 0) return false; // a leading zero
-      part = part * 10 + c - 0x30;
-      if (++digits > 3 || part > 255) return false;
-    } else return false;
-  }
-  return dots === 3 && digits > 0;
 }
 
 // ---------------------------------------------------------------------------------------------

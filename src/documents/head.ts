@@ -40,11 +40,19 @@ export function ipOrUndefined(value: unknown): string | undefined {
  * (test/documents/builder.test.ts compares the two).
  */
 export function isDottedQuad(text: string): boolean {
+  // Non-ASCII characters become bytes ≥ 0x80, which are neither digits nor dots.
+  const bytes = Buffer.from(text, 'utf8');
+  return isDottedQuadAt(bytes, 0, bytes.length);
+}
+
+/** {@link isDottedQuad} on `bytes[start, end)` (the byte-level builder reads the record's bytes). */
+export function isDottedQuadAt(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start > 15) return false;
   let dots = 0;
   let digits = 0; // of the current part
   let part = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
     if (c === 0x2e) {
       if (digits === 0 || ++dots > 3) return false;
       digits = 0;
