@@ -8,9 +8,8 @@ import { Worker } from 'node:worker_threads';
 import type { LogLevel } from '../observability/telemetry.js';
 import type { ConnectionOptions } from '../opensearch/client.js';
 import type { ClusterInfo } from '../opensearch/cluster.js';
-import type { IndexerOptions } from './indexer.js';
 import type { FileOutcome } from '../types.js';
-import type { Indexer } from './indexer.js';
+import type { Indexer, IndexerOptions } from './indexer.js';
 import { inProcessRunner, targetName, type FileRunner, type FileTarget } from './runner.js';
 
 /** Everything a worker needs to build its Indexer: plain data, copied to the worker. */
