@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { FileOutcome } from '../types.js';
+import { emptyOutcome } from './indexFile.js';
 import type { FileRunner, FileTarget } from './runner.js';
 
 /** Threads a backfill uses unless told: one per core, up to 4 (each adds ~60-100 MB of memory). */
@@ -22,33 +23,80 @@ export interface ParallelOptions {
 }
 
 /**
- * Indexes every target. A failure of the target listing or of a runner stops new files from being
- * taken; files in flight finish, then the first such error is thrown.
+ * Indexes every target. A runner that fails (its worker thread died, or indexing threw) is retired:
+ * the file it failed on is reported with the error, a file it took but had not started goes to
+ * another runner, and the run carries on with the rest. It stops only when the listing fails or no
+ * runner is left: files in flight finish, then that error is thrown.
  */
 export async function indexInParallel(
   targets: AsyncIterable<FileTarget> | Iterable<FileTarget>,
   options: ParallelOptions,
 ): Promise<void> {
   const queue = sharedQueue(targets);
-  let stopped = false;
+  const retired = new Map<FileRunner, Error>();
+  const handedBack: FileTarget[] = []; // taken by a runner retired before it started them
+  let stop: unknown;
+
+  const take = async (): Promise<FileTarget | undefined> => {
+    const returned = handedBack.pop();
+    if (returned) return returned;
+    const next = await queue.next();
+    return next.done ? undefined : next.value;
+  };
   const lane = async (runner: FileRunner) => {
-    while (!stopped) {
-      const next = await queue.next();
-      if (next.done) return;
-      options.onOutcome(await runner.index(next.value), next.value);
+    while (stop === undefined && !retired.has(runner)) {
+      const target = await take();
+      if (target === undefined) return;
+      if (retired.has(runner)) {
+        handedBack.push(target);
+        return;
+      }
+      let outcome: FileOutcome;
+      try {
+        outcome = await runner.index(target);
+      } catch (error) {
+        if (!retired.has(runner)) retired.set(runner, asError(error));
+        outcome = failedOutcome(target, error);
+      }
+      options.onOutcome(outcome, target);
     }
   };
-  const lanes = options.runners.flatMap((runner) =>
-    Array.from({ length: Math.max(1, options.filesPerRunner) }, () =>
-      lane(runner).catch((error: unknown) => {
-        stopped = true;
-        throw error;
-      }),
-    ),
-  );
-  const results = await Promise.allSettled(lanes);
-  const failed = results.find((result) => result.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const runLanes = async (runners: FileRunner[]) => {
+    const lanes = runners.flatMap((runner) =>
+      Array.from({ length: Math.max(1, options.filesPerRunner) }, () =>
+        lane(runner).catch((error: unknown) => {
+          stop ??= error;
+        }),
+      ),
+    );
+    await Promise.all(lanes);
+  };
+
+  await runLanes(options.runners);
+  // Files handed back after the other lanes had already run out of work.
+  while (stop === undefined && handedBack.length > 0) {
+    const alive = options.runners.filter((runner) => !retired.has(runner));
+    if (alive.length === 0) break;
+    await runLanes(alive);
+  }
+  if (stop !== undefined) throw stop;
+  if (retired.size === options.runners.length && (handedBack.length > 0 || !(await queue.next()).done)) {
+    const [first] = retired.values();
+    throw new Error(
+      `every indexing thread failed, files are left unindexed (first failure: ${first!.message})`,
+    );
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The outcome of a file its runner failed on: nothing counted, the error named. */
+function failedOutcome(target: FileTarget, error: unknown): FileOutcome {
+  const outcome =
+    target.kind === 's3' ? emptyOutcome(target.ref.key, target.ref.bucket) : emptyOutcome(target.path);
+  return { ...outcome, error: asError(error).message };
 }
 
 /** One iterator for all lanes: calls are served one at a time, in order (no target taken twice). */

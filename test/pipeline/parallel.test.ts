@@ -19,14 +19,16 @@ function fakeRunner(
   failOnCall?: number,
 ): FileRunner {
   let calls = 0;
+  let broken: Error | undefined;
   return {
     async index(target) {
+      if (broken) throw broken; // like a dead worker: every later file is refused at once
       const fails = ++calls === failOnCall;
       state.inFlight++;
       state.peak = Math.max(state.peak, state.inFlight);
       await new Promise((resolve) => setTimeout(resolve, 1 + Math.floor(Math.random() * 4)));
       state.inFlight--;
-      if (fails) throw new Error(`${name} broke on ${targetName(target)}`);
+      if (fails) throw (broken = new Error(`${name} broke on ${targetName(target)}`));
       state.seen.push(targetName(target));
       return { ...emptyOutcome(targetName(target)), read: 1, indexed: 1 };
     },
@@ -87,17 +89,41 @@ describe('indexInParallel', () => {
     assert.equal(state.inFlight, 0, 'nothing was left running');
   });
 
-  it('a broken runner stops the run with its error; no file is indexed twice', async () => {
+  it('a broken runner is retired: its file is reported failed, the other runner indexes every other file once', async () => {
     const state = { inFlight: 0, peak: 0, seen: [] as string[] };
-    const error = await indexInParallel(targets(40), {
+    const outcomes = new Map<string, FileOutcome>();
+    await indexInParallel(targets(40), {
       runners: [fakeRunner('a', state), fakeRunner('b', state, 3)],
       filesPerRunner: 2,
-      onOutcome: () => {},
-    }).catch((reason: unknown) => reason as Error);
-    const broken = /^b broke on (file-\d+)$/.exec(error instanceof Error ? error.message : '');
-    assert.ok(broken, `expected runner b's error, got ${String(error)}`);
-    assert.equal(new Set(state.seen).size, state.seen.length);
-    assert.ok(!state.seen.includes(broken[1]!));
-    assert.ok(state.seen.length < 40, 'no new files were taken after the failure');
+      onOutcome: (outcome, target) => {
+        assert.ok(!outcomes.has(targetName(target)), `${targetName(target)} reported twice`);
+        outcomes.set(targetName(target), outcome);
+      },
+    });
+    assert.equal(outcomes.size, 40, 'every file has an outcome');
+    const failed = [...outcomes].filter(([, outcome]) => outcome.error);
+    assert.ok(failed.length >= 1 && failed.length <= 2, `failed: ${failed.map(([name]) => name).join(', ')}`);
+    for (const [name, outcome] of failed) {
+      assert.match(outcome.error!, /^b broke on file-\d+$/);
+      assert.equal(outcome.read, 0);
+      assert.ok(!state.seen.includes(name));
+    }
+    assert.equal(state.seen.length, 40 - failed.length);
+    assert.equal(new Set(state.seen).size, state.seen.length, 'no file indexed twice');
+  });
+
+  it('stops with an error naming the first failure when every runner has failed', async () => {
+    const state = { inFlight: 0, peak: 0, seen: [] as string[] };
+    const outcomes: FileOutcome[] = [];
+    await assert.rejects(
+      indexInParallel(targets(40), {
+        runners: [fakeRunner('a', state, 2), fakeRunner('b', state, 4)],
+        filesPerRunner: 1,
+        onOutcome: (outcome) => outcomes.push(outcome),
+      }),
+      /every indexing thread failed, files are left unindexed \(first failure: [ab] broke on file-\d+\)/,
+    );
+    assert.ok(outcomes.length < 40);
+    assert.equal(outcomes.filter((outcome) => outcome.error).length, 2);
   });
 });
