@@ -631,7 +631,7 @@ function addPair(from: Buffer, start: number, end: number): void {
     for (let i = 0; i < pathLen; i++) buf[p++] = path[i]!;
     buf[p++] = 0x3d; // =
     if (end - start > 64) {
-      buf.set(view(from, start, end), p);
+      buf.set(from.subarray(start, end), p);
       p += end - start;
     } else for (let i = start; i < end; i++) buf[p++] = from[i]!;
     buf[p] = 0x22;
@@ -675,16 +675,8 @@ function addPair(from: Buffer, start: number, end: number): void {
 
 function copyBytes(from: Buffer, start: number, end: number, to: Buffer, at: number): void {
   // Buffer#copy costs a native call and a view per use: a loop is cheaper for short runs.
-  if (end - start > 64) to.set(view(from, start, end), at);
+  if (end - start > 64) to.set(from.subarray(start, end), at);
   else for (let i = start; i < end; i++) to[at++] = from[i]!;
-}
-
-/**
- * `bytes[start, end)` as a plain Uint8Array for TypedArray#set: cheaper than Buffer#subarray, which
- * builds a Buffer (FastBuffer) through the species constructor.
- */
-function view(bytes: Buffer, start: number, end: number): Uint8Array {
-  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start);
 }
 
 /** The UTF-8 size of the decoded string whose canonical JSON content is `bytes[start, end)`. */
@@ -1233,11 +1225,11 @@ function writeMembers(bytes: Buffer, buffer: Buffer, at: number): number {
     let from = 0;
     for (let i = 0; i < cutCount; i++) {
       const cut = cuts[i]!;
-      buffer.set(view(bytes, from, cut.start), at);
+      buffer.set(bytes.subarray(from, cut.start), at);
       at += cut.start - from;
       from = cut.end;
     }
-    buffer.set(view(bytes, from, bytes.length), at);
+    buffer.set(bytes.subarray(from), at);
     at += bytes.length - from;
     if (at - start === 2) {
       buffer[start] = 0x7d; // nothing left but `{}`
