@@ -89,6 +89,14 @@ class Table {
   readonly specs: (Spec | undefined)[];
   /** Per slot, the serial of the last object where this name was seen (duplicate keys). */
   readonly seen: Int32Array;
+  /**
+   * The slot of the key that followed the key in a slot last time (objects of one source repeat
+   * their key order), at `size` the first key's, at `size + 1` the one after a free-form key; -1:
+   * none. Only names that scanKey would take as they are (see `plain`) are predicted.
+   */
+  readonly next: Int32Array;
+  /** Per slot, whether the name is a plain key: no `"`, `\`, `.`, control character or leading digit. */
+  readonly plain: Uint8Array;
 
   constructor(entries: [string, Spec][]) {
     let size = 16;
@@ -98,6 +106,8 @@ class Table {
     this.names = new Array<Buffer>(size).fill(EMPTY_NAME);
     this.specs = new Array<Spec | undefined>(size).fill(undefined);
     this.seen = new Int32Array(size);
+    this.next = new Int32Array(size + 2).fill(-1);
+    this.plain = new Uint8Array(size);
     for (const [name, spec] of entries) {
       const bytes = Buffer.from(name, 'utf8');
       let slot = shortHash(bytes, 0, bytes.length) & this.mask;
@@ -105,6 +115,7 @@ class Table {
       this.lengths[slot] = bytes.length;
       this.names[slot] = bytes;
       this.specs[slot] = spec;
+      this.plain[slot] = isPlainKey(bytes) ? 1 : 0;
     }
     TABLES.push(this);
   }
@@ -128,6 +139,13 @@ class Table {
 }
 
 const EMPTY_NAME = Buffer.alloc(0);
+
+/** A key scanKey takes as it is, with no dot and no leading digit (see Table.next). */
+function isPlainKey(bytes: Buffer): boolean {
+  if (bytes.length === 0 || (bytes[0]! >= 0x30 && bytes[0]! <= 0x39)) return false;
+  for (const b of bytes) if (b < 0x20 || b === 0x22 || b === 0x2e || b === 0x5c) return false;
+  return true;
+}
 const TABLES: Table[] = [];
 
 function shortHash(bytes: Buffer, start: number, end: number): number {
@@ -836,13 +854,46 @@ function typedMembers(table: Table, depth: number, root: boolean): void {
   const serial = ++objectSerial;
   const base = pathLen;
   const keys = keyTop;
+  const next = table.next;
+  const after = next.length - 2; // index of the first key's prediction
+  let previous = after;
   do {
-    scanKey(root ? 0 : base + 1);
-    const start = strStart;
-    const end = strEnd;
-    // An empty or dotted key inside a mapped object, or a root `_` name, would be displaced.
-    if (end === start || keyDot || (root && src[start] === 0x5f)) bail();
-    const slot = table.slot(src, start, end);
+    // The key the previous object of this table had here: when the bytes are that name and its
+    // closing quote, it is what scanKey + Table.slot would find, without either pass.
+    let slot = next[previous]!;
+    let start = pos + 1;
+    let end = -1;
+    if (slot >= 0) {
+      const n = table.lengths[slot]!;
+      const name = table.names[slot]!;
+      const bytes = src;
+      if (bytes[pos] === 0x22 && bytes[start + n] === 0x22) {
+        let i = 0;
+        while (i < n && name[i] === bytes[start + i]) i++;
+        if (i === n) {
+          end = start + n;
+          pos = end + 1;
+          const spec = table.specs[slot]!;
+          if (spec.pathed) {
+            const to = root ? 0 : base + 1;
+            const path = pathBuf;
+            for (let k = 0; k < n && to + k < MAX_PATH_BYTES; k++) path[to + k] = name[k]!;
+          }
+        }
+      }
+    }
+    if (end < 0) {
+      scanKey(root ? 0 : base + 1);
+      start = strStart;
+      end = strEnd;
+      // An empty or dotted key inside a mapped object would be displaced.
+      if (end === start || keyDot) bail();
+      slot = table.slot(src, start, end);
+      if (slot >= 0 && table.plain[slot] === 1) next[previous] = slot;
+    }
+    // A root `_` name would be displaced.
+    if (root && src[start] === 0x5f) bail();
+    previous = slot >= 0 ? slot : after + 1;
     let spec: Spec | undefined;
     if (slot >= 0) {
       if (table.seen[slot] === serial) bail(); // a repeated typed key
