@@ -2,8 +2,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipeline/indexer.js';
-import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS, indexInParallel } from '../pipeline/parallel.js';
-import { inProcessRunner, targetName, type FileRunner, type FileTarget } from '../pipeline/runner.js';
+import {
+  DEFAULT_FILES_PER_THREAD,
+  DEFAULT_THREADS,
+  indexInParallel,
+  type ParallelOptions,
+} from '../pipeline/parallel.js';
+import { inProcessRunner, targetName, type FileTarget } from '../pipeline/runner.js';
 import { startRunners } from '../pipeline/workerRunner.js';
 import { walkFiles } from '../source/local.js';
 import { listS3Objects, parseS3Url, s3Client } from '../source/s3.js';
@@ -85,10 +90,7 @@ export async function indexCommand(argv: string[]): Promise<number> {
 }
 
 /** How many files are indexed at once, and where (see src/pipeline/parallel.ts). */
-export interface ParallelSettings {
-  runners: FileRunner[];
-  filesPerRunner: number;
-}
+export type ParallelSettings = Omit<ParallelOptions, 'onOutcome'>;
 
 /**
  * Indexes every file named by the targets (local paths recurse; s3:// URLs list the prefix). Without
@@ -130,11 +132,7 @@ export async function indexTargets(
   };
   await indexInParallel(
     fileTargets(targets, s3, () => totals.skipped++),
-    {
-      runners: parallel.runners,
-      filesPerRunner: parallel.filesPerRunner,
-      onOutcome: add,
-    },
+    { ...parallel, onOutcome: add },
   );
   return totals;
 }

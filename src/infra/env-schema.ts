@@ -11,7 +11,7 @@ export interface EnvSchema {
 }
 
 /** Read by Powertools (logger/metrics) or by Node itself rather than by our config schema. */
-export const POWERTOOLS_ENV_VARS: readonly string[] = [
+export const RUNTIME_ENV_VARS: readonly string[] = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'NODE_OPTIONS',

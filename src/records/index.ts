@@ -30,16 +30,12 @@ export interface ReadRecordsOptions {
  * Stopping early (break/return) closes `source`.
  */
 export function readRecords(source: ByteSource, options: ReadRecordsOptions): AsyncGenerator<SplitRecord> {
-  const decoded = decodedStream(source, {
-    maxDecompressedBytes: options.maxDecompressedBytes,
-    sourceName: options.sourceName,
-  });
-  return splitRecords(decoded, { maxRecordBytes: options.maxRecordBytes, sourceName: options.sourceName });
+  return splitRecords(decoded(source, options), splitOptions(options));
 }
 
 /**
  * Exactly the records of readRecords (same order, same fields, same errors), handed over in
- * batches: one array per decompressed chunk (~64 KiB, a few dozen CloudTrail records), holding
+ * batches: one array per decompressed chunk (256 KiB, about 170 CloudTrail records), holding
  * the records that chunk completes. Never yields an empty array. Lets the consumer run a
  * synchronous loop per batch instead of an await per record:
  *
@@ -54,12 +50,16 @@ export function readRecordBatches(
   source: ByteSource,
   options: ReadRecordsOptions,
 ): AsyncGenerator<SplitRecord[]> {
-  const decoded = decodedStream(source, {
+  return splitRecordBatches(decoded(source, options), splitOptions(options));
+}
+
+function decoded(source: ByteSource, options: ReadRecordsOptions): AsyncGenerator<Buffer> {
+  return decodedStream(source, {
     maxDecompressedBytes: options.maxDecompressedBytes,
     sourceName: options.sourceName,
   });
-  return splitRecordBatches(decoded, {
-    maxRecordBytes: options.maxRecordBytes,
-    sourceName: options.sourceName,
-  });
+}
+
+function splitOptions(options: ReadRecordsOptions) {
+  return { maxRecordBytes: options.maxRecordBytes, sourceName: options.sourceName };
 }

@@ -1,5 +1,5 @@
 // Lambda functions: handler, runtime, log group, and environment variables against the code's schema.
-import { POWERTOOLS_ENV_VARS } from '../env-schema.js';
+import { RUNTIME_ENV_VARS } from '../env-schema.js';
 import type { ValidationContext } from './context.js';
 import { describe, eachValue, isObj, suggestion, type Obj } from './util.js';
 
@@ -45,7 +45,7 @@ export function checkFunction(ctx: ValidationContext, resource: Obj, props: Obj,
     );
     return;
   }
-  const known = new Set([...ctx.env[component], ...POWERTOOLS_ENV_VARS]);
+  const known = new Set([...ctx.env[component], ...RUNTIME_ENV_VARS]);
   const environment = props['Environment'];
   eachValue(
     isObj(environment) ? environment['Variables'] : undefined,
