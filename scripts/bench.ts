@@ -3,37 +3,36 @@
  *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
- * files against a bulk sink in another process, on T threads with F files in flight per thread.
- * The default, 1 thread × 2 files, is how the Lambda runs at its default 512 MB (one JavaScript
- * thread, an SQS batch's files two at a time); `--threads N` is how a `cloudtrail-opensearch index`
- * backfill uses more cores (its default is one thread per core, up to 4). In the same run
- * and process it measures the baseline over the same files (bench-baseline.ts): gunzip + JSON.parse +
- * JSON.stringify of every record, one thread, no network: what a plain Node script would do.
+ * files against a bulk sink in another process, on T threads with F files in flight per thread. The
+ * pipeline runs in a process of its own (bench-pipeline-process.ts), as the indexer does in
+ * production, with the indexer's V8 options; so its CPU time and peak RSS are its own. The default,
+ * 1 thread × 2 files, is how the Lambda runs (one JavaScript thread, an SQS batch's files two at a
+ * time); `--threads N` is how a `cloudtrail-opensearch index` backfill uses more cores (its default is
+ * one thread per core, up to 4). This process measures the baseline over the same files in the same
+ * run (bench-baseline.ts): gunzip + JSON.parse + JSON.stringify of every record, one thread, in
+ * process, no network: what a plain Node script would do.
  *
  * Fairness: both are warmed up first (JIT) on the same files, then run alternately R times (pipeline,
  * baseline, pipeline, …) so a burst of load from other processes hits both; the ratio is taken per
  * round and the median reported. Rates are given per wall-clock second (`ratioToBaseline`) and per CPU
- * second (`cpuRatioToBaseline`: all of this process's threads, zlib's thread pool and the workers
- * included; the sink's CPU is reported apart). `peakRssMb` is the whole process's peak (pipeline,
- * worker threads, baseline and file generation); `pipelinePeakRssMb` is sampled every 10 ms while
- * the pipeline runs.
+ * second (`cpuRatioToBaseline`: all of the pipeline process's threads, zlib's thread pool and the
+ * workers included; the sink's CPU is reported apart). `peakRssMb` is the pipeline process's peak
+ * RSS (warm-up and every round); `benchPeakRssMb` is this process's (file generation, baseline).
  * Prints one JSON line last.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCloudTrail } from '../src/generator/generate.js';
-import { silentTelemetry } from '../src/observability/telemetry.js';
-import { createClient } from '../src/opensearch/client.js';
-import type { ClusterInfo } from '../src/opensearch/cluster.js';
-import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../src/pipeline/indexer.js';
-import { DEFAULT_FILES_PER_THREAD, indexInParallel } from '../src/pipeline/parallel.js';
-import { targetName, type FileTarget } from '../src/pipeline/runner.js';
-import { startRunners } from '../src/pipeline/workerRunner.js';
+import { INDEXER_NODE_OPTIONS } from '../src/infra/env-schema.js';
+import { DEFAULT_FILES_PER_THREAD } from '../src/pipeline/parallel.js';
 import { walkFiles } from '../src/source/local.js';
 import { runBaseline } from './bench-baseline.js';
+import type { PipelineProcessSetup, PipelineReply, PipelineRequest } from './bench-pipeline-process.js';
 import { startSink } from './bench-sink-process.js';
 
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/cloudtrail', import.meta.url));
@@ -68,22 +67,27 @@ interface Timing {
   cpuSeconds: number;
 }
 
-const NULL_SINK_CLUSTER: ClusterInfo = {
-  distribution: 'opensearch',
-  version: '2.19.0',
-  major: 2,
-  minor: 19,
-  serverless: false,
-  supportsFlatObject: true,
-};
-
-async function timed(run: () => Promise<number>): Promise<Timing> {
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  const records = await run();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const used = process.cpuUsage(cpu);
-  return { records, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+/** The pipeline's process (bench-pipeline-process.ts): `run` indexes files there and times them. */
+async function startPipelineProcess(setup: PipelineProcessSetup) {
+  const script = fileURLToPath(new URL('./bench-pipeline-process.js', import.meta.url));
+  const child = fork(script, [JSON.stringify(setup)], { execArgv: [INDEXER_NODE_OPTIONS] });
+  const next = async () => {
+    const [reply] = (await once(child, 'message')) as [PipelineReply];
+    if ('error' in reply) throw new Error(`pipeline process: ${reply.error}`);
+    return reply;
+  };
+  await next(); // ready
+  return {
+    async run(paths: string[]): Promise<Timing> {
+      child.send({ run: paths } satisfies PipelineRequest);
+      return (await next()) as Timing;
+    },
+    /** Closes the pipeline and gives its process's peak RSS in MB. */
+    async finish(): Promise<number> {
+      child.send({ finish: true } satisfies PipelineRequest);
+      return ((await next()) as { peakRssMb: number }).peakRssMb;
+    },
+  };
 }
 
 function median(numbers: number[]): number {
@@ -116,53 +120,26 @@ async function main() {
   }
 
   const sink = await startSink(values.sink!);
-  const connection = { endpoint: sink.url };
-  const client = createClient(connection);
-  const options: IndexerOptions = {
-    ...DEFAULT_PIPELINE_SETTINGS,
-    indexPrefix: 'cloudtrail-',
-    bulkConcurrency: Number(values.concurrency ?? DEFAULT_PIPELINE_SETTINGS.bulkConcurrency),
-    // The null sink is not a cluster: say what it stands for instead of installing a template on it.
-    cluster: values.sink === 'devserver' ? undefined : NULL_SINK_CLUSTER,
-  };
-  const indexer = new Indexer(client, options, silentTelemetry());
   const threads = Number(values.threads);
-  const filesPerRunner = Number(values['files-per-thread']);
-  const runners = await startRunners(indexer, threads, { connection, options, logLevel: 'ERROR' });
-  const pipeline = async (paths: string[]) => {
-    let records = 0;
-    const targets: FileTarget[] = paths.map((path) => ({ kind: 'local', path }));
-    await indexInParallel(targets, {
-      runners,
-      filesPerRunner,
-      onOutcome: (outcome, target) => {
-        // Generated data must index cleanly: anything else is a bug, not a result.
-        if (outcome.error || outcome.indexed !== outcome.read)
-          throw new Error(`${targetName(target)}: ${JSON.stringify(outcome)}`);
-        records += outcome.read;
-      },
-    });
-    return records;
-  };
+  const filesPerThread = Number(values['files-per-thread']);
+  const pipeline = await startPipelineProcess({
+    endpoint: sink.url,
+    threads,
+    filesPerThread,
+    bulkConcurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
+    detectCluster: values.sink === 'devserver',
+  });
   let uncompressedBytes = 0;
 
-  const rssStart = process.memoryUsage().rss;
   // Warm-up: both code paths compiled and the sink's connection open before anything is timed.
   const warm = files.slice(0, Math.max(1, Math.ceil(files.length / 10)));
-  await pipeline(warm);
+  await pipeline.run(warm);
   runBaseline(warm);
 
-  // RSS sampled while the pipeline runs: tells its peak from the baseline's (maxRSS covers both).
-  let pipelinePeakRss = 0;
-  const sampleRss = () => {
-    pipelinePeakRss = Math.max(pipelinePeakRss, process.memoryUsage.rss());
-  };
   const rounds: { pipeline: Timing; baseline: Timing; sinkCpuSeconds: number }[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
     const sinkBefore = await sinkCpuMs(sink.url);
-    const sampler = setInterval(sampleRss, 10);
-    const p = await timed(() => pipeline(files));
-    clearInterval(sampler);
+    const p = await pipeline.run(files);
     const sinkCpuSeconds = ((await sinkCpuMs(sink.url)) - sinkBefore) / 1000;
     const run = runBaseline(files);
     uncompressedBytes = run.bytes;
@@ -174,9 +151,8 @@ async function main() {
         `ratio ${(p.records / p.seconds / (b.records / b.seconds)).toFixed(2)}\n`,
     );
   }
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  await Promise.all(runners.map((runner) => runner.close()));
-  await client.close();
+  const peakRssMb = await pipeline.finish();
+  const benchPeakRssMb = process.resourceUsage().maxRSS / 1024;
   sink.child.kill();
   if (generated) await rm(generated, { recursive: true, force: true });
 
@@ -197,10 +173,9 @@ async function main() {
     recordsPerCpuSec: Math.round(median(rounds.map((r) => cpuRate(r.pipeline)))),
     sinkCpuSeconds: +median(rounds.map((r) => r.sinkCpuSeconds)).toFixed(2),
     peakRssMb: Math.round(peakRssMb),
-    pipelinePeakRssMb: Math.round(pipelinePeakRss / 1048576),
+    benchPeakRssMb: Math.round(benchPeakRssMb),
     threads,
-    filesPerThread: filesPerRunner,
-    rssStartMb: Math.round(rssStart / 1048576),
+    filesPerThread,
     baselineRecordsPerSec: Math.round(median(rounds.map((r) => rate(r.baseline)))),
     baselineRecordsPerSecMax: Math.round(Math.max(...rounds.map((r) => rate(r.baseline)))),
     baselineRecordsPerCpuSec: Math.round(median(rounds.map((r) => cpuRate(r.baseline)))),
