@@ -1,5 +1,5 @@
 /** Dead letters as gzipped JSON-lines objects under an S3 prefix: one object per write. */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { deadLetterId, type DeadLetterEntry, type DeadLetterSink } from './entry.js';
@@ -26,6 +26,9 @@ export class S3DeadLetterSink implements DeadLetterSink {
     for (const entry of entries) digest.update(deadLetterId(entry)).update('\n');
     const key = `${this.prefix}${separator}${day}/${digest.digest('hex').slice(0, 32)}.jsonl.gz`;
     const body = gzipSync(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+    // Loaded here, not at module load: whoever made the S3 client has loaded the SDK already, and a
+    // process that never writes to S3 (a worker indexing local files) need not hold it (~14 MB).
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,

@@ -5,17 +5,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { createClient } from '../opensearch/client.js';
-import { s3Client } from '../source/s3.js';
 import { Indexer } from './indexer.js';
 import { indexTarget } from './runner.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './workerRunner.js';
 
 const setup = workerData as WorkerSetup;
+// The AWS SDK is loaded only by a worker that reads from S3 (~14 MB per thread otherwise).
+const s3 = setup.s3 ? (await import('../source/s3.js')).s3Client(setup.s3) : undefined;
 const indexer = new Indexer(
   createClient(setup.connection),
   { ...setup.options, cluster: setup.cluster },
   cliTelemetry(setup.logLevel),
-  setup.s3 ? s3Client(setup.s3) : undefined,
+  s3,
 );
 
 parentPort!.on('message', (request: WorkerRequest) => {
