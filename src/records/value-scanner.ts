@@ -36,8 +36,13 @@ const SCALAR_PATTERN = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[
 const MAX_SCALAR_BYTES = 512;
 
 export class ValueScanner {
-  /** Opening bytes of the containers we are inside, innermost last. Empty for a bare string/scalar. */
-  private readonly open: number[] = [];
+  /**
+   * Opening bytes of the containers we are inside, innermost at depth - 1; depth 0 for a bare
+   * string/scalar. A typed array with a depth index rather than push/pop on a plain array: the
+   * scan loop touches it at every bracket.
+   */
+  private stack: Uint8Array = new Uint8Array(64);
+  private depth = 0;
   private inString = false;
   private escapePending = false;
   private inScalar = false;
@@ -50,12 +55,13 @@ export class ValueScanner {
 
   /** Starts a value whose first byte (already consumed by the caller) is `first`. */
   begin(first: number): void {
-    this.open.length = 0;
+    this.depth = 0;
     this.inString = false;
     this.escapePending = false;
     this.inScalar = false;
     if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-      this.open.push(first);
+      this.stack[0] = first;
+      this.depth = 1;
     } else if (first === QUOTE) {
       this.inString = true;
     } else {
@@ -73,20 +79,21 @@ export class ValueScanner {
   scan(buf: Buffer, start: number): number {
     if (this.inScalar) return this.scanScalar(buf, start);
     const len = buf.length;
-    const open = this.open;
     let pos = start;
     if (this.escapePending) {
       if (pos >= len) return -1;
       pos++;
       this.escapePending = false;
     }
+    const view = this.viewOf(buf);
+    const lastWord = len - 4;
+    let stack = this.stack;
+    let depth = this.depth;
     // Two tight loops, one inside strings and one outside: most of a CloudTrail record is
     // string content, so the inner one is the hot path and does as little as possible.
     let inString = this.inString;
     for (;;) {
       if (inString) {
-        const view = this.viewOf(buf);
-        const lastWord = len - 4;
         for (;;) {
           // Four bytes at a time while none of them is a quote or a backslash: a SWAR zero-byte
           // test on the word XORed with each. Its lowest flagged byte is always a true match
@@ -124,11 +131,12 @@ export class ValueScanner {
             // The chunk ended inside the string (perhaps right after a backslash).
             this.inString = true;
             this.escapePending = c === BACKSLASH;
+            this.depth = depth;
             return -1;
           }
           pos += 2; // the backslash and the escaped byte
         }
-        if (open.length === 0) {
+        if (depth === 0) {
           this.inString = false;
           return pos;
         }
@@ -136,23 +144,34 @@ export class ValueScanner {
       for (;;) {
         if (pos >= len) {
           this.inString = false;
+          this.depth = depth;
           return -1;
         }
         const c = buf[pos++]!;
         if (c === QUOTE) break;
         if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-          open.push(c);
+          if (depth === stack.length) stack = this.grow();
+          stack[depth++] = c;
         } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
           // '{'/'}' and '['/']' are both two apart.
-          if (open.pop() !== c - 2) throw new ScanFault(pos - 1, `mismatched ${describeByte(c)}`);
-          if (open.length === 0) {
+          if (stack[--depth] !== c - 2) throw new ScanFault(pos - 1, `mismatched ${describeByte(c)}`);
+          if (depth === 0) {
             this.inString = false;
+            this.depth = 0;
             return pos;
           }
         }
       }
       inString = true;
     }
+  }
+
+  /** Doubles the bracket stack (deeply nested values are rare). */
+  private grow(): Uint8Array {
+    const larger = new Uint8Array(this.stack.length * 2);
+    larger.set(this.stack);
+    this.stack = larger;
+    return larger;
   }
 
   private viewOf(buf: Buffer): DataView {
