@@ -631,64 +631,59 @@ function addText(from: Buffer, start: number, end: number): void {
 function addPair(from: Buffer, start: number, end: number): void {
   if (pairCount >= MAX_PAIRS) bail();
   const size = pathLen + 1 + end - start;
-  const room = size + 3; // quotes and comma
   // Escapes make the content longer than the decoded pair: measure the decoded size only then.
   if (size > MAX_PAIR_BYTES && pathLen + 1 + utf8Size(from, start, end) > MAX_PAIR_BYTES) bail(); // cut
+  const at = openPair(size + 3); // quotes and comma
+  const buf = pairBuf;
+  let p = at;
+  const path = pathBuf;
+  for (let i = 0; i < pathLen; i++) buf[p++] = path[i]!;
+  buf[p++] = 0x3d; // =
+  if (end - start > 64) {
+    buf.set(from.subarray(start, end), p);
+    p += end - start;
+  } else for (let i = start; i < end; i++) buf[p++] = from[i]!;
+  closePair(at, p);
+}
+
+/**
+ * Makes room for a pair of at most `room` bytes (with its quotes and comma) and writes its opening
+ * quote; returns where its content starts.
+ */
+function openPair(room: number): number {
   if (pairLen + room > pairBuf.length) {
     const bigger = Buffer.allocUnsafe(Math.max(pairBuf.length * 2, pairLen + room));
     pairBuf.copy(bigger, 0, 0, pairLen);
     pairBuf = bigger;
   }
+  pairBuf[pairLen] = 0x22;
+  return pairLen + 1;
+}
+
+/** Keeps the pair whose content was written at `pairBuf[at, end)`, unless it repeats an earlier one. */
+function closePair(at: number, end: number): void {
   const buf = pairBuf;
-  buf[pairLen] = 0x22;
-  const at = pairLen + 1;
-  let p = at;
-  if (arrayDepth === 0 && !dedupAll) {
-    // a pair of its own path (see arrayDepth): no duplicate to look for
-    const path = pathBuf;
-    for (let i = 0; i < pathLen; i++) buf[p++] = path[i]!;
-    buf[p++] = 0x3d; // =
-    if (end - start > 64) {
-      buf.set(from.subarray(start, end), p);
-      p += end - start;
-    } else for (let i = start; i < end; i++) buf[p++] = from[i]!;
-    buf[p] = 0x22;
-    buf[p + 1] = 0x2c;
-    pairStarts[pairCount] = at;
-    pairEnds[pairCount] = p;
-    pairCount++;
-    pairLen = p + 2;
-    return;
+  buf[end] = 0x22;
+  buf[end + 1] = 0x2c;
+  // Outside pair-writing arrays a pair has a path of its own (see arrayDepth): no duplicate to look for.
+  if (arrayDepth !== 0 || dedupAll) {
+    const hash = fnv(buf, at, end);
+    const table = pairTable;
+    let slot = (hash & (PAIR_SLOTS - 1)) * 3;
+    while (table[slot] === stamp) {
+      const other = table[slot + 2]!;
+      if (table[slot + 1] === hash && sameBytes(buf, pairStarts[other]!, pairEnds[other]!, buf, at, end))
+        return;
+      slot = slot === (PAIR_SLOTS - 1) * 3 ? 0 : slot + 3;
+    }
+    table[slot] = stamp;
+    table[slot + 1] = hash;
+    table[slot + 2] = pairCount;
   }
-  let hash = 0x811c9dc5 | 0;
-  for (let i = 0; i < pathLen; i++) {
-    const b = pathBuf[i]!;
-    buf[p++] = b;
-    hash = Math.imul(hash ^ b, 0x01000193);
-  }
-  buf[p++] = 0x3d; // =
-  hash = Math.imul(hash ^ 0x3d, 0x01000193);
-  for (let i = start; i < end; i++) {
-    const b = from[i]!;
-    buf[p++] = b;
-    hash = Math.imul(hash ^ b, 0x01000193);
-  }
-  buf[p] = 0x22;
-  buf[p + 1] = 0x2c;
-  const table = pairTable;
-  let slot = (hash & (PAIR_SLOTS - 1)) * 3;
-  while (table[slot] === stamp) {
-    const other = table[slot + 2]!;
-    if (table[slot + 1] === hash && sameBytes(buf, pairStarts[other]!, pairEnds[other]!, buf, at, p)) return;
-    slot = slot === (PAIR_SLOTS - 1) * 3 ? 0 : slot + 3;
-  }
-  table[slot] = stamp;
-  table[slot + 1] = hash;
-  table[slot + 2] = pairCount;
   pairStarts[pairCount] = at;
-  pairEnds[pairCount] = p;
+  pairEnds[pairCount] = end;
   pairCount++;
-  pairLen = p + 2;
+  pairLen = end + 2;
 }
 
 function copyBytes(from: Buffer, start: number, end: number, to: Buffer, at: number): void {
@@ -754,6 +749,73 @@ export function utf8Cut(bytes: Buffer, start: number, end: number, maxBytes: num
   return end;
 }
 
+/**
+ * A free-form string at `pos` (its opening quote), scanned and copied in one pass: each byte goes
+ * straight into its pair (after the path and `=`) and into the text, as scanString would read it.
+ * A string that needs re-encoding or cutting (rare) is dropped from both and goes to stringLeaf.
+ */
+function freeString(): void {
+  if (pairCount >= MAX_PAIRS) bail();
+  const src = sourceBytes();
+  // The rest of the record bounds the string's length.
+  const at = openPair(pathLen + 4 + src.length - pos);
+  const buf = pairBuf;
+  let q = at;
+  const path = pathBuf;
+  for (let i = 0; i < pathLen; i++) buf[q++] = path[i]!;
+  buf[q++] = 0x3d; // =
+  const text = textBuf;
+  let t = textLen;
+  if (textChars > 0) text[t++] = 0x20; // kept only with a non-empty value
+  // A string longer than the text's room writes past textBuf's end: those writes are dropped, and
+  // the text check below bails.
+  const start = pos + 1;
+  let p = start;
+  let flags = 0;
+  for (;;) {
+    const b = src[p];
+    if (b === 0x22) break;
+    if (b === undefined || b < 0x20) bail(); // unterminated, or a raw control character
+    if (b === 0x5c) {
+      const c = src[p + 1]!;
+      if (c === 0x22 || c === 0x5c || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
+        if (flags === 0) flags = 1;
+      } else if (c === 0x75) {
+        if (!isHex(src[p + 2]) || !isHex(src[p + 3]) || !isHex(src[p + 4]) || !isHex(src[p + 5])) bail();
+        flags = 2; // the hex digits are copied as plain bytes
+      } else if (c === 0x2f) flags = 2;
+      else bail();
+      buf[q++] = b;
+      text[t++] = b;
+      buf[q++] = c;
+      text[t++] = c;
+      p += 2;
+      continue;
+    }
+    buf[q++] = b;
+    text[t++] = b;
+    p++;
+  }
+  strStart = start;
+  strEnd = p;
+  strFlags = flags;
+  pos = p + 1;
+  const length = p - start;
+  if (flags === 2 || length > MAX_PAIR_VALUE_BYTES) {
+    if (flags === 2) escaped = true;
+    stringLeaf(); // writes over what was copied here
+    return;
+  }
+  if (length > 0) {
+    if (textChars + length > MAX_TEXT_CHARS) bail(); // the reference might cut the text here
+    textLen = t;
+    textChars += length + 1;
+  }
+  if (pathLen + 1 + length > MAX_PAIR_BYTES && pathLen + 1 + utf8Size(src, start, p) > MAX_PAIR_BYTES)
+    bail(); // the reference cuts the pair
+  closePair(at, q);
+}
+
 /** The string just scanned, as a leaf of the free-form walk. */
 function stringLeaf(): void {
   let from = src;
@@ -802,8 +864,7 @@ const FALSE_BYTES = Buffer.from('false');
 function walkFree(depth: number): void {
   const b = src[pos];
   if (b === 0x22) {
-    scanString();
-    stringLeaf();
+    freeString();
   } else if (b === 0x7b) {
     if (depth >= MAX_WALK_DEPTH) bail(); // the reference tags the document `depth-limited`
     pos++;
