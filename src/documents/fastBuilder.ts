@@ -218,7 +218,15 @@ function sourceBytes(): Buffer {
 }
 
 const EMPTY = Buffer.alloc(0);
-let src: Buffer = EMPTY; // the record, without surrounding whitespace
+/**
+ * The record (without surrounding whitespace) is copied to `work` and followed by a 0 byte: a
+ * control character, which ends every token, so no scan reads past it but the four-byte reads of
+ * long strings (see wordIsPlain), which stop at a word holding it.
+ */
+let work = Buffer.allocUnsafeSlow(64 * 1024);
+let workView = new DataView(work.buffer, work.byteOffset, work.length);
+let src: Buffer = EMPTY; // `work` while a record is built
+let srcEnd = 0; // the record's length
 let pos = 0;
 let sawNewline = false; // a raw CR/LF between tokens (it becomes a space in the source)
 
@@ -264,7 +272,8 @@ let pathLen = 0;
 
 // Distinct pairs, deduplicated on their bytes, already written as `ct.pairs` elements: `"path=value",`
 // (the content JSON-escaped); pairStarts/pairEnds delimit each content.
-let pairBuf = Buffer.allocUnsafe(64 * 1024);
+let pairBuf = Buffer.allocUnsafeSlow(64 * 1024);
+let pairView = new DataView(pairBuf.buffer, pairBuf.byteOffset, pairBuf.length);
 let pairLen = 0;
 let pairCount = 0;
 const pairStarts = new Int32Array(MAX_PAIRS);
@@ -308,7 +317,8 @@ function dedupEverything(): void {
 }
 
 // `ct.text` content (JSON-escaped); `textChars` mirrors the reference's count (length + 1 per part).
-const textBuf = Buffer.allocUnsafe(MAX_TEXT_CHARS + 8);
+const textBuf = Buffer.allocUnsafeSlow(MAX_TEXT_CHARS + 8);
+const textView = new DataView(textBuf.buffer, textBuf.byteOffset, textBuf.length);
 let textLen = 0;
 let textChars = 0;
 let valueTruncated = false;
@@ -378,13 +388,18 @@ function isDigit(b: number | undefined): boolean {
 /** A string at `pos` (its opening quote): validates it and records its content range. */
 function scanString(): void {
   const src = sourceBytes();
+  const view = workView;
   let p = pos + 1;
   const start = p;
   let flags = 0;
   for (;;) {
-    const b = src[p];
+    if (wordIsPlain(view.getInt32(p, true))) {
+      p += 4;
+      continue;
+    }
+    const b = src[p]!;
     if (b === 0x22) break;
-    if (b === undefined || b < 0x20) bail(); // unterminated, or a raw control character
+    if (b < 0x20) bail(); // a raw control character, or the end of the record
     if (b === 0x5c) {
       const c = src[p + 1];
       // \" \\ \b \f \n \r \t are written by JSON.stringify as they are
@@ -652,9 +667,10 @@ function addPair(from: Buffer, start: number, end: number): void {
  */
 function openPair(room: number): number {
   if (pairLen + room > pairBuf.length) {
-    const bigger = Buffer.allocUnsafe(Math.max(pairBuf.length * 2, pairLen + room));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(pairBuf.length * 2, pairLen + room));
     pairBuf.copy(bigger, 0, 0, pairLen);
     pairBuf = bigger;
+    pairView = new DataView(bigger.buffer, bigger.byteOffset, bigger.length);
   }
   pairBuf[pairLen] = 0x22;
   return pairLen + 1;
@@ -750,15 +766,35 @@ export function utf8Cut(bytes: Buffer, start: number, end: number, maxBytes: num
 }
 
 /**
- * A free-form string at `pos` (its opening quote), scanned and copied in one pass: each byte goes
- * straight into its pair (after the path and `=`) and into the text, as scanString would read it.
- * A string that needs re-encoding or cutting (rare) is dropped from both and goes to stringLeaf.
+ * Whether none of the four bytes `v` holds is `"`, `\` or a control character (SWAR: a byte's top
+ * bit in each term flags a zero byte of `v ^ "`, of `v ^ \`, or a byte of `v` below 0x20; a
+ * borrow can only flag a byte above one that is truly flagged).
+ */
+function wordIsPlain(v: number): boolean {
+  const quote = v ^ 0x22222222;
+  const backslash = v ^ 0x5c5c5c5c;
+  const flagged =
+    ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash) | ((v - 0x20202020) & ~v);
+  return (flagged & 0x80808080) === 0;
+}
+
+/**
+ * A free-form string at `pos` (its opening quote), scanned and copied in one pass, four bytes at a
+ * time where it can: each word goes straight into its pair (after the path and `=`) and into the
+ * text. A string that needs re-encoding or cutting (rare) is dropped from both and goes to
+ * stringLeaf, as does one that might not fit the text's buffer.
  */
 function freeString(): void {
   if (pairCount >= MAX_PAIRS) bail();
   const src = sourceBytes();
   // The rest of the record bounds the string's length.
-  const at = openPair(pathLen + 4 + src.length - pos);
+  const rest = srcEnd - pos;
+  if (textLen + rest + 8 > textBuf.length) {
+    scanString();
+    stringLeaf();
+    return;
+  }
+  const at = openPair(pathLen + 8 + rest);
   const buf = pairBuf;
   let q = at;
   const path = pathBuf;
@@ -767,15 +803,26 @@ function freeString(): void {
   const text = textBuf;
   let t = textLen;
   if (textChars > 0) text[t++] = 0x20; // kept only with a non-empty value
-  // A string longer than the text's room writes past textBuf's end: those writes are dropped, and
-  // the text check below bails.
+  const view = workView;
+  const pairs = pairView;
+  const texts = textView;
   const start = pos + 1;
   let p = start;
   let flags = 0;
   for (;;) {
-    const b = src[p];
+    const v = view.getInt32(p, true);
+    if (wordIsPlain(v)) {
+      pairs.setInt32(q, v, true);
+      texts.setInt32(t, v, true);
+      p += 4;
+      q += 4;
+      t += 4;
+      continue;
+    }
+    // a byte at a time up to the word's first special byte
+    const b = src[p]!;
     if (b === 0x22) break;
-    if (b === undefined || b < 0x20) bail(); // unterminated, or a raw control character
+    if (b < 0x20) bail(); // a raw control character, or the end of the record
     if (b === 0x5c) {
       const c = src[p + 1]!;
       if (c === 0x22 || c === 0x5c || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
@@ -1164,7 +1211,15 @@ export function buildFast(
 }
 
 function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkDocument {
-  src = bytes;
+  const length = bytes.length;
+  if (length + 8 > work.length) {
+    work = Buffer.allocUnsafeSlow(Math.max(work.length * 2, length + 8));
+    workView = new DataView(work.buffer, work.byteOffset, work.length);
+  }
+  work.set(bytes, 0);
+  work[length] = 0; // see `work`
+  src = work;
+  srcEnd = length;
   pos = 1;
   sawNewline = false;
   spaced = false;
@@ -1197,7 +1252,7 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   ws();
   if (src[pos] === 0x7d) bail(); // the empty record: rare, left to the reference
   typedMembers(ROOT, 0, true);
-  if (pos !== src.length) bail();
+  if (pos !== srcEnd) bail();
   if (cutCount > 0 && !isCanonical()) bail(); // the reference re-serialises the record
 
   const nowMs = context.nowMs ?? Date.now();
