@@ -97,6 +97,13 @@ class Table {
   readonly next: Int32Array;
   /** Per slot, whether the name is a plain key: no `"`, `\`, `.`, control character or leading digit. */
   readonly plain: Uint8Array;
+  /**
+   * Each name in its quotes, `"name"` (at least 4 bytes), as little-endian four-byte words to compare
+   * a key with (see `quotes`): from `wordAt[slot]`, one per 4 bytes, the last one ending at the
+   * closing quote (it overlaps the one before when the length is not a multiple of 4).
+   */
+  readonly words: Int32Array;
+  readonly wordAt: Int32Array;
 
   constructor(entries: [string, Spec][]) {
     let size = 16;
@@ -108,6 +115,8 @@ class Table {
     this.seen = new Int32Array(size);
     this.next = new Int32Array(size + 2).fill(-1);
     this.plain = new Uint8Array(size);
+    this.wordAt = new Int32Array(size);
+    const words: number[] = [];
     for (const [name, spec] of entries) {
       const bytes = Buffer.from(name, 'utf8');
       let slot = shortHash(bytes, 0, bytes.length) & this.mask;
@@ -116,23 +125,38 @@ class Table {
       this.names[slot] = bytes;
       this.specs[slot] = spec;
       this.plain[slot] = isPlainKey(bytes) ? 1 : 0;
+      this.wordAt[slot] = words.length;
+      const quoted = Buffer.from(`"${name}"`, 'utf8');
+      const last = quoted.length - 4;
+      for (let i = 0; i < last; i += 4) words.push(quoted.readInt32LE(i));
+      words.push(quoted.readInt32LE(last));
     }
+    this.words = Int32Array.from(words);
     TABLES.push(this);
   }
 
-  /** The slot of the name `bytes[start, end)` (not empty), or -1. */
-  slot(bytes: Buffer, start: number, end: number): number {
+  /**
+   * Whether `view` holds the name of `slot` in its quotes at `at` (before `end`), compared by
+   * words (see `words`).
+   */
+  quotes(view: DataView, at: number, end: number, slot: number): boolean {
+    const n = this.lengths[slot]!;
+    const last = n - 2; // where the last word starts: `"name"` less 4 bytes
+    if (at + n + 2 > end) return false;
+    const words = this.words;
+    let word = this.wordAt[slot]!;
+    for (let i = 0; i < last; i += 4) if (view.getInt32(at + i, true) !== words[word++]) return false;
+    return view.getInt32(at + last, true) === words[word];
+  }
+
+  /** The slot of the key scanned at `bytes[start, end)` (not empty, in quotes), or -1. */
+  slot(bytes: Buffer, view: DataView, start: number, end: number): number {
     const length = end - start;
     let slot = shortHash(bytes, start, end) & this.mask;
     for (;;) {
       const n = this.lengths[slot]!;
       if (n === 0) return -1;
-      if (n === length) {
-        const name = this.names[slot]!;
-        let i = 0;
-        while (i < n && name[i] === bytes[start + i]) i++;
-        if (i === n) return slot;
-      }
+      if (n === length && this.quotes(view, start - 1, end + 1, slot)) return slot;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -982,23 +1006,15 @@ function typedMembers(table: Table, depth: number, root: boolean): void {
     let slot = next[previous]!;
     let start = pos + 1;
     let end = -1;
-    if (slot >= 0) {
+    if (slot >= 0 && table.quotes(workView, pos, srcEnd, slot)) {
       const n = table.lengths[slot]!;
-      const name = table.names[slot]!;
-      const bytes = src;
-      if (bytes[pos] === 0x22 && bytes[start + n] === 0x22) {
-        let i = 0;
-        while (i < n && name[i] === bytes[start + i]) i++;
-        if (i === n) {
-          end = start + n;
-          pos = end + 1;
-          const spec = table.specs[slot]!;
-          if (spec.pathed) {
-            const to = root ? 0 : base + 1;
-            const path = pathBuf;
-            for (let k = 0; k < n && to + k < MAX_PATH_BYTES; k++) path[to + k] = name[k]!;
-          }
-        }
+      end = start + n;
+      pos = end + 1;
+      if (table.specs[slot]!.pathed) {
+        const to = root ? 0 : base + 1;
+        const path = pathBuf;
+        const name = table.names[slot]!;
+        for (let k = 0; k < n && to + k < MAX_PATH_BYTES; k++) path[to + k] = name[k]!;
       }
     }
     if (end < 0) {
@@ -1007,7 +1023,7 @@ function typedMembers(table: Table, depth: number, root: boolean): void {
       end = strEnd;
       // An empty or dotted key inside a mapped object would be displaced.
       if (end === start || keyDot) bail();
-      slot = table.slot(src, start, end);
+      slot = table.slot(src, workView, start, end);
       if (slot >= 0 && table.plain[slot] === 1) next[previous] = slot;
     }
     // A root `_` name would be displaced.
