@@ -464,7 +464,21 @@ function scanKey(to: number): void {
   let p = pos + 1;
   const start = p;
   let dot = false;
+  const view = workView;
+  const pathWords = pathView;
   for (;;) {
+    // four such bytes at once (SWAR, see wordIsPlain), while the path has room for them
+    const v = view.getInt32(p, true);
+    const backslash = v ^ 0x5c5c5c5c;
+    if (
+      q <= MAX_PATH_BYTES &&
+      ((((v - 0x2f2f2f2f) & ~v) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) === 0
+    ) {
+      pathWords.setInt32(q, v, true);
+      q += 4;
+      p += 4;
+      continue;
+    }
     const b = src[p];
     // most key bytes: digits, letters, `_`, UTF-8 (above `.`, not `\`)
     if (b !== undefined && b > 0x2e && b !== 0x5c) {
