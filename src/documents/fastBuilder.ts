@@ -379,6 +379,8 @@ let eventTimeLength = 0; // 20, or 24 with milliseconds
 let eventID: unknown;
 let eventIDBytes = 0; // its UTF-8 size, when a string
 let sourceIPAddress: unknown;
+let sourceIpAt = -1; // where sourceIPAddress's content starts when it is a dotted quad (then written as it is)
+let sourceIpEnd = 0;
 
 // ---------------------------------------------------------------------------------------------
 // Tokenizer
@@ -1177,7 +1179,11 @@ function capture(spec: Spec): void {
     }
     if (spec.capture === CAPTURE_SOURCE_IP && strFlags === 0 && !hasColonOrPercent(strStart, strEnd)) {
       // Only IPv4 text can be an address (see ipOrUndefined): no string for a service name.
-      sourceIPAddress = isDottedQuadAt(src, strStart, strEnd) ? src.toString('latin1', strStart, strEnd) : '';
+      // ipOrUndefined gives a dotted quad as it is, anything else here as undefined: no string.
+      if (isDottedQuadAt(src, strStart, strEnd)) {
+        sourceIpAt = strStart;
+        sourceIpEnd = strEnd;
+      }
       return;
     }
     value =
@@ -1293,6 +1299,7 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   eventTimeLength = 0;
   eventID = undefined;
   sourceIPAddress = undefined;
+  sourceIpAt = -1;
   arrayDepth = 0;
   dedupAll = false;
 
@@ -1351,7 +1358,7 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   // `{"@timestamp":"…","ct":{"source":` + source + `,"recordIndex":N` [+ `,"tags":[…]`]
   // [+ `,"sourceIp":"…"`] [+ `,"pairs":[…]`] [+ `,"text":"…"`] [+ `,"original":"…"`] + `},`
   // + the record after its `{` (without its cut members)
-  const sourceIp = ipOrUndefined(sourceIPAddress);
+  const sourceIp = sourceIpAt >= 0 ? undefined : ipOrUndefined(sourceIPAddress);
 
   const size =
     64 +
@@ -1389,7 +1396,11 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     buffer.copyWithin(tagsAt, tagsAt + 1, at); // without the first comma
     buffer[at - 1] = 0x5d;
   }
-  if (sourceIp !== undefined) {
+  if (sourceIpAt >= 0) {
+    at = writeAscii(buffer, at, ',"sourceIp":"');
+    for (let i = sourceIpAt; i < sourceIpEnd; i++) buffer[at++] = bytes[i]!;
+    buffer[at++] = 0x22;
+  } else if (sourceIp !== undefined) {
     at = writeAscii(buffer, at, ',"sourceIp":"');
     at = writeAscii(buffer, at, sourceIp);
     buffer[at++] = 0x22;
