@@ -910,8 +910,7 @@ function freeString(): void {
     textLen = t;
     textChars += length + 1;
   }
-  if (pathLen + 1 + length > MAX_PAIR_BYTES && pathLen + 1 + utf8Size(src, start, p) > MAX_PAIR_BYTES)
-    bail(); // the reference cuts the pair
+  if (pathLen + 1 + length > MAX_PAIR_BYTES && pathLen + 1 + utf8Size(src, start, p) > MAX_PAIR_BYTES) bail(); // the reference cuts the pair
   closePair(at, q);
 }
 
