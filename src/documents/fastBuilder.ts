@@ -97,6 +97,13 @@ class Table {
   readonly next: Int32Array;
   /** Per slot, whether the name is a plain key: no `"`, `\`, `.`, control character or leading digit. */
   readonly plain: Uint8Array;
+  /**
+   * Each name in its quotes, `"name"` (at least 4 bytes), as little-endian four-byte words to compare
+   * a key with (see `quotes`): from `wordAt[slot]`, one per 4 bytes, the last one ending at the
+   * closing quote (it overlaps the one before when the length is not a multiple of 4).
+   */
+  readonly words: Int32Array;
+  readonly wordAt: Int32Array;
 
   constructor(entries: [string, Spec][]) {
     let size = 16;
@@ -108,6 +115,8 @@ class Table {
     this.seen = new Int32Array(size);
     this.next = new Int32Array(size + 2).fill(-1);
     this.plain = new Uint8Array(size);
+    this.wordAt = new Int32Array(size);
+    const words: number[] = [];
     for (const [name, spec] of entries) {
       const bytes = Buffer.from(name, 'utf8');
       let slot = shortHash(bytes, 0, bytes.length) & this.mask;
@@ -116,23 +125,38 @@ class Table {
       this.names[slot] = bytes;
       this.specs[slot] = spec;
       this.plain[slot] = isPlainKey(bytes) ? 1 : 0;
+      this.wordAt[slot] = words.length;
+      const quoted = Buffer.from(`"${name}"`, 'utf8');
+      const last = quoted.length - 4;
+      for (let i = 0; i < last; i += 4) words.push(quoted.readInt32LE(i));
+      words.push(quoted.readInt32LE(last));
     }
+    this.words = Int32Array.from(words);
     TABLES.push(this);
   }
 
-  /** The slot of the name `bytes[start, end)` (not empty), or -1. */
-  slot(bytes: Buffer, start: number, end: number): number {
+  /**
+   * Whether `view` holds the name of `slot` in its quotes at `at` (before `end`), compared by
+   * words (see `words`).
+   */
+  quotes(view: DataView, at: number, end: number, slot: number): boolean {
+    const n = this.lengths[slot]!;
+    const last = n - 2; // where the last word starts: `"name"` less 4 bytes
+    if (at + n + 2 > end) return false;
+    const words = this.words;
+    let word = this.wordAt[slot]!;
+    for (let i = 0; i < last; i += 4) if (view.getInt32(at + i, true) !== words[word++]) return false;
+    return view.getInt32(at + last, true) === words[word];
+  }
+
+  /** The slot of the key scanned at `bytes[start, end)` (not empty, in quotes), or -1. */
+  slot(bytes: Buffer, view: DataView, start: number, end: number): number {
     const length = end - start;
     let slot = shortHash(bytes, start, end) & this.mask;
     for (;;) {
       const n = this.lengths[slot]!;
       if (n === 0) return -1;
-      if (n === length) {
-        const name = this.names[slot]!;
-        let i = 0;
-        while (i < n && name[i] === bytes[start + i]) i++;
-        if (i === n) return slot;
-      }
+      if (n === length && this.quotes(view, start - 1, end + 1, slot)) return slot;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -218,7 +242,15 @@ function sourceBytes(): Buffer {
 }
 
 const EMPTY = Buffer.alloc(0);
-let src: Buffer = EMPTY; // the record, without surrounding whitespace
+/**
+ * The record (without surrounding whitespace) is copied to `work` and followed by a 0 byte: a
+ * control character, which ends every token, so no scan reads past it but the four-byte reads of
+ * long strings (see wordIsPlain), which stop at a word holding it.
+ */
+let work = Buffer.allocUnsafeSlow(64 * 1024);
+let workView = new DataView(work.buffer, work.byteOffset, work.length);
+let src: Buffer = EMPTY; // `work` while a record is built
+let srcEnd = 0; // the record's length
 let pos = 0;
 let sawNewline = false; // a raw CR/LF between tokens (it becomes a space in the source)
 
@@ -259,12 +291,15 @@ let stamp = 0; // generation of the hash tables below: a slot is used when its s
 
 // The dotted path of the value being walked.
 const MAX_PATH_BYTES = MAX_PAIR_BYTES;
-const pathBuf = Buffer.allocUnsafe(MAX_PATH_BYTES);
+// (4 bytes more: writePath reads it by whole words)
+const pathBuf = Buffer.allocUnsafeSlow(MAX_PATH_BYTES + 4);
+const pathView = new DataView(pathBuf.buffer, pathBuf.byteOffset, pathBuf.length);
 let pathLen = 0;
 
 // Distinct pairs, deduplicated on their bytes, already written as `ct.pairs` elements: `"path=value",`
 // (the content JSON-escaped); pairStarts/pairEnds delimit each content.
-let pairBuf = Buffer.allocUnsafe(64 * 1024);
+let pairBuf = Buffer.allocUnsafeSlow(64 * 1024);
+let pairView = new DataView(pairBuf.buffer, pairBuf.byteOffset, pairBuf.length);
 let pairLen = 0;
 let pairCount = 0;
 const pairStarts = new Int32Array(MAX_PAIRS);
@@ -308,7 +343,8 @@ function dedupEverything(): void {
 }
 
 // `ct.text` content (JSON-escaped); `textChars` mirrors the reference's count (length + 1 per part).
-const textBuf = Buffer.allocUnsafe(MAX_TEXT_CHARS + 8);
+const textBuf = Buffer.allocUnsafeSlow(MAX_TEXT_CHARS + 8);
+const textView = new DataView(textBuf.buffer, textBuf.byteOffset, textBuf.length);
 let textLen = 0;
 let textChars = 0;
 let valueTruncated = false;
@@ -343,6 +379,8 @@ let eventTimeLength = 0; // 20, or 24 with milliseconds
 let eventID: unknown;
 let eventIDBytes = 0; // its UTF-8 size, when a string
 let sourceIPAddress: unknown;
+let sourceIpAt = -1; // where sourceIPAddress's content starts when it is a dotted quad (then written as it is)
+let sourceIpEnd = 0;
 
 // ---------------------------------------------------------------------------------------------
 // Tokenizer
@@ -350,12 +388,13 @@ let sourceIPAddress: unknown;
 function ws(): void {
   const bytes = src;
   let p = pos;
-  let b = bytes[p];
+  let b = bytes[p]!;
+  if (b > 0x20) return; // the common case: no whitespace
   if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return;
   spaced = true;
   while (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) {
     if (b === 0x0a || b === 0x0d) sawNewline = true;
-    b = bytes[++p];
+    b = bytes[++p]!;
   }
   pos = p;
 }
@@ -378,13 +417,18 @@ function isDigit(b: number | undefined): boolean {
 /** A string at `pos` (its opening quote): validates it and records its content range. */
 function scanString(): void {
   const src = sourceBytes();
+  const view = workView;
   let p = pos + 1;
   const start = p;
   let flags = 0;
   for (;;) {
-    const b = src[p];
+    if (wordIsPlain(view.getInt32(p, true))) {
+      p += 4;
+      continue;
+    }
+    const b = src[p]!;
     if (b === 0x22) break;
-    if (b === undefined || b < 0x20) bail(); // unterminated, or a raw control character
+    if (b < 0x20) bail(); // a raw control character, or the end of the record
     if (b === 0x5c) {
       const c = src[p + 1];
       // \" \\ \b \f \n \r \t are written by JSON.stringify as they are
@@ -422,7 +466,21 @@ function scanKey(to: number): void {
   let p = pos + 1;
   const start = p;
   let dot = false;
+  const view = workView;
+  const pathWords = pathView;
   for (;;) {
+    // four such bytes at once (SWAR, see wordIsPlain), while the path has room for them
+    const v = view.getInt32(p, true);
+    const backslash = v ^ 0x5c5c5c5c;
+    if (
+      q <= MAX_PATH_BYTES &&
+      ((((v - 0x2f2f2f2f) & ~v) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) === 0
+    ) {
+      pathWords.setInt32(q, v, true);
+      q += 4;
+      p += 4;
+      continue;
+    }
     const b = src[p];
     // most key bytes: digits, letters, `_`, UTF-8 (above `.`, not `\`)
     if (b !== undefined && b > 0x2e && b !== 0x5c) {
@@ -631,69 +689,76 @@ function addText(from: Buffer, start: number, end: number): void {
 function addPair(from: Buffer, start: number, end: number): void {
   if (pairCount >= MAX_PAIRS) bail();
   const size = pathLen + 1 + end - start;
-  const room = size + 3; // quotes and comma
   // Escapes make the content longer than the decoded pair: measure the decoded size only then.
   if (size > MAX_PAIR_BYTES && pathLen + 1 + utf8Size(from, start, end) > MAX_PAIR_BYTES) bail(); // cut
+  const at = openPair(size + 8); // quotes, comma, and writePath's overshoot
+  const buf = pairBuf;
+  let p = writePath(at);
+  buf[p++] = 0x3d; // =
+  if (end - start > 64) {
+    buf.set(from.subarray(start, end), p);
+    p += end - start;
+  } else for (let i = start; i < end; i++) buf[p++] = from[i]!;
+  closePair(at, p);
+}
+
+/**
+ * Makes room for a pair of at most `room` bytes (with its quotes and comma) and writes its opening
+ * quote; returns where its content starts.
+ */
+function openPair(room: number): number {
   if (pairLen + room > pairBuf.length) {
-    const bigger = Buffer.allocUnsafe(Math.max(pairBuf.length * 2, pairLen + room));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(pairBuf.length * 2, pairLen + room));
     pairBuf.copy(bigger, 0, 0, pairLen);
     pairBuf = bigger;
+    pairView = new DataView(bigger.buffer, bigger.byteOffset, bigger.length);
   }
+  pairBuf[pairLen] = 0x22;
+  return pairLen + 1;
+}
+
+/**
+ * Writes the path at `pairBuf[at]` four bytes at a time (the last word may run up to 3 bytes past
+ * it, into room openPair made, which the pair overwrites next); returns where the path ends.
+ */
+function writePath(at: number): number {
+  const from = pathView;
+  const to = pairView;
+  const length = pathLen;
+  for (let i = 0; i < length; i += 4) to.setInt32(at + i, from.getInt32(i, true), true);
+  return at + length;
+}
+
+/** Keeps the pair whose content was written at `pairBuf[at, end)`, unless it repeats an earlier one. */
+function closePair(at: number, end: number): void {
   const buf = pairBuf;
-  buf[pairLen] = 0x22;
-  const at = pairLen + 1;
-  let p = at;
-  if (arrayDepth === 0 && !dedupAll) {
-    // a pair of its own path (see arrayDepth): no duplicate to look for
-    const path = pathBuf;
-    for (let i = 0; i < pathLen; i++) buf[p++] = path[i]!;
-    buf[p++] = 0x3d; // =
-    if (end - start > 64) {
-      buf.set(from.subarray(start, end), p);
-      p += end - start;
-    } else for (let i = start; i < end; i++) buf[p++] = from[i]!;
-    buf[p] = 0x22;
-    buf[p + 1] = 0x2c;
-    pairStarts[pairCount] = at;
-    pairEnds[pairCount] = p;
-    pairCount++;
-    pairLen = p + 2;
-    return;
+  buf[end] = 0x22;
+  buf[end + 1] = 0x2c;
+  // Outside pair-writing arrays a pair has a path of its own (see arrayDepth): no duplicate to look for.
+  if (arrayDepth !== 0 || dedupAll) {
+    const hash = fnv(buf, at, end);
+    const table = pairTable;
+    let slot = (hash & (PAIR_SLOTS - 1)) * 3;
+    while (table[slot] === stamp) {
+      const other = table[slot + 2]!;
+      if (table[slot + 1] === hash && sameBytes(buf, pairStarts[other]!, pairEnds[other]!, buf, at, end))
+        return;
+      slot = slot === (PAIR_SLOTS - 1) * 3 ? 0 : slot + 3;
+    }
+    table[slot] = stamp;
+    table[slot + 1] = hash;
+    table[slot + 2] = pairCount;
   }
-  let hash = 0x811c9dc5 | 0;
-  for (let i = 0; i < pathLen; i++) {
-    const b = pathBuf[i]!;
-    buf[p++] = b;
-    hash = Math.imul(hash ^ b, 0x01000193);
-  }
-  buf[p++] = 0x3d; // =
-  hash = Math.imul(hash ^ 0x3d, 0x01000193);
-  for (let i = start; i < end; i++) {
-    const b = from[i]!;
-    buf[p++] = b;
-    hash = Math.imul(hash ^ b, 0x01000193);
-  }
-  buf[p] = 0x22;
-  buf[p + 1] = 0x2c;
-  const table = pairTable;
-  let slot = (hash & (PAIR_SLOTS - 1)) * 3;
-  while (table[slot] === stamp) {
-    const other = table[slot + 2]!;
-    if (table[slot + 1] === hash && sameBytes(buf, pairStarts[other]!, pairEnds[other]!, buf, at, p)) return;
-    slot = slot === (PAIR_SLOTS - 1) * 3 ? 0 : slot + 3;
-  }
-  table[slot] = stamp;
-  table[slot + 1] = hash;
-  table[slot + 2] = pairCount;
   pairStarts[pairCount] = at;
-  pairEnds[pairCount] = p;
+  pairEnds[pairCount] = end;
   pairCount++;
-  pairLen = p + 2;
+  pairLen = end + 2;
 }
 
 function copyBytes(from: Buffer, start: number, end: number, to: Buffer, at: number): void {
-  // Buffer#copy costs a native call and a view per use: a loop is cheaper for short runs.
-  if (end - start > 64) to.set(from.subarray(start, end), at);
+  // Buffer#copy costs a native call and a view per use: a loop is cheaper for short runs. A plain
+  // Uint8Array view costs less than Buffer#subarray's.
+  if (end - start > 64) to.set(new Uint8Array(from.buffer, from.byteOffset + start, end - start), at);
   else for (let i = start; i < end; i++) to[at++] = from[i]!;
 }
 
@@ -754,6 +819,101 @@ export function utf8Cut(bytes: Buffer, start: number, end: number, maxBytes: num
   return end;
 }
 
+/**
+ * Whether none of the four bytes `v` holds is `"`, `\` or a control character (SWAR: a byte's top
+ * bit in each term flags a zero byte of `v ^ "`, of `v ^ \`, or a byte of `v` below 0x20; a
+ * borrow can only flag a byte above one that is truly flagged).
+ */
+function wordIsPlain(v: number): boolean {
+  const quote = v ^ 0x22222222;
+  const backslash = v ^ 0x5c5c5c5c;
+  const flagged =
+    ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash) | ((v - 0x20202020) & ~v);
+  return (flagged & 0x80808080) === 0;
+}
+
+/**
+ * A free-form string at `pos` (its opening quote), scanned and copied in one pass, four bytes at a
+ * time where it can: each word goes straight into its pair (after the path and `=`) and into the
+ * text. A string that needs re-encoding or cutting (rare) is dropped from both and goes to
+ * stringLeaf, as does one that might not fit the text's buffer.
+ */
+function freeString(): void {
+  if (pairCount >= MAX_PAIRS) bail();
+  const src = sourceBytes();
+  // The rest of the record bounds the string's length.
+  const rest = srcEnd - pos;
+  if (textLen + rest + 8 > textBuf.length) {
+    scanString();
+    stringLeaf();
+    return;
+  }
+  const at = openPair(pathLen + 8 + rest);
+  const buf = pairBuf;
+  let q = writePath(at);
+  buf[q++] = 0x3d; // =
+  const text = textBuf;
+  let t = textLen;
+  if (textChars > 0) text[t++] = 0x20; // kept only with a non-empty value
+  const view = workView;
+  const pairs = pairView;
+  const texts = textView;
+  const start = pos + 1;
+  let p = start;
+  let flags = 0;
+  for (;;) {
+    const v = view.getInt32(p, true);
+    if (wordIsPlain(v)) {
+      pairs.setInt32(q, v, true);
+      texts.setInt32(t, v, true);
+      p += 4;
+      q += 4;
+      t += 4;
+      continue;
+    }
+    // a byte at a time up to the word's first special byte
+    const b = src[p]!;
+    if (b === 0x22) break;
+    if (b < 0x20) bail(); // a raw control character, or the end of the record
+    if (b === 0x5c) {
+      const c = src[p + 1]!;
+      if (c === 0x22 || c === 0x5c || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
+        if (flags === 0) flags = 1;
+      } else if (c === 0x75) {
+        if (!isHex(src[p + 2]) || !isHex(src[p + 3]) || !isHex(src[p + 4]) || !isHex(src[p + 5])) bail();
+        flags = 2; // the hex digits are copied as plain bytes
+      } else if (c === 0x2f) flags = 2;
+      else bail();
+      buf[q++] = b;
+      text[t++] = b;
+      buf[q++] = c;
+      text[t++] = c;
+      p += 2;
+      continue;
+    }
+    buf[q++] = b;
+    text[t++] = b;
+    p++;
+  }
+  strStart = start;
+  strEnd = p;
+  strFlags = flags;
+  pos = p + 1;
+  const length = p - start;
+  if (flags === 2 || length > MAX_PAIR_VALUE_BYTES) {
+    if (flags === 2) escaped = true;
+    stringLeaf(); // writes over what was copied here
+    return;
+  }
+  if (length > 0) {
+    if (textChars + length > MAX_TEXT_CHARS) bail(); // the reference might cut the text here
+    textLen = t;
+    textChars += length + 1;
+  }
+  if (pathLen + 1 + length > MAX_PAIR_BYTES && pathLen + 1 + utf8Size(src, start, p) > MAX_PAIR_BYTES) bail(); // the reference cuts the pair
+  closePair(at, q);
+}
+
 /** The string just scanned, as a leaf of the free-form walk. */
 function stringLeaf(): void {
   let from = src;
@@ -802,8 +962,7 @@ const FALSE_BYTES = Buffer.from('false');
 function walkFree(depth: number): void {
   const b = src[pos];
   if (b === 0x22) {
-    scanString();
-    stringLeaf();
+    freeString();
   } else if (b === 0x7b) {
     if (depth >= MAX_WALK_DEPTH) bail(); // the reference tags the document `depth-limited`
     pos++;
@@ -863,23 +1022,15 @@ function typedMembers(table: Table, depth: number, root: boolean): void {
     let slot = next[previous]!;
     let start = pos + 1;
     let end = -1;
-    if (slot >= 0) {
+    if (slot >= 0 && table.quotes(workView, pos, srcEnd, slot)) {
       const n = table.lengths[slot]!;
-      const name = table.names[slot]!;
-      const bytes = src;
-      if (bytes[pos] === 0x22 && bytes[start + n] === 0x22) {
-        let i = 0;
-        while (i < n && name[i] === bytes[start + i]) i++;
-        if (i === n) {
-          end = start + n;
-          pos = end + 1;
-          const spec = table.specs[slot]!;
-          if (spec.pathed) {
-            const to = root ? 0 : base + 1;
-            const path = pathBuf;
-            for (let k = 0; k < n && to + k < MAX_PATH_BYTES; k++) path[to + k] = name[k]!;
-          }
-        }
+      end = start + n;
+      pos = end + 1;
+      if (table.specs[slot]!.pathed) {
+        const to = root ? 0 : base + 1;
+        const path = pathBuf;
+        const name = table.names[slot]!;
+        for (let k = 0; k < n && to + k < MAX_PATH_BYTES; k++) path[to + k] = name[k]!;
       }
     }
     if (end < 0) {
@@ -888,7 +1039,7 @@ function typedMembers(table: Table, depth: number, root: boolean): void {
       end = strEnd;
       // An empty or dotted key inside a mapped object would be displaced.
       if (end === start || keyDot) bail();
-      slot = table.slot(src, start, end);
+      slot = table.slot(src, workView, start, end);
       if (slot >= 0 && table.plain[slot] === 1) next[previous] = slot;
     }
     // A root `_` name would be displaced.
@@ -1027,7 +1178,11 @@ function capture(spec: Spec): void {
     }
     if (spec.capture === CAPTURE_SOURCE_IP && strFlags === 0 && !hasColonOrPercent(strStart, strEnd)) {
       // Only IPv4 text can be an address (see ipOrUndefined): no string for a service name.
-      sourceIPAddress = isDottedQuadAt(src, strStart, strEnd) ? src.toString('latin1', strStart, strEnd) : '';
+      // ipOrUndefined gives a dotted quad as it is, anything else here as undefined: no string.
+      if (isDottedQuadAt(src, strStart, strEnd)) {
+        sourceIpAt = strStart;
+        sourceIpEnd = strEnd;
+      }
       return;
     }
     value =
@@ -1075,7 +1230,12 @@ export function setFastPath(enabled: boolean): void {
 }
 
 let lastSourceName: string | undefined;
-let lastSourceJson = EMPTY;
+let lastSourceJson = EMPTY; // what follows the timestamp up to the record index, for lastSourceName
+
+// Constant parts of the source, copied whole (one native copy, where writeAscii reads each character).
+const TIMESTAMP_OPEN = Buffer.from('{"@timestamp":"');
+const PAIRS_OPEN = Buffer.from(',"pairs":[');
+const TEXT_OPEN = Buffer.from(',"text":"');
 
 /**
  * The document for `recordBytes`, or `undefined` when the record needs the reference builder.
@@ -1103,7 +1263,15 @@ export function buildFast(
 }
 
 function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkDocument {
-  src = bytes;
+  const length = bytes.length;
+  if (length + 8 > work.length) {
+    work = Buffer.allocUnsafeSlow(Math.max(work.length * 2, length + 8));
+    workView = new DataView(work.buffer, work.byteOffset, work.length);
+  }
+  work.set(bytes, 0);
+  work[length] = 0; // see `work`
+  src = work;
+  srcEnd = length;
   pos = 1;
   sawNewline = false;
   spaced = false;
@@ -1130,13 +1298,14 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   eventTimeLength = 0;
   eventID = undefined;
   sourceIPAddress = undefined;
+  sourceIpAt = -1;
   arrayDepth = 0;
   dedupAll = false;
 
   ws();
   if (src[pos] === 0x7d) bail(); // the empty record: rare, left to the reference
   typedMembers(ROOT, 0, true);
-  if (pos !== src.length) bail();
+  if (pos !== srcEnd) bail();
   if (cutCount > 0 && !isCanonical()) bail(); // the reference re-serialises the record
 
   const nowMs = context.nowMs ?? Date.now();
@@ -1179,13 +1348,16 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
   }
   const tagged = eventTimeInvalid || timeTag !== undefined || hashed || cutCount > 0 || valueTruncated;
   if (context.sourceName !== lastSourceName) {
-    lastSourceJson = Buffer.from(JSON.stringify(context.sourceName), 'utf8');
+    lastSourceJson = Buffer.from(
+      `","ct":{"source":${JSON.stringify(context.sourceName)},"recordIndex":`,
+      'utf8',
+    );
     lastSourceName = context.sourceName;
   }
   // `{"@timestamp":"…","ct":{"source":` + source + `,"recordIndex":N` [+ `,"tags":[…]`]
   // [+ `,"sourceIp":"…"`] [+ `,"pairs":[…]`] [+ `,"text":"…"`] [+ `,"original":"…"`] + `},`
   // + the record after its `{` (without its cut members)
-  const sourceIp = ipOrUndefined(sourceIPAddress);
+  const sourceIp = sourceIpAt >= 0 ? undefined : ipOrUndefined(sourceIPAddress);
 
   const size =
     64 +
@@ -1197,17 +1369,16 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     originalSize() +
     bytes.length;
   const { buffer, offset } = reserve(size);
-  let at = writeAscii(buffer, offset, '{"@timestamp":"');
+  buffer.set(TIMESTAMP_OPEN, offset);
+  let at = offset + TIMESTAMP_OPEN.length;
   if (timeAt >= 0) {
     for (let i = timeAt; i < timeAt + 19; i++) buffer[at++] = bytes[i]!;
     if (eventTimeLength === 24) {
       for (let i = timeAt + 19; i < timeAt + 24; i++) buffer[at++] = bytes[i]!;
     } else at = writeAscii(buffer, at, '.000Z');
   } else at = writeAscii(buffer, at, timestamp);
-  at = writeAscii(buffer, at, '","ct":{"source":');
-  copyBytes(lastSourceJson, 0, lastSourceJson.length, buffer, at);
+  buffer.set(lastSourceJson, at); // `","ct":{"source":…,"recordIndex":`
   at += lastSourceJson.length;
-  at = writeAscii(buffer, at, ',"recordIndex":');
   at = writeIndex(buffer, at, recordIndex);
   if (tagged) {
     at = writeAscii(buffer, at, ',"tags":[');
@@ -1224,19 +1395,25 @@ function build(bytes: Buffer, recordIndex: number, context: BuildContext): BulkD
     buffer.copyWithin(tagsAt, tagsAt + 1, at); // without the first comma
     buffer[at - 1] = 0x5d;
   }
-  if (sourceIp !== undefined) {
+  if (sourceIpAt >= 0) {
+    at = writeAscii(buffer, at, ',"sourceIp":"');
+    for (let i = sourceIpAt; i < sourceIpEnd; i++) buffer[at++] = bytes[i]!;
+    buffer[at++] = 0x22;
+  } else if (sourceIp !== undefined) {
     at = writeAscii(buffer, at, ',"sourceIp":"');
     at = writeAscii(buffer, at, sourceIp);
     buffer[at++] = 0x22;
   }
   if (pairCount > 0) {
-    at = writeAscii(buffer, at, ',"pairs":[');
+    buffer.set(PAIRS_OPEN, at);
+    at += PAIRS_OPEN.length;
     copyBytes(pairBuf, 0, pairLen - 1, buffer, at); // without the last comma
     at += pairLen - 1;
     buffer[at++] = 0x5d;
   }
   if (textLen > 0) {
-    at = writeAscii(buffer, at, ',"text":"');
+    buffer.set(TEXT_OPEN, at);
+    at += TEXT_OPEN.length;
     copyBytes(textBuf, 0, textLen, buffer, at);
     at += textLen;
     buffer[at++] = 0x22;

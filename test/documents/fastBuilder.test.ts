@@ -681,6 +681,55 @@ describe('fast document builder (differential against the reference builder)', (
     assert.ok(document?.source.includes('"sourceIp":"10.0.0.1"'));
   });
 
+  it('reads strings and keys four bytes at a time: any special byte at any offset of a word', () => {
+    // Escapes, UTF-8, dots and control characters at every offset of the word-at-a-time scans, in
+    // free-form and typed values and keys, with the record's end at every offset too.
+    const specials = [
+      '\\"',
+      '\\\\',
+      '\\n',
+      '\\t',
+      '\\u00e9',
+      '\\u0001',
+      '\\/',
+      'é',
+      '😀',
+      '.',
+      ' ',
+      '-',
+      '/',
+    ];
+    let fast = 0;
+    let total = 0;
+    for (const special of specials) {
+      for (let before = 0; before < 9; before++) {
+        for (let after = 0; after < 6; after++) {
+          const text = 'a'.repeat(before) + special + 'b'.repeat(after);
+          const key = 'k'.repeat(before) + special + 'q'.repeat(after);
+          const records = [
+            `{"eventName":"${text}","requestParameters":{"x":"${text}","${key}":"${text}"}}`,
+            `{"userIdentity":{"arn":"${text}","${key}":[1,"${text}"]},"${key}":"${text}"}`,
+            `{"a":["${text}","${text}"],"b":{"c":"${text}"},"sourceIPAddress":"${text}"}`,
+          ];
+          for (const record of records) {
+            total++;
+            if (compare(Buffer.from(record), 0, record)) fast++;
+          }
+        }
+      }
+    }
+    assert.ok(fast > total / 3, `only ${fast} of ${total} on the fast path`);
+    for (let cut = 1; cut < 12; cut++) {
+      const record = '{"a":"abcdefgh","eventName":"ijklmnop"}';
+      assert.equal(buildFast(Buffer.from(record.slice(0, -cut)), 0, context), undefined, record);
+      const control = record.slice(0, -cut) + '\u0001' + record.slice(-cut);
+      assert.equal(buildFast(Buffer.from(control), 0, context), undefined, control);
+    }
+    // A record longer than the text's buffer: its strings take the byte-at-a-time path.
+    const long = `{"a":"short","b":"${'x'.repeat(40000)}","c":"é\\n"}`;
+    assert.ok(compare(Buffer.from(long), 0, 'a 40 KB record'));
+  });
+
   it('declines what it does not handle, leaving it to the reference', () => {
     const declined = [
       '{}',
