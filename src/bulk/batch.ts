@@ -50,14 +50,32 @@ export function toEntry(
   attempts = 0,
 ): Entry {
   const source = sourceBytesOf(doc);
-  if (source !== undefined) return new EncodedEntry(original, doc, heals, attempts, actionLine(doc), source);
+  if (source !== undefined) {
+    // Event ids and content hashes are plain ASCII: written byte by byte behind the index's cached head.
+    if (PLAIN.test(doc.id))
+      return new EncodedEntry(original, doc, heals, attempts, actionHead(doc.index), source, doc.id);
+    return new EncodedEntry(original, doc, heals, attempts, Buffer.from(actionLine(doc), 'utf8'), source);
+  }
   const ndjson = `${actionLine(doc)}\n${doc.source}\n`;
   return { original, doc, heals, attempts, ndjson, bytes: Buffer.byteLength(ndjson, 'utf8') };
+}
+
+// `{"create":{"_index":"…","_id":` as bytes, built once per index name (a day's index: one per file, mostly).
+let lastHeadIndex: string | undefined;
+let lastHead = Buffer.alloc(0);
+function actionHead(index: string): Buffer {
+  if (index !== lastHeadIndex) {
+    lastHead = Buffer.from(actionPrefix(index), 'utf8');
+    lastHeadIndex = index;
+  }
+  return lastHead;
 }
 
 /**
  * The entry of a document that holds its source as UTF-8 bytes (the builder's): the source is
  * copied once, into the request body, and never becomes a string (see src/documents/encoded.ts).
+ * The action line is never a string either: its head's bytes (shared by the index's documents) then
+ * the plain id, one byte per character.
  */
 class EncodedEntry implements Entry {
   readonly bytes: number;
@@ -66,25 +84,32 @@ class EncodedEntry implements Entry {
     readonly doc: BulkDocument,
     readonly heals: number,
     public attempts: number,
-    readonly action: string,
+    /** The action line's head (then `"id"}}`), or the whole action line when there is no `id`. */
+    private readonly head: Buffer,
     readonly source: Buffer,
+    /** The document's id when plain ASCII without `"` or `\\`. */
+    private readonly id?: string,
   ) {
-    const actionBytes = Buffer.byteLength(action, 'utf8');
-    // One byte per character: ASCII, written with the cheaper latin1 encoder.
-    this.ascii = actionBytes === action.length;
-    this.bytes = actionBytes + source.length + 2;
+    this.bytes = head.length + (id === undefined ? 0 : id.length + 4) + source.length + 2;
   }
 
-  private readonly ascii: boolean;
-
   get ndjson(): string {
-    return `${this.action}\n${this.source.toString('utf8')}\n`;
+    return `${actionLine(this.doc)}\n${this.source.toString('utf8')}\n`;
   }
 
   writeTo(body: Buffer, at: number): number {
-    at += this.ascii ? body.write(this.action, at, 'latin1') : body.write(this.action, at, 'utf8');
-    body[at++] = 0x0a;
     // TypedArray#set, not Buffer#copy: copy builds a view of the source per call, a cost at 1 KB a piece.
+    body.set(this.head, at);
+    at += this.head.length;
+    const id = this.id;
+    if (id !== undefined) {
+      body[at++] = 0x22;
+      for (let i = 0; i < id.length; i++) body[at++] = id.charCodeAt(i);
+      body[at++] = 0x22;
+      body[at++] = 0x7d;
+      body[at++] = 0x7d;
+    }
+    body[at++] = 0x0a;
     body.set(this.source, at);
     at += this.source.length;
     body[at++] = 0x0a;

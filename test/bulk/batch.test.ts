@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { actionLine, bodyOf, pack, toEntry } from '../../src/bulk/batch.js';
+import { actionLine, bodyBytes, bodyOf, pack, toEntry } from '../../src/bulk/batch.js';
+import { commit, EncodedDocument, reserve } from '../../src/documents/encoded.js';
 import type { BulkDocument } from '../../src/types.js';
 
 function doc(id: string, source: string): BulkDocument {
@@ -17,6 +18,31 @@ describe('bulk framing and packing', () => {
       body,
       '{"create":{"_index":"cloudtrail-2024-01-02","_id":"a"}}\n{"x":1}\n' +
         '{"create":{"_index":"cloudtrail-2024-01-02","_id":"b"}}\n{"y":2}\n',
+    );
+  });
+
+  it('frames documents held as bytes exactly as their text, whatever their index and id', () => {
+    const encoded = (index: string, id: string, source: string) => {
+      const { buffer, offset } = reserve(Buffer.byteLength(source, 'utf8'));
+      const bytes = commit(buffer, offset, buffer.write(source, offset, 'utf8'));
+      return new EncodedDocument(index, id, bytes, 0);
+    };
+    const docs = [
+      encoded('cloudtrail-2024-01-02', 'a', '{"x":1}'),
+      encoded('cloudtrail-2024-01-02', '', '{"e":"日本"}'),
+      encoded('cloudtrail-2024-01-03', 'é"q\\', '{"y":2}'),
+      encoded('idx-ü', 'b', '{"z":3}'),
+      encoded('cloudtrail-2024-01-02', 'c', '{}'),
+    ];
+    const entries = docs.map((d) => toEntry(d));
+    const text = docs.map((d) => `${actionLine(d)}\n${d.source}\n`).join('');
+    assert.equal(bodyOf(entries), text);
+    const body = bodyBytes(entries);
+    assert.equal(body.toString('utf8'), text);
+    assert.equal(body.length, Buffer.byteLength(text, 'utf8'));
+    assert.equal(
+      entries.reduce((sum, entry) => sum + entry.bytes, 0),
+      body.length,
     );
   });
 
