@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { actionLine, bodyBytes, bodyOf, pack, toEntry } from '../../src/bulk/batch.js';
-import { commit, EncodedDocument, reserve } from '../../src/documents/encoded.js';
+import {
+  commit,
+  EncodedDocument,
+  reserve,
+  SourceArena,
+  sourceBytesOf,
+  useArena,
+} from '../../src/documents/encoded.js';
 import type { BulkDocument } from '../../src/types.js';
 
 function doc(id: string, source: string): BulkDocument {
@@ -44,6 +51,40 @@ describe('bulk framing and packing', () => {
       entries.reduce((sum, entry) => sum + entry.bytes, 0),
       body.length,
     );
+  });
+
+  it('writes out a body whose documents are not one run, run by run; sends one run as it lies', () => {
+    const arenas = [new SourceArena(), new SourceArena()];
+    const docs: EncodedDocument[] = [];
+    try {
+      for (let i = 0; i < 12; i++) {
+        useArena(arenas[Math.floor(i / 3) % 2]); // three documents in one arena, three in the other
+        const source = JSON.stringify({ n: i, m: 'ü'.repeat(i) });
+        const { buffer, offset } = reserve(source.length * 3);
+        const bytes = commit(buffer, offset, buffer.write(source, offset, 'utf8'));
+        docs.push(new EncodedDocument('cloudtrail-2024-01-02', `id-${i % 10}`, bytes, i));
+      }
+    } finally {
+      useArena(undefined);
+    }
+    const text = (some: readonly BulkDocument[]) =>
+      some.map((d) => `${actionLine(d)}\n${d.source}\n`).join('');
+    const mixed = [...docs, doc('plain', '{"p":1}'), docs[0]!];
+    for (const pooled of [false, true]) {
+      const body = bodyBytes(
+        mixed.map((d) => toEntry(d)),
+        pooled,
+      );
+      assert.equal(body.toString('utf8'), text(mixed));
+    }
+    const run = docs.slice(6, 9); // one arena's documents, built one after another
+    const view = bodyBytes(
+      run.map((d) => toEntry(d)),
+      true,
+    );
+    assert.equal(view.toString('utf8'), text(run));
+    assert.ok(view.buffer === sourceBytesOf(run[0]!)!.buffer, 'a view of their slab');
+    for (const arena of arenas) arena.close();
   });
 
   it('counts UTF-8 bytes, not characters', () => {
