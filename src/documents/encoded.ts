@@ -150,6 +150,8 @@ export class SourceArena {
 
 const defaultArena = new SourceArena();
 let active = defaultArena;
+/** The arena of the last reserve: the commit that follows goes there, whichever arena is in use by then. */
+let reserved = defaultArena;
 
 /** Documents are built into `arena` (the default one when undefined) until the next call. */
 export function useArena(arena: SourceArena | undefined): void {
@@ -175,7 +177,15 @@ function takeSlab(bytes: number): Slab {
 }
 
 function recycle(slab: Slab): void {
-  if (free.length < FREE_SLABS && !free.includes(slab)) free.push(slab);
+  if (free.includes(slab)) return;
+  free.push(slab);
+  if (free.length <= FREE_SLABS) return;
+  // Too many: the smallest goes (a slab serves any arena whose slabs are no bigger).
+  let smallest = 0;
+  for (let i = 1; i < free.length; i++) {
+    if ((free[i] as Slab).buffer.length < (free[smallest] as Slab).buffer.length) smallest = i;
+  }
+  free.splice(smallest, 1);
 }
 
 /**
@@ -195,12 +205,13 @@ export function reserve(maxBytes: number): { buffer: Buffer; offset: number } {
     slab = arena.slab = takeSlab(arena.slabBytes);
     arena.used = 0;
   }
+  reserved = arena;
   return { buffer: slab.buffer, offset: arena.used + arena.head };
 }
 
 /** Takes `length` bytes written at `offset` of a reserved buffer as a document's source. */
 export function commit(buffer: Buffer, offset: number, length: number): Buffer {
-  const arena = active;
+  const arena = reserved;
   const source = buffer.subarray(offset, offset + length);
   const slab = arena.slab;
   if (slab && buffer === slab.buffer) {

@@ -172,6 +172,24 @@ describe('bulk sender: memory reuse', () => {
     assert.throws(() => docs[0]!.source, /released/);
   });
 
+  it('a commit goes to the arena that reserved, even when another is in use by then', () => {
+    const [a, b] = [new SourceArena(), new SourceArena()];
+    try {
+      useArena(a);
+      const { buffer, offset } = reserve(64);
+      useArena(b);
+      const first = new EncodedDocument('i', 'x', commit(buffer, offset, buffer.write('{"n":1}', offset)), 0);
+      useArena(a);
+      const second = encoded(2);
+      assert.equal(first.source, '{"n":1}', 'not overwritten by the next document of its arena');
+      assert.equal((JSON.parse(second.source) as { n: number }).n, 2);
+    } finally {
+      useArena(undefined);
+      a.close();
+      b.close();
+    }
+  });
+
   it('a slab whose documents are all released is reused; one with a live document is not', () => {
     // Fill slabs with documents of ~60 KB (a 1 MiB slab holds ~15); keep one document of the first slab alive.
     const arena = new SourceArena(1024 * 1024);
