@@ -2,8 +2,11 @@
  * Bulk framing and size-bounded packing. A batch's NDJSON body is the concatenation of its entries' text, so
  * its byte size is known before it is built and never has to be measured after the fact.
  */
-import { sourceBytesOf } from '../documents/encoded.js';
+import { entryStartOf, sourceBytesOf } from '../documents/encoded.js';
 import type { BulkDocument } from '../types.js';
+import { actionHead, actionLine, isPlainId, plainActionBytes, writePlainAction } from './action.js';
+
+export { actionLine } from './action.js';
 
 /** One document as the sender tracks it between attempts. */
 export interface Entry {
@@ -21,28 +24,6 @@ export interface Entry {
   readonly bytes: number;
 }
 
-export function actionLine(doc: BulkDocument): string {
-  // `create`, never `index`: a replay of an already-stored id is a 409 we count as a duplicate.
-  return `${actionPrefix(doc.index)}${quoted(doc.id)}}}`;
-}
-
-// The action line's head is the same for every document of a day's index: built once per index name.
-let lastIndex = '';
-let lastPrefix = '{"create":{"_index":"","_id":';
-function actionPrefix(index: string): string {
-  if (index !== lastIndex) {
-    lastPrefix = `{"create":{"_index":${JSON.stringify(index)},"_id":`;
-    lastIndex = index;
-  }
-  return lastPrefix;
-}
-
-/** Printable ASCII without `"` or `\`: a JSON string as is (event ids and content hashes always are). */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-function quoted(text: string): string {
-  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
-}
-
 export function toEntry(
   original: BulkDocument,
   doc: BulkDocument = original,
@@ -50,14 +31,49 @@ export function toEntry(
   attempts = 0,
 ): Entry {
   const source = sourceBytesOf(doc);
-  if (source !== undefined) return new EncodedEntry(original, doc, heals, attempts, actionLine(doc), source);
+  if (source !== undefined) {
+    const start = entryStartOf(doc);
+    if (start >= 0) return new FramedEntry(original, doc, heals, attempts, source, start);
+    // Event ids and content hashes are plain ASCII: written byte by byte behind the index's cached head.
+    if (isPlainId(doc.id))
+      return new EncodedEntry(original, doc, heals, attempts, actionHead(doc.index), source, doc.id);
+    return new EncodedEntry(original, doc, heals, attempts, Buffer.from(actionLine(doc), 'utf8'), source);
+  }
   const ndjson = `${actionLine(doc)}\n${doc.source}\n`;
   return { original, doc, heals, attempts, ndjson, bytes: Buffer.byteLength(ndjson, 'utf8') };
 }
 
 /**
- * The entry of a document that holds its source as UTF-8 bytes (the builder's): the source is
- * copied once, into the request body, and never becomes a string (see src/documents/encoded.ts).
+ * The entry of a document whose whole entry already sits in its slab, action line in front of the
+ * source (see src/documents/encoded.ts): a body of consecutive such entries is a view, not a copy.
+ */
+class FramedEntry implements Entry {
+  readonly bytes: number;
+  /** The slab's memory and the entry's place in it. */
+  readonly memory: ArrayBufferLike;
+  readonly end: number;
+  constructor(
+    readonly original: BulkDocument,
+    readonly doc: BulkDocument,
+    readonly heals: number,
+    public attempts: number,
+    readonly source: Buffer,
+    readonly start: number,
+  ) {
+    this.memory = source.buffer;
+    this.end = source.byteOffset + source.length + 1;
+    this.bytes = this.end - start;
+  }
+
+  get ndjson(): string {
+    return `${actionLine(this.doc)}\n${this.source.toString('utf8')}\n`;
+  }
+}
+
+/**
+ * The entry of a document that holds its source as UTF-8 bytes but not framed in place: the source is
+ * copied once, into the request body, and never becomes a string. The action line is never a string
+ * either: its head's bytes (shared by the index's documents) then the plain id, one byte per character.
  */
 class EncodedEntry implements Entry {
   readonly bytes: number;
@@ -66,24 +82,25 @@ class EncodedEntry implements Entry {
     readonly doc: BulkDocument,
     readonly heals: number,
     public attempts: number,
-    readonly action: string,
+    /** The action line's head (then `"id"}}`), or the whole action line when there is no `id`. */
+    private readonly head: Buffer,
     readonly source: Buffer,
+    /** The document's id when plain ASCII without `"` or `\\`. */
+    private readonly id?: string,
   ) {
-    const actionBytes = Buffer.byteLength(action, 'utf8');
-    // One byte per character: ASCII, written with the cheaper latin1 encoder.
-    this.ascii = actionBytes === action.length;
-    this.bytes = actionBytes + source.length + 2;
+    this.bytes = (id === undefined ? head.length + 1 : plainActionBytes(head, id)) + source.length + 1;
   }
 
-  private readonly ascii: boolean;
-
   get ndjson(): string {
-    return `${this.action}\n${this.source.toString('utf8')}\n`;
+    return `${actionLine(this.doc)}\n${this.source.toString('utf8')}\n`;
   }
 
   writeTo(body: Buffer, at: number): number {
-    at += this.ascii ? body.write(this.action, at, 'latin1') : body.write(this.action, at, 'utf8');
-    body[at++] = 0x0a;
+    if (this.id === undefined) {
+      body.set(this.head, at);
+      at += this.head.length;
+      body[at++] = 0x0a;
+    } else at = writePlainAction(body, at, this.head, this.id);
     // TypedArray#set, not Buffer#copy: copy builds a view of the source per call, a cost at 1 KB a piece.
     body.set(this.source, at);
     at += this.source.length;
@@ -131,27 +148,23 @@ export function bodyOf(entries: readonly Entry[]): string {
 }
 
 /**
- * Request body buffers for reuse: a sender gives a body back once the cluster has answered for every
- * document in it (so the socket is done with it). Allocating a fresh multi-megabyte buffer per request
- * costs page faults on every write, and an unreferenced one is only freed when V8 next collects garbage,
- * which it does late for external memory; a few reused buffers keep both flat. Shared by every sender
- * (the pipeline makes one per file).
+ * Request body buffers for reuse, for the bodies that are written out (see {@link bodyBytes}): a sender
+ * gives a body back once the cluster has answered for every document in it (so the socket is done with
+ * it). Allocating a fresh multi-megabyte buffer per request costs page faults on every write, and an
+ * unreferenced one is only freed when V8 next collects garbage, which it does late for external memory;
+ * a few reused buffers keep both flat. Shared by every sender (the pipeline makes one per file).
  */
-const POOLED_BODIES = 4;
+const POOLED_BODIES = 2;
 const BODY_CAPACITY_STEP = 1024 * 1024;
 const freeBodies: ArrayBuffer[] = [];
+/** The pool's own buffers: a body that is a view of document slabs is never pooled. */
+const pooledBackings = new WeakSet<ArrayBuffer>();
 
 /** Gives back a body built by {@link bodyBytes} with `pooled`; it must not be read or sent again. */
 export function releaseBody(body: Buffer): void {
   const backing = body.buffer;
-  if (!(backing instanceof ArrayBuffer)) return;
-  if (
-    freeBodies.length < POOLED_BODIES &&
-    backing.byteLength >= BODY_CAPACITY_STEP &&
-    !freeBodies.includes(backing)
-  ) {
-    freeBodies.push(backing);
-  }
+  if (!(backing instanceof ArrayBuffer) || !pooledBackings.has(backing)) return;
+  if (freeBodies.length < POOLED_BODIES && !freeBodies.includes(backing)) freeBodies.push(backing);
 }
 
 function bodyBuffer(size: number, pooled: boolean): Buffer {
@@ -164,20 +177,56 @@ function bodyBuffer(size: number, pooled: boolean): Buffer {
     }
   }
   const capacity = Math.ceil(size / BODY_CAPACITY_STEP) * BODY_CAPACITY_STEP;
-  return Buffer.from(Buffer.allocUnsafeSlow(capacity).buffer, 0, size);
+  const backing = Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer;
+  pooledBackings.add(backing);
+  return Buffer.from(backing, 0, size);
+}
+
+/** True when the entries' bytes follow each other in one slab: the body is a view of them. */
+function inPlace(entries: readonly Entry[]): boolean {
+  const first = entries[0];
+  if (!(first instanceof FramedEntry)) return false;
+  const memory = first.memory;
+  let end = first.end;
+  for (let i = 1; i < entries.length; i++) {
+    const entry = entries[i];
+    if (!(entry instanceof FramedEntry) || entry.memory !== memory || entry.start !== end) return false;
+    end = entry.end;
+  }
+  return true;
 }
 
 /**
- * The request body as bytes: one allocation (or a reused buffer when `pooled`) and one copy per entry, no
- * intermediate strings.
+ * The request body as bytes. With `pooled` (the transport keeps no reference to a body once its request
+ * is settled), a run of consecutive framed documents (the common case: a batch of one file's documents)
+ * is sent from where the documents are, a view of their slab: their sources stay put until their outcome
+ * is reported, which is after the cluster has read them. Anything else (retries of some items, batches
+ * that cross a slab's end, rewritten documents) is written out: one allocation (or a reused buffer when
+ * `pooled`) and one copy per entry, no intermediate strings.
  */
 export function bodyBytes(entries: readonly Entry[], pooled = false): Buffer {
+  if (pooled && inPlace(entries)) {
+    const first = entries[0] as FramedEntry;
+    const last = entries[entries.length - 1] as FramedEntry;
+    return Buffer.from(first.memory, first.start, last.end - first.start);
+  }
   let total = 0;
   for (const entry of entries) total += entry.bytes;
   const body = bodyBuffer(total, pooled);
   let at = 0;
-  for (const entry of entries) {
-    at = entry instanceof EncodedEntry ? entry.writeTo(body, at) : at + body.write(entry.ndjson, at, 'utf8');
+  for (let i = 0; i < entries.length;) {
+    const entry = entries[i++] as Entry;
+    if (entry instanceof FramedEntry) {
+      // A run of framed entries (the two halves of a batch that crosses a slab's end): one copy.
+      let end = entry.end;
+      for (let next = entries[i]; next instanceof FramedEntry; next = entries[++i]) {
+        if (next.memory !== entry.memory || next.start !== end) break;
+        end = next.end;
+      }
+      body.set(new Uint8Array(entry.memory, entry.start, end - entry.start), at);
+      at += end - entry.start;
+    } else if (entry instanceof EncodedEntry) at = entry.writeTo(body, at);
+    else at += body.write(entry.ndjson, at, 'utf8');
   }
   return at === total ? body : body.subarray(0, at);
 }

@@ -19,7 +19,8 @@ export interface BulkTransport {
   send(ndjson: string | Buffer, options: { timeoutMs: number }): Promise<BulkResponse>;
   /**
    * True when the transport keeps no reference to a Buffer body once `send()` has settled, so the sender
-   * may reuse the buffer for a later request (test transports that record bodies leave this unset).
+   * may reuse the buffer for a later request, or send a view of document memory that is reused once the
+   * documents' outcomes are in (test transports that record bodies leave this unset).
    */
   readonly releasesBody?: boolean;
 }

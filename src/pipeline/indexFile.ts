@@ -10,6 +10,7 @@ import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import type { BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
+import { SourceArena, useArena } from '../documents/encoded.js';
 import { healDocument } from '../documents/heal.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { readRecordBatches } from '../records/index.js';
@@ -48,6 +49,14 @@ export interface FileJob {
 
 // Dead letters are written in chunks so a file full of bad records never piles up in memory.
 const DEAD_LETTER_FLUSH_ENTRIES = 500;
+
+/**
+ * Slab size of a file's document arena: twice a request, so most requests (consecutive documents of the
+ * file) lie within one slab and are sent from it without a copy (see src/documents/encoded.ts).
+ */
+function arenaSlabBytes(bulkMaxBytes: number): number {
+  return Math.min(64 << 20, Math.max(1 << 20, 2 * bulkMaxBytes));
+}
 
 export async function indexFile(
   job: FileJob,
@@ -118,6 +127,8 @@ export async function indexFile(
   });
 
   const context = { indexPrefix: settings.indexPrefix, sourceName: job.sourceName, keyDate: job.keyDate };
+  // This file's documents are built back to back in their own arena, apart from other files' in flight.
+  const arena = new SourceArena(arenaSlabBytes(settings.bulkMaxBytes));
   try {
     const batches = readRecordBatches(job.stream, {
       maxDecompressedBytes: settings.maxDecompressedBytes,
@@ -170,6 +181,8 @@ export async function indexFile(
     } else {
       throw error;
     }
+  } finally {
+    arena.close();
   }
   await flushDeadLetters();
 
@@ -179,6 +192,8 @@ export async function indexFile(
 
   function buildOrDeadLetter(bytes: Buffer, recordIndex: number): BulkDocument | undefined {
     try {
+      // Set for each record: other files' records are built while this one awaits.
+      useArena(arena);
       return buildDocument(bytes, recordIndex, context);
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
