@@ -20,10 +20,11 @@ export class S3DeadLetterSink implements DeadLetterSink {
     const now = new Date();
     const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
     const separator = this.prefix === '' || this.prefix.endsWith('/') ? '' : '/';
-    // Named after the entries, not the clock: a retried file (Lambda and SQS deliver at least once) writes
-    // the same chunk again under the same key instead of a second copy of every entry.
+    // Named after the set of entries (sorted: responses arrive in any order), not the clock: a retried
+    // file (Lambda and SQS deliver at least once) writes the same chunk again under the same key instead
+    // of a second copy of every entry. The pipeline makes the same chunks on a replay (deadletter/windows.ts).
     const digest = createHash('sha256');
-    for (const entry of entries) digest.update(deadLetterId(entry)).update('\n');
+    for (const id of entries.map(deadLetterId).sort()) digest.update(id).update('\n');
     const key = `${this.prefix}${separator}${day}/${digest.digest('hex').slice(0, 32)}.jsonl.gz`;
     const body = gzipSync(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
     // Loaded here, not at module load: whoever made the S3 client has loaded the SDK already, and a

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import type { BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
+import { DeadLetterWindows } from '../deadletter/windows.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
 import { SourceArena, useArena } from '../documents/encoded.js';
 import { healDocument } from '../documents/heal.js';
@@ -47,8 +48,9 @@ export interface FileJob {
   stream: Readable | AsyncIterable<Uint8Array>;
 }
 
-// Dead letters are written in chunks so a file full of bad records never piles up in memory.
-const DEAD_LETTER_FLUSH_ENTRIES = 500;
+// Dead letters are written a window of records at a time, so a file full of bad records never piles up
+// in memory, and a replay of the file writes the same chunks again (src/deadletter/windows.ts).
+const DEAD_LETTER_WINDOW_RECORDS = 2000;
 
 /**
  * Slab size of a file's document arena: twice a request, so most requests (consecutive documents of the
@@ -65,24 +67,31 @@ export async function indexFile(
 ): Promise<FileOutcome> {
   const { telemetry } = deps;
   const outcome = emptyOutcome(job.key, job.bucket);
-  let pendingDeadLetters: DeadLetterEntry[] = [];
+  const deadLetters = new DeadLetterWindows(DEAD_LETTER_WINDOW_RECORDS);
   let newestEventMs: number | undefined;
   const errors: string[] = [];
 
-  const deadLetter = (entry: Omit<DeadLetterEntry, 'failedAt' | 'source'>) => {
-    pendingDeadLetters.push({ source: job.sourceName, failedAt: new Date().toISOString(), ...entry });
+  const deadLetter = (
+    recordIndex: number,
+    entry: Omit<DeadLetterEntry, 'failedAt' | 'source' | 'recordIndex'>,
+  ) => {
+    deadLetters.settle(recordIndex, {
+      source: job.sourceName,
+      recordIndex,
+      failedAt: new Date().toISOString(),
+      ...entry,
+    });
   };
-  const flushDeadLetters = async () => {
-    const entries = pendingDeadLetters;
-    pendingDeadLetters = [];
-    if (entries.length === 0) return;
-    try {
-      await deps.deadLetter.write(entries);
-      outcome.deadLettered += entries.length;
-    } catch (error) {
-      // The dead letter is part of delivery: if it fails, these records are undelivered and the file is retried.
-      outcome.undelivered += entries.length;
-      errors.push(`dead letter ${deps.deadLetter.target} failed: ${messageOf(error)}`);
+  const writeDeadLetters = async (chunks: DeadLetterEntry[][]) => {
+    for (const entries of chunks) {
+      try {
+        await deps.deadLetter.write(entries);
+        outcome.deadLettered += entries.length;
+      } catch (error) {
+        // The dead letter is part of delivery: if it fails, these records are undelivered and the file is retried.
+        outcome.undelivered += entries.length;
+        errors.push(`dead letter ${deps.deadLetter.target} failed: ${messageOf(error)}`);
+      }
     }
   };
 
@@ -101,17 +110,19 @@ export async function indexFile(
       switch (itemOutcome.kind) {
         case 'indexed':
           outcome.indexed++;
+          deadLetters.settle(doc.recordIndex);
           break;
         case 'healed':
           outcome.indexed++;
           outcome.healed++;
+          deadLetters.settle(doc.recordIndex);
           break;
         case 'duplicate':
           outcome.duplicates++;
+          deadLetters.settle(doc.recordIndex);
           break;
         case 'dead-letter':
-          deadLetter({
-            recordIndex: doc.recordIndex,
+          deadLetter(doc.recordIndex, {
             reason: itemOutcome.reason,
             index: doc.index,
             id: doc.id,
@@ -140,14 +151,13 @@ export async function indexFile(
     for await (const batch of batches) {
       for (const record of batch) {
         outcome.read++;
+        deadLetters.read(record.index);
         if (record.tooLarge) {
-          deadLetter({
-            recordIndex: record.index,
+          deadLetter(record.index, {
             reason: `record ${record.index} is larger than MAX_RECORD_BYTES (${settings.maxRecordBytes} bytes)`,
           });
         } else if (record.notObject) {
-          deadLetter({
-            recordIndex: record.index,
+          deadLetter(record.index, {
             reason: `record ${record.index} is not a JSON object`,
             document: record.bytes.toString('utf8', 0, Math.min(record.bytes.length, 65536)),
           });
@@ -164,7 +174,7 @@ export async function indexFile(
             if (waiting) await waiting;
           }
         }
-        if (pendingDeadLetters.length >= DEAD_LETTER_FLUSH_ENTRIES) await flushDeadLetters();
+        if (deadLetters.hasReady) await writeDeadLetters(deadLetters.takeReady());
       }
     }
   } catch (error) {
@@ -184,7 +194,7 @@ export async function indexFile(
   } finally {
     arena.close();
   }
-  await flushDeadLetters();
+  await writeDeadLetters(deadLetters.takeAll());
 
   if (errors.length > 0) outcome.error = errors.join('; ');
   reportFile(outcome, newestEventMs, job, telemetry);
@@ -197,8 +207,7 @@ export async function indexFile(
       return buildDocument(bytes, recordIndex, context);
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
-      deadLetter({
-        recordIndex,
+      deadLetter(recordIndex, {
         reason: error.message,
         document: bytes.toString('utf8', 0, Math.min(bytes.length, 65536)),
       });
