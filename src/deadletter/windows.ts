@@ -11,10 +11,10 @@
 import type { DeadLetterEntry } from './entry.js';
 
 export class DeadLetterWindows {
-  /** Records read so far, per window. */
-  private readonly readCount = new Map<number, number>();
+  /** Records read so far, per window (windows are numbered from 0, so an array). */
+  private readonly readCount: number[] = [];
   /** Records with an outcome (indexed, duplicate, dead-lettered), per window. */
-  private readonly settledCount = new Map<number, number>();
+  private readonly settledCount: number[] = [];
   private readonly pending = new Map<number, DeadLetterEntry[]>();
   /** Windows whose records have all been read: the reader has moved past their last index. */
   private readThrough = -1;
@@ -27,7 +27,11 @@ export class DeadLetterWindows {
   /** A record was read from the file (indices come in increasing order). */
   read(recordIndex: number): void {
     const window = this.windowOf(recordIndex);
-    this.readCount.set(window, (this.readCount.get(window) ?? 0) + 1);
+    while (this.readCount.length <= window) {
+      this.readCount.push(0);
+      this.settledCount.push(0);
+    }
+    this.readCount[window]! += 1;
     // Reading record n means every window before n's has been read in full.
     while (this.readThrough < window - 1) this.checkReady(++this.readThrough);
   }
@@ -36,7 +40,7 @@ export class DeadLetterWindows {
   settle(recordIndex: number, entry?: DeadLetterEntry): void {
     const window = this.windowOf(recordIndex);
     if (entry) this.add(window, entry);
-    this.settledCount.set(window, (this.settledCount.get(window) ?? 0) + 1);
+    this.settledCount[window]! += 1; // read() made the slot: a record is read before its outcome
     if (window <= this.readThrough) this.checkReady(window);
   }
 
@@ -59,7 +63,7 @@ export class DeadLetterWindows {
     return chunks.filter((chunk) => chunk.length > 0);
   }
 
-  /** Entries held in memory now (for tests and the memory bound). */
+  /** Entries held in memory now (tests check that nothing is left behind). */
   get heldEntries(): number {
     let held = 0;
     for (const entries of this.pending.values()) held += entries.length;
@@ -77,10 +81,7 @@ export class DeadLetterWindows {
   }
 
   private checkReady(window: number): void {
-    const read = this.readCount.get(window) ?? 0;
-    if ((this.settledCount.get(window) ?? 0) < read) return;
-    this.readCount.delete(window);
-    this.settledCount.delete(window);
+    if (this.settledCount[window]! < this.readCount[window]!) return;
     if (this.pending.has(window)) this.ready.push(window);
   }
 
