@@ -32,6 +32,10 @@ export interface DevServerOptions {
   sigv4?: { accessKeyId: string; secretAccessKey: string; region: string; service: string };
   /** Seed for probabilistic faults (default 1). */
   seed?: number;
+  /** `http.max_content_length` in bytes (default 100 MiB): larger bodies, inflated or not, get 413. */
+  maxContentLength?: number;
+  /** Deflate stored sources in blocks (default true; false trades memory for a little speed). */
+  compressSources?: boolean;
 }
 
 export interface DevServer {
@@ -50,7 +54,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const flavor = options.flavor ?? 'opensearch-2';
   if (!flavors[flavor]) throw new Error(`unknown flavor ${String(flavor)}`);
   const state: ServerState = {
-    cluster: new Cluster(),
+    cluster: new Cluster(options.compressSources ?? true),
     flavor,
     traits: flavors[flavor],
     faults: new FaultController(options.seed ?? 1),
@@ -67,6 +71,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     faults: state.faults,
     traits: state.traits,
     sigv4: options.sigv4,
+    maxContentLength: options.maxContentLength ?? 100 * 1024 * 1024,
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -86,7 +91,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         front.server.closeAllConnections();
       }),
     indexNames: () => state.cluster.names(),
-    documentCount: (index) => state.cluster.indices.get(index)?.live.size ?? 0,
+    documentCount: (index) => state.cluster.indices.get(index)?.docs.liveCount ?? 0,
     requestCount: (path) => front.requestCount(path),
   };
 }

@@ -1,9 +1,11 @@
 /**
- * JSON as OpenSearch sees it. `JSON.parse` loses two facts the mapping engine needs: whether a number
- * was written as an integer (`1` maps to long, `1.0` to float) and where a token sits in the text (error
- * messages quote `line:column`). So documents go through this small parser, which keeps numbers as
- * their raw text and remembers the offset of every object and array. It also rejects duplicate keys,
- * as OpenSearch's strict duplicate detection does.
+ * JSON as OpenSearch sees it. `JSON.parse` loses three facts the server needs: whether a number was
+ * written as an integer (`1` maps to long, `1.0` to float) and with which digits (`5.00` is the term
+ * a flat_object indexes), where a token sits in the text (errors quote `line:column`), and whether a
+ * key appears twice in an object (OpenSearch's parser refuses duplicate keys). This module's exact
+ * parser keeps all three; it is iterative, so a document nested a million levels deep is an error
+ * to report, never a stack overflow. Documents usually go through `parseDocumentJson`
+ * (json-fast.ts), which uses `JSON.parse` when the text has nothing `JSON.parse` would lose.
  */
 
 /** A JSON number kept as written, so `1.0` stays a float token and big integers keep their digits. */
@@ -22,7 +24,8 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
-export type JsonValue = null | boolean | string | NumberToken | JsonValue[] | JsonObject;
+/** Numbers are JS numbers when `JSON.parse` read them exactly, NumberTokens otherwise. */
+export type JsonValue = null | boolean | string | number | NumberToken | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
 }
@@ -50,163 +53,194 @@ export function isJsonObject(value: unknown): value is JsonObject {
   );
 }
 
+export function isJsonNumber(value: unknown): value is number | NumberToken {
+  return typeof value === 'number' || value instanceof NumberToken;
+}
+
+/** The digits as written (a JS number here was read exactly, so its text is the token's). */
+export function numberText(value: number | NumberToken): string {
+  return typeof value === 'number' ? String(value) : value.raw;
+}
+
+export function isIntegerNumber(value: number | NumberToken): boolean {
+  return typeof value === 'number' ? Number.isInteger(value) : value.isInteger;
+}
+
+export function numberValue(value: number | NumberToken): number {
+  return typeof value === 'number' ? value : value.value;
+}
+
 /** Objects without a prototype, so a key named `__proto__` is just a key. */
 export function newJsonObject(): JsonObject {
   return Object.create(null) as JsonObject;
 }
 
-export function parseJson(text: string): ParsedJson {
-  const offsets = new WeakMap<object, number>();
-  const keyOffsets = new WeakMap<object, Map<string, number>>();
-  let pos = 0;
+/** `object[key]` for own keys only, so a field named `constructor` is never Object.prototype's. */
+export function ownValue<T>(object: Record<string, T> | undefined, key: string): T | undefined {
+  return object !== undefined && Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
 
-  const fail = (message: string): never => {
-    throw new JsonSyntaxError(message, pos);
-  };
-  const skipSpace = (): void => {
-    while (pos < text.length && ' \t\n\r'.includes(text[pos]!)) pos++;
-  };
-  const unexpected = (expecting: string): never => {
-    if (pos >= text.length) return fail(`Unexpected end-of-input: ${expecting}`);
-    const ch = text[pos]!;
-    return fail(`Unexpected character ('${ch}' (code ${ch.charCodeAt(0)})): ${expecting}`);
-  };
+const escapes: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
-  const parseString = (): string => {
-    pos++; // opening quote
+interface Frame {
+  container: JsonObject | JsonValue[];
+  /** Entries read so far. */
+  count: number;
+}
+
+class ExactParser {
+  private pos = 0;
+  readonly offsets = new WeakMap<object, number>();
+  readonly keyOffsets = new WeakMap<object, Map<string, number>>();
+
+  constructor(private readonly text: string) {}
+
+  private fail(message: string): never {
+    throw new JsonSyntaxError(message, this.pos);
+  }
+
+  private unexpected(expecting: string): never {
+    if (this.pos >= this.text.length) return this.fail(`Unexpected end-of-input: ${expecting}`);
+    const ch = this.text[this.pos]!;
+    return this.fail(`Unexpected character ('${ch}' (code ${ch.charCodeAt(0)})): ${expecting}`);
+  }
+
+  private skipSpace(): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const code = text.charCodeAt(this.pos);
+      if (code !== 32 && code !== 9 && code !== 10 && code !== 13) return;
+      this.pos++;
+    }
+  }
+
+  private parseString(): string {
+    const text = this.text;
+    this.pos++; // opening quote
     let out = '';
-    let start = pos;
-    while (pos < text.length) {
-      const ch = text[pos]!;
-      if (ch === '"') {
-        out += text.slice(start, pos);
-        pos++;
+    let start = this.pos;
+    while (this.pos < text.length) {
+      const code = text.charCodeAt(this.pos);
+      if (code === 34) {
+        out += text.slice(start, this.pos);
+        this.pos++;
         return out;
       }
-      if (ch === '\\') {
-        out += text.slice(start, pos);
-        const esc = text[pos + 1];
-        const simple: Record<string, string> = {
-          '"': '"',
-          '\\': '\\',
-          '/': '/',
-          b: '\b',
-          f: '\f',
-          n: '\n',
-          r: '\r',
-          t: '\t',
-        };
-        if (esc !== undefined && simple[esc] !== undefined) {
-          out += simple[esc];
-          pos += 2;
-        } else if (esc === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(pos + 2, pos + 6), 16));
-          pos += 6;
+      if (code === 92) {
+        out += text.slice(start, this.pos);
+        const escape = text[this.pos + 1];
+        const simple = escape === undefined ? undefined : escapes[escape];
+        if (simple !== undefined) {
+          out += simple;
+          this.pos += 2;
+        } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(this.pos + 2, this.pos + 6))) {
+          out += String.fromCharCode(parseInt(text.slice(this.pos + 2, this.pos + 6), 16));
+          this.pos += 6;
         } else {
-          fail(`Unrecognized character escape '${esc ?? ''}'`);
+          this.fail(`Unrecognized character escape '${escape ?? ''}'`);
         }
-        start = pos;
+        start = this.pos;
         continue;
       }
-      if (ch < ' ')
-        fail(`Illegal unquoted character ((CTRL-CHAR, code ${ch.charCodeAt(0)})): has to be escaped`);
-      pos++;
+      if (code < 32) this.fail(`Illegal unquoted character ((CTRL-CHAR, code ${code})): has to be escaped`);
+      this.pos++;
     }
-    return fail('Unexpected end-of-input: was expecting closing quote for a string value');
-  };
+    return this.fail('Unexpected end-of-input: was expecting closing quote for a string value');
+  }
 
-  const parseNumber = (): NumberToken => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(pos, pos + 400));
-    if (!match || match[0] === '-') return unexpected('expected a valid value');
-    pos += match![0].length;
-    return new NumberToken(match![0]);
-  };
+  private parseNumber(): NumberToken {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    if (!match || match[0] === '-') return this.unexpected('expected a valid value');
+    this.pos += match[0].length;
+    return new NumberToken(match[0]);
+  }
 
-  const parseValue = (): JsonValue => {
-    skipSpace();
-    const ch = text[pos];
-    if (ch === '{') return parseObject();
-    if (ch === '[') return parseArray();
-    if (ch === '"') return parseString();
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return parseNumber();
-    for (const [word, value] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (text.startsWith(word, pos)) {
-        pos += word.length;
-        return value;
-      }
-    }
-    return unexpected(
-      "expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
-    );
-  };
-
-  const parseObject = (): JsonObject => {
-    const object = newJsonObject();
-    const keys = new Map<string, number>();
-    offsets.set(object, pos);
-    keyOffsets.set(object, keys);
-    pos++;
-    skipSpace();
-    if (text[pos] === '}') {
-      pos++;
+  /** A scalar, or a new empty container pushed on the stack. */
+  private parseValue(stack: Frame[]): JsonValue {
+    this.skipSpace();
+    const text = this.text;
+    const ch = text[this.pos];
+    if (ch === '{') {
+      const object = newJsonObject();
+      this.offsets.set(object, this.pos);
+      this.keyOffsets.set(object, new Map());
+      this.pos++;
+      stack.push({ container: object, count: 0 });
       return object;
     }
-    for (;;) {
-      skipSpace();
-      if (text[pos] !== '"') unexpected('was expecting double-quote to start field name');
-      const keyStart = pos;
-      const key = parseString();
-      keys.set(key, keyStart);
-      if (Object.prototype.hasOwnProperty.call(object, key)) fail(`Duplicate field '${key}'`);
-      skipSpace();
-      if (text[pos] !== ':') unexpected('was expecting a colon to separate field name and value');
-      pos++;
-      object[key] = parseValue();
-      skipSpace();
-      if (text[pos] === ',') {
-        pos++;
-        continue;
-      }
-      if (text[pos] === '}') {
-        pos++;
-        return object;
-      }
-      unexpected('was expecting comma to separate Object entries');
-    }
-  };
-
-  const parseArray = (): JsonValue[] => {
-    const array: JsonValue[] = [];
-    offsets.set(array, pos);
-    pos++;
-    skipSpace();
-    if (text[pos] === ']') {
-      pos++;
+    if (ch === '[') {
+      const array: JsonValue[] = [];
+      this.offsets.set(array, this.pos);
+      this.pos++;
+      stack.push({ container: array, count: 0 });
       return array;
     }
-    for (;;) {
-      array.push(parseValue());
-      skipSpace();
-      if (text[pos] === ',') {
-        pos++;
+    if (ch === '"') return this.parseString();
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.parseNumber();
+    if (text.startsWith('true', this.pos)) return ((this.pos += 4), true);
+    if (text.startsWith('false', this.pos)) return ((this.pos += 5), false);
+    if (text.startsWith('null', this.pos)) return ((this.pos += 4), null);
+    return this.unexpected(
+      "expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+    );
+  }
+
+  parse(): JsonValue {
+    const stack: Frame[] = [];
+    const root = this.parseValue(stack);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const container = frame.container;
+      this.skipSpace();
+      const ch = this.text[this.pos];
+      const isArray = Array.isArray(container);
+      if (ch === (isArray ? ']' : '}')) {
+        this.pos++;
+        stack.pop();
         continue;
       }
-      if (text[pos] === ']') {
-        pos++;
-        return array;
+      if (frame.count++ > 0) {
+        if (ch !== ',') {
+          this.unexpected(`was expecting comma to separate ${isArray ? 'Array' : 'Object'} entries`);
+        }
+        this.pos++;
       }
-      unexpected('was expecting comma to separate Array entries');
+      if (isArray) {
+        container.push(this.parseValue(stack));
+        continue;
+      }
+      this.skipSpace();
+      if (this.text[this.pos] !== '"') this.unexpected('was expecting double-quote to start field name');
+      const keyStart = this.pos;
+      const key = this.parseString();
+      if (Object.prototype.hasOwnProperty.call(container, key)) this.fail(`Duplicate field '${key}'`);
+      this.keyOffsets.get(container)!.set(key, keyStart);
+      this.skipSpace();
+      if (this.text[this.pos] !== ':')
+        this.unexpected('was expecting a colon to separate field name and value');
+      this.pos++;
+      container[key] = this.parseValue(stack);
     }
-  };
+    this.skipSpace();
+    if (this.pos < this.text.length) this.unexpected('expected end of input');
+    return root;
+  }
+}
 
-  const value = parseValue();
-  skipSpace();
-  if (pos < text.length) unexpected('expected end of input');
-  return { value, offsets, keyOffsets };
+/** Parses `text` keeping number tokens, offsets and duplicate-key checks; throws JsonSyntaxError. */
+export function parseJson(text: string): ParsedJson {
+  const parser = new ExactParser(text);
+  const value = parser.parse();
+  return { value, offsets: parser.offsets, keyOffsets: parser.keyOffsets };
 }
 
 /** `line:column` (both 1-based) of an offset, as Jackson reports token locations. */
@@ -214,7 +248,7 @@ export function lineColumn(text: string, offset: number): string {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === '\n') {
+    if (text.charCodeAt(i) === 10) {
       line++;
       lineStart = i + 1;
     }
@@ -228,7 +262,7 @@ export function stringifyJson(value: unknown, indent = 0): string {
     if (v === undefined || typeof v === 'function') return undefined;
     if (v === null) return 'null';
     if (v instanceof NumberToken) return v.raw;
-    if (v instanceof RawJson) return indent ? stringifyJson(parseJson(v.text).value, indent) : v.text;
+    if (v instanceof RawJson) return indent ? stringifyJson(JSON.parse(v.text), indent) : v.text;
     if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
     if (typeof v === 'bigint') return v.toString();
     if (typeof v !== 'object') return JSON.stringify(v);
@@ -261,21 +295,42 @@ export function toPlain(value: JsonValue): unknown {
   return value;
 }
 
-/** How Java's `toString` prints a parsed value, used for "Preview of field's value". */
+const previewLimit = 10_000;
+
+/** Punctuation queued between the values of javaPreview's walk. */
+class Literal {
+  constructor(readonly text: string) {}
+}
+
+/** How Java's `toString` prints a parsed value, for "Preview of field's value" (cut at 10,000 chars). */
 export function javaPreview(value: JsonValue): string {
-  if (value === null) return 'null';
-  if (value instanceof NumberToken) return value.raw;
-  if (Array.isArray(value)) return '[' + value.map(javaPreview).join(', ') + ']';
-  if (isJsonObject(value)) {
-    return (
-      '{' +
-      Object.entries(value)
-        .map(([k, v]) => `${k}=${javaPreview(v)}`)
-        .join(', ') +
-      '}'
-    );
+  let out = '';
+  const pending: (JsonValue | Literal)[] = [value];
+  while (pending.length > 0 && out.length < previewLimit) {
+    const item = pending.pop()!;
+    if (item instanceof Literal) {
+      out += item.text;
+    } else if (item === null) {
+      out += 'null';
+    } else if (isJsonNumber(item)) {
+      out += numberText(item);
+    } else if (Array.isArray(item)) {
+      const parts: (JsonValue | Literal)[] = [new Literal('[')];
+      item.forEach((element, i) => parts.push(...(i > 0 ? [new Literal(', ')] : []), element));
+      parts.push(new Literal(']'));
+      pending.push(...parts.reverse());
+    } else if (isJsonObject(item)) {
+      const parts: (JsonValue | Literal)[] = [new Literal('{')];
+      Object.entries(item).forEach(([key, element], i) =>
+        parts.push(new Literal(`${i > 0 ? ', ' : ''}${key}=`), element),
+      );
+      parts.push(new Literal('}'));
+      pending.push(...parts.reverse());
+    } else {
+      out += String(item);
+    }
   }
-  return String(value);
+  return out.length > previewLimit ? out.slice(0, previewLimit) : out;
 }
 
 /** The Jackson token name a value starts with, e.g. for "expected START_OBJECT but found [..]". */

@@ -1,22 +1,24 @@
 /**
- * Runs write operations against the cluster and renders each outcome as a bulk item (spec §2.2, §2.3):
- * real statuses, results and error objects, in request order. The single-document APIs reuse it.
+ * Runs write operations against the cluster and renders each outcome as a bulk item (OPENSEARCH.md
+ * §2.2, §2.3): real statuses, results and error objects, in request order. The single-document APIs
+ * reuse it. An item's failure never stops the items after it, and nothing of a failed item is kept.
  */
-import type { Cluster, IndexState } from '../cluster.js';
+import type { Cluster } from '../cluster.js';
 import { generateId } from '../cluster.js';
-import { OpenSearchError, illegalArgument, renderCause, shardMeta, type ErrorCause } from '../errors.js';
-import type { FlavorTraits } from '../flavor.js';
 import {
-  RawJson,
-  isJsonObject,
-  newJsonObject,
-  parseJson,
-  stringifyJson,
-  type JsonObject,
-  type JsonValue,
-} from '../json.js';
+  OpenSearchError,
+  illegalArgument,
+  mapperParsing,
+  renderCause,
+  shardMeta,
+  type ErrorCause,
+} from '../errors.js';
+import type { FlavorTraits } from '../flavor.js';
+import type { IndexState } from '../index-state.js';
+import { RawJson, isJsonObject, newJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
 import { parseDocument } from '../mapping/document-parser.js';
-import type { BulkOperation } from './parser.js';
+import { PendingValues } from '../mapping/pending-values.js';
+import type { BulkOperation, SourceSlice } from './parser.js';
 
 export interface ItemOutcome {
   action: string;
@@ -54,11 +56,27 @@ function deepMerge(target: JsonObject, patch: JsonObject): JsonObject {
   return out;
 }
 
-function sameJson(a: JsonValue, b: JsonValue): boolean {
-  return stringifyJson(a) === stringifyJson(b);
+/**
+ * A stack overflow while handling one item (an update merging a document nested tens of thousands of
+ * levels deep) fails that item alone; the items before it are already applied and must be reported.
+ */
+function tooDeep(error: RangeError): OpenSearchError | RangeError {
+  if (!/call stack/i.test(error.message)) return error;
+  return mapperParsing('failed to parse', {
+    type: 'parse_exception',
+    reason: 'the document is nested too deeply for the dev server to process',
+  });
+}
+
+function sliceOf(text: string): SourceSlice {
+  const body = Buffer.from(text, 'utf8');
+  return { body, start: 0, end: body.length };
 }
 
 export class WriteExecutor {
+  /** Reused for every document: values are gathered here, then stored if the document is accepted. */
+  private readonly values = new PendingValues();
+
   constructor(
     private readonly cluster: Cluster,
     private readonly traits: FlavorTraits,
@@ -69,12 +87,16 @@ export class WriteExecutor {
     let id = op.id;
     try {
       index = op.action === 'delete' ? this.cluster.get(op.index!) : this.cluster.indexForWrite(op.index!);
+      if (id === '' && (op.action === 'index' || op.action === 'create')) {
+        throw illegalArgument('if _id is specified it must not be empty');
+      }
       id ??= generateId();
       const success = this.apply(op, index, id);
       return this.successItem(op.action, index, success, refresh);
     } catch (error) {
-      if (!(error instanceof OpenSearchError)) throw error;
-      return this.failureItem(op.action, op.index!, id, error.status, error.asCause, index);
+      const failure = error instanceof RangeError ? tooDeep(error) : error;
+      if (!(failure instanceof OpenSearchError)) throw failure;
+      return this.failureItem(op.action, op.index!, id, failure.status, failure.asCause, index);
     }
   }
 
@@ -93,50 +115,67 @@ export class WriteExecutor {
   private write(
     index: IndexState,
     id: string,
-    sourceText: string,
+    source: SourceSlice,
     createOnly: boolean,
     meta: Record<string, unknown>,
   ): Success {
-    const parsed = parseDocument(sourceText, id, index.mapping, index.limits());
+    if (source.invalidUtf8) {
+      throw mapperParsing('failed to parse', {
+        type: 'json_parse_exception',
+        reason: 'Invalid UTF-8 start byte',
+      });
+    }
+    const sourceText = source.body.toString('utf8', source.start, source.end);
+    this.values.reset();
+    const parsed = parseDocument(sourceText, id, index.parseTarget(), this.values);
     // The mapping update is applied before the engine's version checks, as in OpenSearch.
     if (parsed.updatedMapping) index.setMapping(parsed.updatedMapping);
-    const existing = index.live.get(id);
-    if (createOnly && existing) {
+    const existing = index.docs.find(id);
+    if (createOnly && existing >= 0) {
       throw new OpenSearchError(
         409,
         'version_conflict_engine_exception',
-        `[${id}]: version conflict, document already exists (current version [${existing.version}])`,
+        `[${id}]: version conflict, document already exists (current version [${index.docs.version(existing)}])`,
         shardMeta(index.name, index.uuid),
       );
     }
     this.checkSequence(index, id, meta);
-    const stored = index.store({
-      id,
-      sourceText,
-      fields: parsed.fields,
-      textStarts: parsed.textStarts,
-      version: (existing?.version ?? 0) + 1,
-    });
+    const version = existing >= 0 ? index.docs.version(existing) + 1 : 1;
+    const seqNo = index.takeSeqNo();
+    const routing = meta.routing ?? meta._routing;
+    index.store(
+      {
+        id,
+        version,
+        seqNo,
+        routing: routing === undefined ? undefined : String(routing),
+        source: source.body,
+        start: source.start,
+        end: source.end,
+      },
+      this.values,
+    );
     return {
       id,
-      version: stored.version,
-      result: existing ? 'updated' : 'created',
-      status: existing ? 200 : 201,
-      seqNo: stored.seqNo,
+      version,
+      result: existing >= 0 ? 'updated' : 'created',
+      status: existing >= 0 ? 200 : 201,
+      seqNo,
     };
   }
 
   private checkSequence(index: IndexState, id: string, meta: Record<string, unknown>): void {
     if (meta.if_seq_no === undefined && meta.if_primary_term === undefined) return;
-    const existing = index.live.get(id);
+    const existing = index.docs.find(id);
     const required = `required seqNo [${String(meta.if_seq_no)}], primary term [${String(meta.if_primary_term)}]`;
-    const current = existing
-      ? `current document has seqNo [${existing.seqNo}] and primary term [${existing.primaryTerm}]`
-      : 'but no document was found';
+    const current =
+      existing >= 0
+        ? `current document has seqNo [${index.docs.seqNo(existing)}] and primary term [1]`
+        : 'but no document was found';
     if (
-      !existing ||
-      existing.seqNo !== Number(meta.if_seq_no) ||
-      existing.primaryTerm !== Number(meta.if_primary_term)
+      existing < 0 ||
+      index.docs.seqNo(existing) !== Number(meta.if_seq_no) ||
+      Number(meta.if_primary_term) !== 1
     ) {
       throw new OpenSearchError(
         409,
@@ -150,8 +189,8 @@ export class WriteExecutor {
   private update(index: IndexState, id: string, op: BulkOperation): Success {
     const body = op.update!;
     if (body.hasScript) throw illegalArgument('scripted updates are not supported by the dev server');
-    const existing = index.live.get(id);
-    if (!existing) {
+    const existing = index.docs.find(id);
+    if (existing < 0) {
       const upsert = body.docAsUpsert ? body.doc : body.upsert;
       if (!upsert) {
         throw new OpenSearchError(
@@ -161,22 +200,30 @@ export class WriteExecutor {
           shardMeta(index.name, index.uuid),
         );
       }
-      return this.write(index, id, stringifyJson(upsert), false, {});
+      return this.write(index, id, sliceOf(stringifyJson(upsert)), false, op.meta);
     }
     this.checkSequence(index, id, op.meta);
-    const current = parseJson(existing.sourceText).value as JsonObject;
-    const merged = deepMerge(current, body.doc ?? newJsonObject());
-    if (body.detectNoop && sameJson(current, merged)) {
-      return { id, version: existing.version, result: 'noop', status: 200, seqNo: existing.seqNo };
+    const currentText = index.source(existing);
+    const current = parseJson(currentText).value as JsonObject;
+    const merged = stringifyJson(deepMerge(current, body.doc ?? newJsonObject()));
+    if (body.detectNoop && merged === stringifyJson(current)) {
+      return {
+        id,
+        version: index.docs.version(existing),
+        result: 'noop',
+        status: 200,
+        seqNo: index.docs.seqNo(existing),
+      };
     }
-    return this.write(index, id, stringifyJson(merged), false, {});
+    return this.write(index, id, sliceOf(merged), false, {});
   }
 
   private remove(index: IndexState, id: string): Success {
-    if (!index.live.has(id))
-      return { id, version: 1, result: 'not_found', status: 404, seqNo: index.takeSeqNo() };
-    const { seqNo, version } = index.remove(id);
-    return { id, version, result: 'deleted', status: 200, seqNo };
+    const existing = index.docs.find(id);
+    if (existing < 0) return { id, version: 1, result: 'not_found', status: 404, seqNo: index.takeSeqNo() };
+    const version = index.docs.version(existing) + 1;
+    index.remove(existing);
+    return { id, version, result: 'deleted', status: 200, seqNo: index.takeSeqNo() };
   }
 
   private successItem(action: string, index: IndexState, s: Success, refresh: RefreshPolicy): ItemOutcome {

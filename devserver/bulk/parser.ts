@@ -3,8 +3,10 @@
  * rule (trailing newline, action-line shape, metadata keys, update bodies, validation) before any item
  * runs. Index/create sources are sliced, not parsed: their errors belong to the item alone.
  */
+import { isUtf8 } from 'node:buffer';
 import { OpenSearchError, illegalArgument, jsonParseError, parseException } from '../errors.js';
 import type { FlavorTraits } from '../flavor.js';
+import { parseDocumentJson } from '../json-fast.js';
 import { JsonSyntaxError, isJsonObject, parseJson, toPlain, tokenName, type JsonObject } from '../json.js';
 import { rejectUnknownKeys, type JsonBody } from '../body.js';
 
@@ -18,13 +20,22 @@ export interface UpdateBody {
   hasScript: boolean;
 }
 
+/** A source line: its bytes in the request body, not parsed yet (its errors belong to its item). */
+export interface SourceSlice {
+  body: Buffer;
+  start: number;
+  end: number;
+  /** The bytes are not valid UTF-8 (only checked when the body as a whole is not). */
+  invalidUtf8?: boolean;
+}
+
 export interface BulkOperation {
   action: BulkAction;
   index?: string;
   id?: string;
   meta: Record<string, unknown>;
-  /** Raw source line for index and create. */
-  source?: string;
+  /** Source line of index and create. */
+  source?: SourceSlice;
   update?: UpdateBody;
 }
 
@@ -56,11 +67,55 @@ function malformed(line: number, expected: string, found: string): OpenSearchErr
 
 function parseActionLine(text: string): unknown {
   try {
-    return toPlain(parseJson(text).value);
+    const json = parseDocumentJson(text);
+    return json.exact ? toPlain(json.value) : json.value;
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw jsonParseError(error.message);
     throw error;
   }
+}
+
+function isBlank(body: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = body[i]!;
+    if (byte !== 32 && byte !== 9 && byte !== 13) return false;
+  }
+  return true;
+}
+
+/** The non-blank lines of a body (a `\r` before `\n` dropped), as byte ranges. */
+class LineReader {
+  private cursor = 0;
+  lineNumber = 0;
+  readonly validUtf8: boolean;
+
+  constructor(private readonly body: Buffer) {
+    this.validUtf8 = isUtf8(body);
+  }
+
+  next(): SourceSlice | undefined {
+    const body = this.body;
+    while (this.cursor < body.length) {
+      const newline = body.indexOf(10, this.cursor);
+      const start = this.cursor;
+      let end = newline < 0 ? body.length : newline;
+      this.cursor = newline < 0 ? body.length : newline + 1;
+      if (end > start && body[end - 1] === 13) end--;
+      if (newline < 0 && !isBlank(body, start, end)) {
+        throw illegalArgument('The bulk request must be terminated by a newline [\\n]');
+      }
+      if (isBlank(body, start, end)) continue;
+      this.lineNumber++;
+      const slice: SourceSlice = { body, start, end };
+      if (!this.validUtf8 && !isUtf8(body.subarray(start, end))) slice.invalidUtf8 = true;
+      return slice;
+    }
+    return undefined;
+  }
+}
+
+function lineText(slice: SourceSlice): string {
+  return slice.body.toString('utf8', slice.start, slice.end);
 }
 
 function parseUpdateBody(text: string): UpdateBody {
@@ -97,34 +152,17 @@ function parseUpdateBody(text: string): UpdateBody {
 
 /** Splits a bulk body into operations or throws the whole-request error OpenSearch gives. */
 export function parseBulkBody(
-  body: string,
+  body: Buffer,
   pathIndex: string | undefined,
   traits: FlavorTraits,
 ): BulkOperation[] {
-  if (body === '') throw parseException('request body is required');
-  const lines = body.split('\n');
-  const terminated = lines[lines.length - 1] === '';
-  if (terminated) lines.pop();
+  if (body.length === 0) throw parseException('request body is required');
+  const lines = new LineReader(body);
   const operations: BulkOperation[] = [];
-  let lineNumber = 0;
-  let cursor = 0;
-  const nextLine = (): string | undefined => {
-    while (cursor < lines.length) {
-      const isLast = cursor === lines.length - 1;
-      const text = lines[cursor++]!.replace(/\r$/, '');
-      if (isLast && !terminated && text !== '') {
-        throw illegalArgument('The bulk request must be terminated by a newline [\\n]');
-      }
-      if (text.trim() === '') continue;
-      lineNumber++;
-      return text;
-    }
-    return undefined;
-  };
-
-  for (let actionText = nextLine(); actionText !== undefined; actionText = nextLine()) {
-    const line = lineNumber;
-    const actionLine = parseActionLine(actionText);
+  for (let actionSlice = lines.next(); actionSlice !== undefined; actionSlice = lines.next()) {
+    const line = lines.lineNumber;
+    if (actionSlice.invalidUtf8) throw jsonParseError('Invalid UTF-8 middle byte');
+    const actionLine = parseActionLine(lineText(actionSlice));
     if (typeof actionLine !== 'object' || actionLine === null || Array.isArray(actionLine)) {
       throw malformed(line, 'START_OBJECT', tokenName(actionLine));
     }
@@ -133,7 +171,7 @@ export function parseBulkBody(
     const [action, metaValue] = entries[0]!;
     if (!knownActions.has(action)) {
       if (traits.unknownBulkAction) throw illegalArgument(traits.unknownBulkAction(line, action));
-      nextLine(); // early parsers skipped the item and its source line (code-read)
+      lines.next(); // early parsers skipped the item and its source line (code-read)
       continue;
     }
     if (typeof metaValue !== 'object' || metaValue === null || Array.isArray(metaValue)) {
@@ -163,10 +201,10 @@ export function parseBulkBody(
       meta,
     };
     if (bulkAction !== 'delete') {
-      const sourceText = nextLine();
-      if (sourceText === undefined) break; // an action without its source line is dropped (code-read)
-      if (bulkAction === 'update') operation.update = parseUpdateBody(sourceText);
-      else operation.source = sourceText;
+      const source = lines.next();
+      if (source === undefined) break; // an action without its source line is dropped (code-read)
+      if (bulkAction === 'update') operation.update = parseUpdateBody(lineText(source));
+      else operation.source = source;
     }
     operations.push(operation);
   }
@@ -175,7 +213,7 @@ export function parseBulkBody(
 }
 
 /** BulkRequest.validate: numbered messages for every problem found, before anything runs. */
-function validateOperations(operations: BulkOperation[]): void {
+export function validateOperations(operations: BulkOperation[]): void {
   if (operations.length === 0) {
     throw new OpenSearchError(
       400,
@@ -186,10 +224,11 @@ function validateOperations(operations: BulkOperation[]): void {
   const problems: string[] = [];
   for (const op of operations) {
     if (op.index === undefined || op.index === '') problems.push('index is missing');
-    if ((op.action === 'update' || op.action === 'delete') && op.id === undefined)
-      problems.push('id is missing');
+    const writesSource = op.action === 'index' || op.action === 'create';
+    if (!writesSource && (op.id === undefined || op.id === '')) problems.push('id is missing');
     if (op.update && !op.update.doc && !op.update.hasScript) problems.push('script or doc is missing');
-    if (op.id !== undefined && Buffer.byteLength(op.id) > 512) {
+    // IndexRequest.validate: the id length is checked for index and create only.
+    if (writesSource && op.id !== undefined && Buffer.byteLength(op.id) > 512) {
       problems.push(
         `id [${op.id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(op.id)}`,
       );

@@ -30,7 +30,8 @@ export function registerAdminRoutes(router: Router, state: ServerState): void {
     const ids: Record<string, string[]> = {};
     for (const name of state.cluster.names()) {
       if (!patterns.some((pattern) => globMatch(pattern, name))) continue;
-      ids[name] = [...(state.cluster.indices.get(name)?.live.keys() ?? [])];
+      const index = state.cluster.indices.get(name)!;
+      ids[name] = [...index.docs.liveDocs()].map((doc) => index.docs.id(doc));
     }
     return { status: 200, body: { ids } };
   });

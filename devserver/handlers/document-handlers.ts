@@ -3,11 +3,11 @@
  * the same write executor so item outcomes are identical.
  */
 import { WriteExecutor, parseRefresh, sourceOf, type ItemOutcome } from '../bulk/executor.js';
-import { parseBulkBody, type BulkOperation } from '../bulk/parser.js';
-import type { IndexState } from '../cluster.js';
+import { parseBulkBody, validateOperations, type BulkOperation } from '../bulk/parser.js';
 import { OpenSearchError } from '../errors.js';
 import type { FaultSpec } from '../faults.js';
 import { flag, type Reply, type RequestContext, type Router } from '../http/router.js';
+import type { IndexState } from '../index-state.js';
 import { isJsonObject, parseJson } from '../json.js';
 import type { ServerState } from './state.js';
 
@@ -48,6 +48,7 @@ function refreshTouched(outcomes: ItemOutcome[], policy: string): void {
 }
 
 function runWrite(state: ServerState, request: RequestContext, op: BulkOperation): Reply {
+  if (op.action !== 'update') validateOperations([op]);
   const refresh = parseRefresh(request.query.get('refresh') ?? undefined);
   const outcome = new WriteExecutor(state.cluster, state.traits).run(op, refresh);
   refreshTouched([outcome], refresh);
@@ -64,10 +65,10 @@ export function registerDocumentRoutes(router: Router, state: ServerState): void
   const bulk = (request: RequestContext): Reply => {
     const started = Date.now();
     const refresh = parseRefresh(request.query.get('refresh') ?? undefined);
-    const operations = parseBulkBody(request.bodyText, request.params.index, state.traits);
+    const operations = parseBulkBody(request.body, request.params.index, state.traits);
     const executor = new WriteExecutor(state.cluster, state.traits);
     const fault = request.fault?.kind === 'item-rejection' ? request.fault : undefined;
-    const bytes = Buffer.byteLength(request.bodyText);
+    const bytes = request.body.length;
     const outcomes = operations.map((op) => {
       const rejected =
         fault && (fault.itemProbability === undefined || state.faults.draw() < fault.itemProbability);
@@ -92,19 +93,19 @@ export function registerDocumentRoutes(router: Router, state: ServerState): void
       index: request.params.index,
       id: request.params.id,
       meta: Object.fromEntries(
-        ['if_seq_no', 'if_primary_term']
+        ['if_seq_no', 'if_primary_term', 'routing']
           .filter((k) => request.query.has(k))
           .map((k) => [k, request.query.get(k)]),
       ),
-      source: request.bodyText,
+      source: { body: request.body, start: 0, end: request.body.length },
     });
   router.add(['PUT', 'POST'], '/{index}/_doc/{id}', writeDoc('index'));
   router.add(['POST'], '/{index}/_doc', writeDoc('index'));
   router.add(['PUT', 'POST'], '/{index}/_create/{id}', writeDoc('create'));
 
   router.add(['POST'], '/{index}/_update/{id}', (request) => {
-    const body = `{"update":{}}\n${request.bodyText.replace(/\n/g, ' ')}\n`;
-    const [op] = parseBulkBody(body, request.params.index, state.traits);
+    const body = `{"update":{"_id":"-"}}\n${request.bodyText.replace(/\n/g, ' ')}\n`;
+    const [op] = parseBulkBody(Buffer.from(body, 'utf8'), request.params.index, state.traits);
     return runWrite(state, request, { ...op!, id: request.params.id });
   });
 
@@ -129,33 +130,37 @@ export function registerDocumentRoutes(router: Router, state: ServerState): void
 
   const getDoc = (request: RequestContext, withBody: boolean): Reply => {
     const index = state.cluster.get(request.params.index!);
-    const doc = index.live.get(request.params.id!);
+    const doc = index.docs.find(request.params.id!);
     const head: Record<string, unknown> = { _index: index.name };
     if (state.traits.reportsType) head._type = '_doc';
     head._id = request.params.id;
-    if (!doc) return { status: 404, body: withBody ? { ...head, found: false } : undefined };
-    const body = {
+    if (doc < 0) return { status: 404, body: withBody ? { ...head, found: false } : undefined };
+    const body: Record<string, unknown> = {
       ...head,
-      _version: doc.version,
-      _seq_no: doc.seqNo,
-      _primary_term: doc.primaryTerm,
-      found: true,
+      _version: index.docs.version(doc),
+      _seq_no: index.docs.seqNo(doc),
+      _primary_term: 1,
     };
+    const routing = index.docs.routing(doc);
+    if (routing !== undefined) body._routing = routing;
+    body.found = true;
     if (!flag(request, '_source') && request.query.get('_source') === 'false') return { status: 200, body };
-    return { status: 200, body: withBody ? { ...body, _source: sourceOf(doc.sourceText) } : undefined };
+    return { status: 200, body: withBody ? { ...body, _source: sourceOf(index.source(doc)) } : undefined };
   };
   router.add(['GET'], '/{index}/_doc/{id}', (request) => getDoc(request, true));
   router.add(['HEAD'], '/{index}/_doc/{id}', (request) => getDoc(request, false));
   router.add(['GET'], '/{index}/_source/{id}', (request) => {
-    const doc = state.cluster.get(request.params.index!).live.get(request.params.id!);
-    if (!doc) {
+    const index = state.cluster.get(request.params.index!);
+    const doc = index.docs.find(request.params.id!);
+    if (doc < 0) {
       throw new OpenSearchError(
         404,
         'resource_not_found_exception',
         `Document not found [${request.params.index}]/[${request.params.id}]`,
       );
     }
-    const source = parseJson(doc.sourceText).value;
-    return { status: 200, body: isJsonObject(source) ? sourceOf(doc.sourceText) : source };
+    const sourceText = index.source(doc);
+    const source = parseJson(sourceText).value;
+    return { status: 200, body: isJsonObject(source) ? sourceOf(sourceText) : source };
   });
 }

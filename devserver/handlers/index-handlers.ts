@@ -1,7 +1,7 @@
 /**
  * Index administration: create, exists, get, delete (spec §6.2), mappings, settings and refresh.
  */
-import type { IndexState } from '../cluster.js';
+import type { IndexState } from '../index-state.js';
 import { OpenSearchError, illegalArgument } from '../errors.js';
 import { isWildcardExpression } from '../index-names.js';
 import { mergeMappings, validateMapping } from '../mapping/validate.js';

@@ -1,5 +1,5 @@
 /** `_search` and `_count` on `/`, `/{index}` (names, comma lists, wildcards). */
-import type { IndexState } from '../cluster.js';
+import type { IndexState } from '../index-state.js';
 import { flag, jsonBody, type RequestContext, type Router } from '../http/router.js';
 import { executeCount, executeSearch } from '../search/search.js';
 import type { ServerState } from './state.js';

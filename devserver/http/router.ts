@@ -12,7 +12,10 @@ export interface RequestContext {
   params: Record<string, string>;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
-  bodyText: string;
+  /** The request body (inflated when it was gzip-encoded). */
+  body: Buffer;
+  /** The body as text, decoded on first use. */
+  readonly bodyText: string;
   /** The fault selected for this request, for handlers that act on it (per-item rejections). */
   fault?: FaultSpec;
 }

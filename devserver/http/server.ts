@@ -1,6 +1,8 @@
 /**
- * The HTTP front: reads the request, applies injected faults and SigV4 checks, enforces OpenSearch's
- * Content-Type rule, dispatches to a route and writes the reply (JSON errors in OpenSearch's envelope).
+ * The HTTP front: reads the request (at most `http.max_content_length` bytes, compressed or not),
+ * applies injected faults, checks the SigV4 signature against the bytes as sent (before a gzip body
+ * is inflated), enforces OpenSearch's Content-Type rule, dispatches to a route and writes the reply
+ * (JSON errors in OpenSearch's envelope).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -19,21 +21,38 @@ export interface FrontOptions {
   faults: FaultController;
   traits: FlavorTraits;
   sigv4?: SigV4Config;
+  /** `http.max_content_length`: the largest body accepted, before and after inflating. */
+  maxContentLength: number;
 }
 
-/** Paths that control the dev server itself: never faulted, signed or counted. */
+/** Paths that control the dev server itself: never faulted or counted (but signed under --sigv4). */
 const adminPrefix = '/_devserver/';
 
 const acceptedContentTypes = ['application/json', 'application/x-ndjson', 'application/vnd.opensearch+json'];
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+class BodyTooLarge extends Error {}
+
+/** The body, or BodyTooLarge as soon as it passes `limit` bytes (the rest is never buffered). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) {
+        request.pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
+
+/** What Netty's aggregator answers to a body over the limit: 413, no body, connection closed. */
+const tooLarge: Reply = { status: 413, headers: { connection: 'close' } };
 
 function send(response: ServerResponse, reply: Reply, method: string, pretty: boolean): void {
   let text = '';
@@ -96,9 +115,16 @@ export class DevHttpFront {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', 'http://devserver');
     const path = url.pathname;
-    let body = await readBody(request);
-    if (request.headers['content-encoding'] === 'gzip' && body.length > 0) body = gunzipSync(body);
     const pretty = url.searchParams.has('pretty') && url.searchParams.get('pretty') !== 'false';
+    let body: Buffer;
+    try {
+      body = await readBody(request, this.options.maxContentLength);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      send(response, tooLarge, method, false);
+      request.socket.destroySoon();
+      return;
+    }
     const isAdmin = path.startsWith(adminPrefix) || path === adminPrefix.slice(0, -1);
 
     let fault: FaultSpec | undefined;
@@ -115,24 +141,13 @@ export class DevHttpFront {
       }
       const injected = fault && faultReply(fault, method, path, this.options.traits);
       if (injected) return send(response, injected, method, pretty);
-      if (this.options.sigv4) {
-        const rawQuery = (request.url ?? '').includes('?')
-          ? request.url!.slice(request.url!.indexOf('?') + 1)
-          : '';
-        const verdict = verifySigV4(
-          {
-            method,
-            path: (request.url ?? '/').split('?')[0]!,
-            query: rawQuery,
-            headers: request.headers,
-            body,
-          },
-          this.options.sigv4,
-          Date.now(),
-        );
-        if (!verdict.ok)
-          return send(response, { status: verdict.status, body: verdict.body }, method, pretty);
-      }
+    }
+    const refusal = this.signatureRefusal(request, method, body);
+    if (refusal) return send(response, refusal, method, pretty);
+    if (request.headers['content-encoding'] === 'gzip' && body.length > 0) {
+      const inflated = this.inflate(body);
+      if ('reply' in inflated) return send(response, inflated.reply, method, pretty);
+      body = inflated.body;
     }
 
     const reply = this.dispatch(method, path, url.searchParams, request, body, fault);
@@ -141,6 +156,38 @@ export class DevHttpFront {
       return;
     }
     send(response, reply, method, pretty);
+  }
+
+  /** The 403 for a request that is not signed as `--sigv4` requires (the bytes as sent are signed). */
+  private signatureRefusal(request: IncomingMessage, method: string, body: Buffer): Reply | undefined {
+    if (!this.options.sigv4) return undefined;
+    const rawUrl = request.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const verdict = verifySigV4(
+      {
+        method,
+        path: queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart),
+        query: queryStart < 0 ? '' : rawUrl.slice(queryStart + 1),
+        headers: request.headers,
+        body,
+      },
+      this.options.sigv4,
+      Date.now(),
+    );
+    return verdict.ok ? undefined : { status: verdict.status, body: verdict.body };
+  }
+
+  /** The inflated body, or the reply for a body that is not gzip or inflates past the limit. */
+  private inflate(body: Buffer): { body: Buffer } | { reply: Reply } {
+    try {
+      return { body: gunzipSync(body, { maxOutputLength: this.options.maxContentLength }) };
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return { reply: tooLarge };
+      const reason = `the request body is marked [Content-Encoding: gzip] but is not valid gzip: ${(error as Error).message}`;
+      return {
+        reply: { status: 400, body: errorEnvelope(new OpenSearchError(400, 'parse_exception', reason)) },
+      };
+    }
   }
 
   private dispatch(
@@ -162,13 +209,17 @@ export class DevHttpFront {
         `Incorrect HTTP method for uri [${request.url}] and method [${method}], allowed: [${match.allowed.join(', ')}]`,
       );
     }
+    let bodyText: string | undefined;
     const context: RequestContext = {
       method,
       path,
       params: match.params,
       query,
       headers: request.headers,
-      bodyText: body.toString('utf8'),
+      body,
+      get bodyText() {
+        return (bodyText ??= body.toString('utf8'));
+      },
       fault,
     };
     try {

@@ -1,21 +1,26 @@
 /**
- * Date parsing for `date` fields and range queries: the named formats CloudTrail clients use, simple
- * Java-style patterns (`yyyy/MM/dd HH:mm:ss`), `a||b` alternatives, and date math (`now-7d/d`).
- * Everything is UTC; results are epoch milliseconds.
+ * Date parsing and printing for `date` fields, range queries and date aggregations: the named formats
+ * CloudTrail clients use, simple Java-style patterns (`yyyy/MM/dd HH:mm:ss`), `a||b` alternatives,
+ * and date math (`now-7d/d`). Results are epoch milliseconds; a date without an offset is read in the
+ * given time zone (UTC unless a query's `time_zone` says otherwise), and date math rounds in it.
  */
+import { offsetText, utc, utcToWall, wallToUtc, type Zone } from './time-zones.js';
 
 export const defaultDateFormat = 'strict_date_optional_time||epoch_millis';
 /** The mapping format OpenSearch records when the slash-style dynamic date format matched. */
 export const slashDynamicDateFormat = 'yyyy/MM/dd HH:mm:ss||yyyy/MM/dd||epoch_millis';
 
-type Parser = (text: string) => number | undefined;
+type Parser = (text: string, zone: Zone) => number | undefined;
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** Builds epoch millis from parts, or undefined when a part is out of range (Java's strict resolver). */
+/** Epoch millis of the parts, read at `offsetMinutes` or, without one, in `zone`. */
 function fromParts(
+  zone: Zone,
+  offsetMinutes: number | undefined,
   y: number,
   mo = 1,
   d = 1,
@@ -23,21 +28,23 @@ function fromParts(
   mi = 0,
   s = 0,
   fraction = '',
-  offsetMinutes = 0,
 ): number | undefined {
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
   const millis = Number((fraction + '000').slice(0, 3));
   const date = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, millis));
   date.setUTCFullYear(y);
-  return date.getTime() - offsetMinutes * 60_000;
+  const wall = date.getTime();
+  return offsetMinutes === undefined ? wallToUtc(zone, wall) : wall - offsetMinutes * 60_000;
 }
 
+/** Minutes of an offset written in a date (`Z`, `+01:00`, `-0500`); undefined when absent; NaN when bad. */
 function zoneOffsetMinutes(zone: string | undefined): number | undefined {
-  if (!zone || zone === 'Z') return 0;
+  if (!zone) return undefined;
+  if (zone === 'Z') return 0;
   const match = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
-  if (!match) return undefined;
+  if (!match) return NaN;
   const minutes = Number(match[2]) * 60 + Number(match[3] ?? '0');
-  if (Number(match[2]) > 18) return undefined;
+  if (Number(match[2]) > 18) return NaN;
   return match[1] === '-' ? -minutes : minutes;
 }
 
@@ -47,13 +54,13 @@ function isoParser(strict: boolean): Parser {
     `^([+-]?\\d{4,9})(?:-(${n(2)})(?:-(${n(2)}))?)?` +
       `(?:T(${n(2)})(?::(${n(2)})(?::(${n(2)})(?:[.,](\\d{1,9}))?)?)?(Z|[+-]\\d{2}(?::?\\d{2})?)?)?$`,
   );
-  return (text) => {
+  return (text, zone) => {
     const m = pattern.exec(text);
     if (!m) return undefined;
     const offset = zoneOffsetMinutes(m[8]);
-    if (offset === undefined) return undefined;
+    if (Number.isNaN(offset)) return undefined;
     const num = (i: number): number | undefined => (m[i] === undefined ? undefined : Number(m[i]));
-    return fromParts(Number(m[1]), num(2), num(3), num(4), num(5), num(6), m[7] ?? '', offset);
+    return fromParts(zone, offset, Number(m[1]), num(2), num(3), num(4), num(5), num(6), m[7] ?? '');
   };
 }
 
@@ -99,15 +106,25 @@ function patternParser(pattern: string): Parser | undefined {
     i += run;
   }
   const compiled = new RegExp(regex + '$');
-  return (text) => {
+  return (text, zone) => {
     const match = compiled.exec(text);
     if (!match) return undefined;
     const part: Record<string, string> = {};
     groups.forEach((letter, index) => (part[letter] = match[index + 1]!));
     const offset = zoneOffsetMinutes(part.Z ?? part.X);
-    if (offset === undefined || part.y === undefined) return undefined;
+    if (Number.isNaN(offset) || part.y === undefined) return undefined;
     const num = (k: string): number | undefined => (part[k] === undefined ? undefined : Number(part[k]));
-    return fromParts(Number(part.y), num('M'), num('d'), num('H'), num('m'), num('s'), part.S ?? '', offset);
+    return fromParts(
+      zone,
+      offset,
+      Number(part.y),
+      num('M'),
+      num('d'),
+      num('H'),
+      num('m'),
+      num('s'),
+      part.S ?? '',
+    );
   };
 }
 
@@ -127,8 +144,8 @@ const namedParsers: Record<string, Parser> = {
 };
 /** The slash formats from the default `dynamic_date_formats`; the zone is optional. */
 const slashParsers = [patternParser('yyyy/MM/dd HH:mm:ss')!, patternParser('yyyy/MM/dd')!];
-namedParsers['yyyy/MM/dd HH:mm:ss Z'] = (t) => slashParsers[0]!(t.replace(/ [+-]\d{4}$| Z$/, ''));
-namedParsers['yyyy/MM/dd Z'] = (t) => slashParsers[1]!(t.replace(/ [+-]\d{4}$| Z$/, ''));
+namedParsers['yyyy/MM/dd HH:mm:ss Z'] = (t, zone) => slashParsers[0]!(t.replace(/ [+-]\d{4}$| Z$/, ''), zone);
+namedParsers['yyyy/MM/dd Z'] = (t, zone) => slashParsers[1]!(t.replace(/ [+-]\d{4}$| Z$/, ''), zone);
 
 function parserFor(format: string): Parser | undefined {
   return namedParsers[format] ?? (/^[a-z_]+$/.test(format) ? undefined : patternParser(format));
@@ -140,9 +157,13 @@ export function unsupportedFormats(format: string): string[] {
 }
 
 /** Parses with the first matching alternative of a `a||b` format, or returns undefined. */
-export function parseDate(text: string, format: string = defaultDateFormat): number | undefined {
+export function parseDate(
+  text: string,
+  format: string = defaultDateFormat,
+  zone: Zone = utc,
+): number | undefined {
   for (const alternative of format.split('||')) {
-    const value = parserFor(alternative.trim())?.(text);
+    const value = parserFor(alternative.trim())?.(text, zone);
     if (value !== undefined && Number.isFinite(value)) return value;
   }
   return undefined;
@@ -190,6 +211,7 @@ export function parseDateMath(
   format: string,
   roundUp: boolean,
   nowMillis: number,
+  zone: Zone = utc,
 ): number | undefined {
   let anchor: number | undefined;
   let math: string;
@@ -200,10 +222,11 @@ export function parseDateMath(
     const split = expression.indexOf('||');
     const dateText = split >= 0 ? expression.slice(0, split) : expression;
     math = split >= 0 ? expression.slice(split + 2) : '';
-    anchor = parseDate(dateText, format);
+    anchor = parseDate(dateText, format, zone);
   }
   if (anchor === undefined) return undefined;
-  let value = anchor;
+  // Date math works on the wall clock of the zone: `/d` rounds to the zone's midnight.
+  let value = utcToWall(zone, anchor);
   const steps = /([+-])(\d*)([yMwdhHms])|\/([yMwdhHms])/g;
   let consumed = 0;
   for (const step of math.matchAll(steps)) {
@@ -217,10 +240,115 @@ export function parseDateMath(
       value = addUnit(value, amount, step[3]!);
     }
   }
-  return consumed === math.length ? value : undefined;
+  return consumed === math.length ? wallToUtc(zone, value) : undefined;
 }
 
-/** ISO text of epoch millis, as `_cat` and aggregations print dates. */
-export function formatDate(millis: number): string {
-  return new Date(millis).toISOString();
+export { addUnit as addCalendarUnit, roundDown as roundDownToUnit };
+
+const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const dayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** Prints with a Java-style pattern (y M d H m s S E Z X x and quoted text). */
+function printPattern(pattern: string, millis: number, zone: Zone): string {
+  const wall = new Date(utcToWall(zone, millis));
+  let out = '';
+  for (let i = 0; i < pattern.length;) {
+    const ch = pattern[i]!;
+    if (ch === "'") {
+      const end = pattern.indexOf("'", i + 1);
+      out += end < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, end);
+      i = end < 0 ? pattern.length : end + 1;
+      continue;
+    }
+    let run = 1;
+    while (pattern[i + run] === ch) run++;
+    const pad = (n: number, width = run): string => String(n).padStart(width, '0');
+    switch (ch) {
+      case 'y':
+      case 'u':
+        out += run === 2 ? pad(wall.getUTCFullYear() % 100) : pad(wall.getUTCFullYear(), Math.max(run, 4));
+        break;
+      case 'M':
+        out +=
+          run >= 4
+            ? monthNames[wall.getUTCMonth()]
+            : run === 3
+              ? monthNames[wall.getUTCMonth()]!.slice(0, 3)
+              : pad(wall.getUTCMonth() + 1);
+        break;
+      case 'd':
+        out += pad(wall.getUTCDate());
+        break;
+      case 'H':
+        out += pad(wall.getUTCHours());
+        break;
+      case 'm':
+        out += pad(wall.getUTCMinutes());
+        break;
+      case 's':
+        out += pad(wall.getUTCSeconds());
+        break;
+      case 'S':
+        out += pad(wall.getUTCMilliseconds(), 3).slice(0, run).padEnd(run, '0');
+        break;
+      case 'E':
+        out += run >= 4 ? dayNames[wall.getUTCDay()] : dayNames[wall.getUTCDay()]!.slice(0, 3);
+        break;
+      case 'Z':
+      case 'X':
+      case 'x': {
+        const text = offsetText(zone, millis);
+        out +=
+          ch === 'Z' && run < 3 && text !== 'Z'
+            ? text.replace(':', '')
+            : ch === 'Z' && text === 'Z' && run < 5
+              ? '+0000'
+              : text;
+        break;
+      }
+      default:
+        out += /[a-zA-Z]/.test(ch) ? '' : ch.repeat(run);
+    }
+    i += run;
+  }
+  return out;
+}
+
+/**
+ * How OpenSearch prints a date with `format` (the field's or the aggregation's) in `zone`: the first
+ * alternative of `a||b`; ISO `strict_date_optional_time` by default.
+ */
+export function formatDate(millis: number, format = defaultDateFormat, zone: Zone = utc): string {
+  const first = format.split('||')[0]!.trim();
+  switch (first) {
+    case 'epoch_millis':
+      return String(millis);
+    case 'epoch_second':
+      return String(Math.floor(millis / 1000));
+    case 'strict_date':
+    case 'date':
+      return printPattern('yyyy-MM-dd', millis, zone);
+    case 'basic_date':
+      return printPattern('yyyyMMdd', millis, zone);
+    case 'strict_date_time_no_millis':
+    case 'date_time_no_millis':
+      return printPattern("yyyy-MM-dd'T'HH:mm:ss", millis, zone) + offsetText(zone, millis);
+    default:
+      if (/^[a-z_]+$/.test(first))
+        return printPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", millis, zone) + offsetText(zone, millis);
+      return printPattern(first, millis, zone);
+  }
 }

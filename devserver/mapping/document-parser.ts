@@ -1,41 +1,49 @@
 /**
- * Parses one document source against an index mapping, as OpenSearch's DocumentParser does (spec §3):
- * walks the JSON, indexes values of mapped fields, creates dynamic mappings for new ones (or refuses them
- * under `dynamic: strict`, or skips them under `dynamic: false` and `enabled: false`), and finally
- * checks the field-count and depth limits on the grown mapping. Errors carry OpenSearch's exact texts.
+ * Parses one document source against an index mapping, as OpenSearch's DocumentParser does
+ * (OPENSEARCH.md §3): walks the JSON, gathers the values of mapped fields, creates dynamic mappings
+ * for new ones (from `dynamic_templates` first), refuses them under `strict`, skips them under
+ * `false` and `enabled: false`, enforces the document depth limit while walking, and finally checks
+ * the field-count and mapping-depth limits on the grown mapping. Errors carry OpenSearch's texts.
  */
 import { OpenSearchError, illegalArgument, mapperParsing, type ErrorCause } from '../errors.js';
+import { parseDocumentJson, type DocumentJson } from '../json-fast.js';
 import {
   JsonSyntaxError,
-  NumberToken,
+  isIntegerNumber,
+  isJsonNumber,
   isJsonObject,
   javaPreview,
   lineColumn,
+  numberText,
+  ownValue,
   parseJson,
   tokenName,
   type JsonObject,
   type JsonValue,
 } from '../json.js';
 import { parseDate, slashDynamicDateFormat } from './dates.js';
+import { templateMapping, type ValueKind } from './dynamic-templates.js';
 import {
+  childMapping,
   cloneMapping,
   countFields,
   isObjectNode,
   numericTypes,
   objectTooDeep,
   ownDynamic,
-  textLikeTypes,
   type DynamicMode,
   type MappingNode,
   type RootMapping,
 } from './model.js';
+import type { PendingValues } from './pending-values.js';
 import {
   ImmenseTerm,
   MalformedValue,
+  columnKind,
   convertValue,
+  type ColumnKind,
   numericKind,
   supportsIgnoreMalformed,
-  type IndexedValue,
   type ScalarValue,
 } from './values.js';
 
@@ -47,20 +55,37 @@ export interface DocumentLimits {
 }
 
 export interface ParsedDocument {
-  /** The parsed source (numbers kept as tokens). */
-  source: JsonObject;
-  /** Indexed terms by full field path, multi-fields included (`a.keyword`). */
-  fields: Map<string, IndexedValue[]>;
-  /**
-   * For text fields: where each value's tokens start in `fields`, so a phrase never spans two array
-   * values (OpenSearch leaves a `position_increment_gap` of 100 positions between them).
-   */
-  textStarts: Map<string, number[]>;
   /** The grown mapping when the document added dynamic fields. */
   updatedMapping?: RootMapping;
 }
 
+interface LeafPlan {
+  kind: ColumnKind;
+  subFields: [string, MappingNode][];
+}
+
+/**
+ * What a mapped leaf does with its values, worked out once per mapping node rather than per value.
+ * One instance per index: a new mapping brings new nodes, and the old plans are collected with them.
+ */
+export class LeafPlans {
+  private readonly plans = new WeakMap<MappingNode, LeafPlan>();
+
+  of(node: MappingNode): LeafPlan {
+    let plan = this.plans.get(node);
+    if (!plan) {
+      plan = { kind: columnKind(node.type!), subFields: Object.entries(node.fields ?? {}) };
+      this.plans.set(node, plan);
+    }
+    return plan;
+  }
+}
+
 const defaultDynamicDateFormats = ['strict_date_optional_time', 'yyyy/MM/dd HH:mm:ss Z||yyyy/MM/dd Z'];
+const depthSetting = 'index.mapping.depth.limit';
+
+/** An error message needs token offsets, which only the exact parser records. */
+class NeedsExactParse extends Error {}
 
 function failedToParse(
   path: string,
@@ -75,11 +100,11 @@ function failedToParse(
   );
 }
 
-function strictError(name: string, parentPath: string): OpenSearchError {
+function strictError(mode: DynamicMode, name: string, parentPath: string): OpenSearchError {
   return new OpenSearchError(
     400,
     'strict_dynamic_mapping_exception',
-    `mapping set to strict, dynamic introduction of [${name}] within [${parentPath || '_doc'}] is not allowed`,
+    `mapping set to ${mode}, dynamic introduction of [${name}] within [${parentPath || '_doc'}] is not allowed`,
   );
 }
 
@@ -88,24 +113,41 @@ function wrappedIllegal(reason: string): OpenSearchError {
   return mapperParsing('failed to parse', { type: 'illegal_argument_exception', reason });
 }
 
+function depthError(what: string, limit: number): OpenSearchError {
+  return mapperParsing('failed to parse', {
+    type: 'parse_exception',
+    reason: `The depth of the ${what} has exceeded the allowed limit of [${limit}]. This limit can be set by changing the [${depthSetting}] index level setting.`,
+  });
+}
+
+/** OpenSearch only tries date formats on strings with 2+ of ':', '-' or '/' ("1" would parse too). */
+function looksLikeDate(text: string): boolean {
+  const count = (ch: string): number => text.split(ch).length - 1;
+  return count(':') > 1 || count('-') > 1 || count('/') > 1;
+}
+
 class DocumentWalk {
-  readonly fields = new Map<string, IndexedValue[]>();
-  readonly textStarts = new Map<string, number[]>();
   /** New child mappings by parent object path ('' is the root), attached to a copy at the end. */
   readonly pending = new Map<string, Record<string, MappingNode>>();
   /** Types of fields this document introduced, to detect `[1, "a"]` style conflicts. */
   readonly introduced = new Map<string, string>();
+  private objectDepth = 0;
+  private arrayDepth = 0;
 
   constructor(
     readonly root: RootMapping,
     readonly id: string,
     readonly sourceText: string,
-    readonly offsets: WeakMap<object, number>,
+    readonly json: DocumentJson,
     readonly limits: DocumentLimits,
+    readonly out: PendingValues,
+    readonly plans: LeafPlans,
   ) {}
 
   child(parent: MappingNode, parentPath: string, name: string): MappingNode | undefined {
-    return parent.properties?.[name] ?? this.pending.get(parentPath)?.[name];
+    const mapped = childMapping(parent, name);
+    if (mapped !== undefined || this.pending.size === 0) return mapped;
+    return ownValue(this.pending.get(parentPath), name);
   }
 
   addChild(parentPath: string, name: string, node: MappingNode): void {
@@ -115,7 +157,9 @@ class DocumentWalk {
   }
 
   walkObject(object: JsonObject, node: MappingNode, path: string, dynamic: DynamicMode): void {
-    for (const [key, value] of Object.entries(object)) {
+    if (++this.objectDepth > this.limits.depth) throw depthError('field', this.limits.depth);
+    for (const key in object) {
+      const value = object[key]!;
       if (key === '') throw wrappedIllegal('field name cannot be an empty string');
       if (!key.includes('.')) {
         this.field(node, path, key, value, dynamic);
@@ -129,6 +173,7 @@ class DocumentWalk {
       }
       this.dottedField(node, path, parts, value, dynamic, key);
     }
+    this.objectDepth--;
   }
 
   /** `"a.b.c": v` behaves as `{"a":{"b":{"c":v}}}`. */
@@ -153,9 +198,8 @@ class DocumentWalk {
         );
       }
       if (!next) {
-        if (isStrict(currentDynamic)) throw strictError(part, currentPath);
-        if (!addsFields(currentDynamic)) return;
-        next = { properties: {} };
+        next = this.newMapping(currentDynamic, part, currentPath, 'object');
+        if (!next) return;
         this.addChild(currentPath, part, next);
         this.introduced.set(childPath, 'object');
       }
@@ -167,12 +211,30 @@ class DocumentWalk {
     this.field(current, currentPath, parts[parts.length - 1]!, value, currentDynamic);
   }
 
+  /**
+   * The mapping a new field gets under `dynamic`, or undefined when it is not added (`false`, or no
+   * template under `false_allow_templates`). Throws under `strict` (and `strict_allow_templates`
+   * without a template).
+   */
+  newMapping(dynamic: DynamicMode, name: string, parentPath: string, kind: ValueKind, value?: ScalarValue) {
+    if (dynamic === 'strict') throw strictError(dynamic, name, parentPath);
+    if (dynamic === 'false') return undefined;
+    const path = parentPath ? `${parentPath}.${name}` : name;
+    const fromTemplate = templateMapping(this.root, name, path, kind);
+    if (fromTemplate) return fromTemplate;
+    if (dynamic === 'strict_allow_templates') throw strictError(dynamic, name, parentPath);
+    if (dynamic === 'false_allow_templates') return undefined;
+    return kind === 'object' ? { properties: {} } : this.inferMapping(value!);
+  }
+
   field(parent: MappingNode, parentPath: string, name: string, value: JsonValue, dynamic: DynamicMode): void {
     const path = parentPath ? `${parentPath}.${name}` : name;
     const mapped = this.child(parent, parentPath, name);
     if (Array.isArray(value)) {
-      if (!mapped && isStrict(dynamic)) throw strictError(name, parentPath);
+      if (!mapped && dynamic === 'strict') throw strictError(dynamic, name, parentPath);
+      if (++this.arrayDepth > this.limits.depth) throw depthError('nested array field', this.limits.depth);
       for (const element of value) this.field(parent, parentPath, name, element, dynamic);
+      this.arrayDepth--;
       return;
     }
     if (mapped && isObjectNode(mapped)) {
@@ -186,26 +248,33 @@ class DocumentWalk {
       return;
     }
     if (mapped) {
-      this.checkSameDynamicType(path, mapped, value);
+      if (this.introduced.size > 0) this.checkSameDynamicType(path, mapped, value);
       this.leaf(path, mapped, value);
       return;
     }
-    if (isStrict(dynamic)) throw strictError(name, parentPath);
-    if (value === null || !addsFields(dynamic)) return;
-    if (isJsonObject(value)) {
-      const objectNode: MappingNode = { properties: {} };
-      this.addChild(parentPath, name, objectNode);
-      this.introduced.set(path, 'object');
-      this.walkObject(value, objectNode, path, dynamic);
+    if (value === null) {
+      if (dynamic === 'strict') throw strictError(dynamic, name, parentPath);
       return;
     }
-    const inferred = this.inferMapping(value);
+    if (isJsonObject(value)) {
+      const objectNode = this.newMapping(dynamic, name, parentPath, 'object');
+      if (!objectNode) return;
+      this.addChild(parentPath, name, objectNode);
+      this.introduced.set(path, isObjectNode(objectNode) ? 'object' : objectNode.type!);
+      if (isObjectNode(objectNode))
+        this.walkObject(value, objectNode, path, ownDynamic(objectNode) ?? dynamic);
+      else this.leaf(path, objectNode, value);
+      return;
+    }
+    const scalar = value as ScalarValue;
+    const inferred = this.newMapping(dynamic, name, parentPath, this.valueKind(scalar), scalar);
+    if (!inferred) return;
     this.addChild(parentPath, name, inferred);
     this.introduced.set(path, inferred.type!);
     this.leaf(path, inferred, value);
   }
 
-  /** Two elements of a new array that infer different types cannot both be mapped (spec §3.1). */
+  /** Two elements of a new array that infer different types cannot both be mapped (§3.1). */
   checkSameDynamicType(path: string, mapped: MappingNode, value: JsonValue): void {
     const introducedType = this.introduced.get(path);
     if (introducedType === undefined || value === null || isJsonObject(value) || Array.isArray(value)) return;
@@ -217,10 +286,21 @@ class DocumentWalk {
     }
   }
 
-  /** Dynamic type for a new scalar (spec §3.1, §3.2). */
+  /** The kind `dynamic_templates` see for a new scalar. */
+  valueKind(value: ScalarValue): ValueKind {
+    if (typeof value === 'boolean') return 'boolean';
+    if (isJsonNumber(value)) return isIntegerNumber(value) ? 'long' : 'double';
+    const inferred = this.inferMapping(value).type;
+    if (inferred === 'date') return 'date';
+    if (inferred === 'long') return 'long';
+    if (inferred === 'float') return 'double';
+    return 'string';
+  }
+
+  /** Dynamic type for a new scalar (§3.1, §3.2). */
   inferMapping(value: ScalarValue): MappingNode {
     if (typeof value === 'boolean') return { type: 'boolean' };
-    if (value instanceof NumberToken) return { type: value.isInteger ? 'long' : 'float' };
+    if (isJsonNumber(value)) return { type: isIntegerNumber(value) ? 'long' : 'float' };
     if (this.root.numeric_detection === true) {
       const kind = numericKind(value);
       if (kind) return { type: kind };
@@ -250,36 +330,44 @@ class DocumentWalk {
       return;
     }
     if (isJsonObject(value)) {
-      const at = lineColumn(this.sourceText, this.offsets.get(value) ?? 0);
       const causedBy: ErrorCause = numericTypes.has(type)
         ? {
             type: 'json_parse_exception',
             reason: 'Current token (START_OBJECT) not numeric, can not use numeric value accessors',
           }
-        : { type: 'illegal_state_exception', reason: `Can't get text on a START_OBJECT at ${at}` };
+        : {
+            type: 'illegal_state_exception',
+            reason: `Can't get text on a START_OBJECT at ${this.location(value)}`,
+          };
       throw failedToParse(path, type, this.id, value, causedBy);
     }
     const scalar = value as ScalarValue;
+    const plan = this.plans.of(node);
     try {
       const values = convertValue(path, node, scalar);
-      if (textLikeTypes.has(type) && values.length > 0) {
-        const starts = this.textStarts.get(path) ?? [];
-        starts.push(this.fields.get(path)?.length ?? 0);
-        this.textStarts.set(path, starts);
-      }
-      this.add(path, values);
+      for (let i = 0; i < values.length; i++) this.out.add(path, plan.kind, values[i]!, i === 0);
     } catch (error) {
       if (!(error instanceof MalformedValue)) throw error;
       const ignore = node.ignore_malformed ?? this.limits.ignoreMalformed;
-      if (ignore === true && supportsIgnoreMalformed(type)) return;
-      throw failedToParse(path, type, this.id, value, error.causedBy);
+      if (ignore !== true || !supportsIgnoreMalformed(type)) {
+        throw failedToParse(path, type, this.id, value, error.causedBy);
+      }
+      this.out.ignored.push(path);
     }
-    for (const [subName, sub] of Object.entries(node.fields ?? {})) {
-      this.leaf(`${path}.${subName}`, sub, value);
-    }
+    for (const [subName, sub] of plan.subFields) this.leaf(`${path}.${subName}`, sub, value);
   }
 
-  /** flat_object: every leaf is indexed as a keyword, by value at the root and by dotted path. */
+  /** `line:column` of an object, which only the exact parser knows. */
+  location(value: object): string {
+    const offset = this.json.exact?.offsets.get(value);
+    if (offset === undefined) throw new NeedsExactParse();
+    return lineColumn(this.sourceText, offset);
+  }
+
+  /**
+   * flat_object (OPENSEARCH.md §4): every leaf is indexed as a keyword by value under the field, and
+   * as `sub.path=value` under `<field>._valueAndPath`, so queries on dotted sub-paths find it.
+   */
   flatObject(path: string, value: JsonValue): void {
     if (!isJsonObject(value)) {
       throw failedToParse(path, 'flat_object', this.id, value, {
@@ -287,28 +375,27 @@ class DocumentWalk {
         reason: `[${path}] unexpected token [${tokenName(value)}] in flat_object field value`,
       });
     }
-    const visit = (node: JsonValue, subPath: string): void => {
-      if (node === null) return;
-      if (Array.isArray(node)) return node.forEach((element) => visit(element, subPath));
-      if (isJsonObject(node)) {
-        for (const [key, child] of Object.entries(node)) visit(child, subPath ? `${subPath}.${key}` : key);
-        return;
+    const pending: [JsonValue, string][] = [[value, '']];
+    while (pending.length > 0) {
+      const [node, subPath] = pending.pop()!;
+      if (node === null) continue;
+      if (Array.isArray(node)) {
+        for (let i = node.length - 1; i >= 0; i--) pending.push([node[i]!, subPath]);
+      } else if (isJsonObject(node)) {
+        const entries = Object.entries(node);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, child] = entries[i]!;
+          pending.push([child, subPath ? `${subPath}.${key}` : key]);
+        }
+      } else {
+        const term = isJsonNumber(node) ? numberText(node) : String(node);
+        this.out.add(path, 'terms', term);
+        this.out.add(`${path}._valueAndPath`, 'terms', `${subPath}=${term}`);
       }
-      const term = node instanceof NumberToken ? node.raw : String(node);
-      this.add(path, [term]);
-      this.add(`${path}.${subPath}`, [term]);
-    };
-    visit(value, '');
+    }
   }
 
-  add(path: string, values: IndexedValue[]): void {
-    if (values.length === 0) return;
-    const list = this.fields.get(path);
-    if (list) list.push(...values);
-    else this.fields.set(path, [...values]);
-  }
-
-  /** The mapping with this document's new fields attached, after the limit checks (spec §3.5). */
+  /** The mapping with this document's new fields attached, after the limit checks (§3.5). */
   grownMapping(): RootMapping | undefined {
     if (this.pending.size === 0) return undefined;
     const grown = cloneMapping(this.root);
@@ -337,44 +424,58 @@ class DocumentWalk {
 
 function nodeAt(root: MappingNode, path: string): MappingNode {
   let node = root;
-  for (const part of path.split('.')) node = node.properties![part]!;
+  for (const part of path.split('.')) node = childMapping(node, part)!;
   return node;
 }
 
-function isStrict(dynamic: DynamicMode): boolean {
-  return dynamic === 'strict' || dynamic === 'strict_allow_templates';
-}
-
-function addsFields(dynamic: DynamicMode): boolean {
-  return dynamic === 'true';
-}
-
-/** OpenSearch only tries date formats on strings with 2+ of ':', '-' or '/' ("1" would parse too). */
-function looksLikeDate(text: string): boolean {
-  const count = (ch: string): number => text.split(ch).length - 1;
-  return count(':') > 1 || count('-') > 1 || count('/') > 1;
-}
-
-/** Parses `sourceText` (one bulk source line or a document body) against `mapping`. */
-export function parseDocument(
-  sourceText: string,
-  id: string,
-  mapping: RootMapping,
-  limits: DocumentLimits,
-): ParsedDocument {
-  if (sourceText.trim() === '') throw mapperParsing('failed to parse, document is empty');
-  let parsed;
+/** Parses a source, quickly when it can (json-fast.ts); a syntax error fails the document. */
+function parseSource(sourceText: string, exact: boolean): DocumentJson {
   try {
-    parsed = parseJson(sourceText);
+    if (!exact) return parseDocumentJson(sourceText);
+    const parsed = parseJson(sourceText);
+    return { value: parsed.value, exact: parsed };
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
     throw mapperParsing('failed to parse', { type: 'json_parse_exception', reason: error.message });
   }
-  if (!isJsonObject(parsed.value)) throw mapperParsing('Malformed content, must start with an object');
-  const walk = new DocumentWalk(mapping, id, sourceText, parsed.offsets, limits);
+}
+
+/** Parses `sourceText` (one bulk source line or a document body) against `mapping` into `out`. */
+export interface ParseTarget {
+  mapping: RootMapping;
+  limits: DocumentLimits;
+  plans: LeafPlans;
+}
+
+export function parseDocument(
+  sourceText: string,
+  id: string,
+  target: ParseTarget,
+  out: PendingValues,
+): ParsedDocument {
+  if (sourceText.trim() === '') throw mapperParsing('failed to parse, document is empty');
+  const json = parseSource(sourceText, false);
+  if (!isJsonObject(json.value)) throw mapperParsing('Malformed content, must start with an object');
+  try {
+    return walkDocument(sourceText, id, target, out, json);
+  } catch (error) {
+    if (!(error instanceof NeedsExactParse)) throw error;
+    out.reset();
+    return walkDocument(sourceText, id, target, out, parseSource(sourceText, true));
+  }
+}
+
+function walkDocument(
+  sourceText: string,
+  id: string,
+  { mapping, limits, plans }: ParseTarget,
+  out: PendingValues,
+  json: DocumentJson,
+): ParsedDocument {
+  const walk = new DocumentWalk(mapping, id, sourceText, json, limits, out, plans);
   if (mapping.enabled !== false) {
     try {
-      walk.walkObject(parsed.value, mapping, '', ownDynamic(mapping) ?? 'true');
+      walk.walkObject(json.value as JsonObject, mapping, '', ownDynamic(mapping) ?? 'true');
     } catch (error) {
       if (error instanceof ImmenseTerm) {
         throw illegalArgument(error.message, {
@@ -385,10 +486,5 @@ export function parseDocument(
       throw error;
     }
   }
-  return {
-    source: parsed.value,
-    fields: walk.fields,
-    textStarts: walk.textStarts,
-    updatedMapping: walk.grownMapping(),
-  };
+  return { updatedMapping: walk.grownMapping() };
 }

@@ -19,7 +19,19 @@ export interface RootMapping extends MappingNode {
   date_detection?: boolean;
   numeric_detection?: boolean;
   dynamic_date_formats?: string[];
+  dynamic_templates?: Record<string, DynamicTemplateSpec>[];
   _meta?: unknown;
+}
+
+/** One entry of `dynamic_templates`: which new fields it claims, and the mapping it gives them. */
+export interface DynamicTemplateSpec {
+  match?: string;
+  unmatch?: string;
+  path_match?: string;
+  path_unmatch?: string;
+  match_mapping_type?: string;
+  match_pattern?: string;
+  mapping: MappingNode;
 }
 
 export const numericTypes = new Set([
@@ -107,4 +119,12 @@ export function buildFieldIndex(root: MappingNode): FieldIndex {
 
 export function cloneMapping<T extends MappingNode>(node: T): T {
   return structuredClone(node);
+}
+
+/** The child mapping named `name` (own properties only: a field may be called `constructor`). */
+export function childMapping(node: MappingNode, name: string): MappingNode | undefined {
+  const properties = node.properties;
+  return properties !== undefined && Object.prototype.hasOwnProperty.call(properties, name)
+    ? properties[name]
+    : undefined;
 }

@@ -5,7 +5,9 @@
  * `illegal_argument_exception` as OpenSearch throws them.
  */
 import { OpenSearchError, illegalArgument, mapperParsing } from '../errors.js';
+import { implementedAnalyzers } from './analysis.js';
 import { unsupportedFormats } from './dates.js';
+import { validateDynamicTemplates } from './dynamic-templates.js';
 import { cloneMapping, isObjectNode, numericTypes, type MappingNode, type RootMapping } from './model.js';
 
 const common = ['type', 'fields', 'meta', 'index', 'store', 'doc_values', 'boost', 'copy_to', 'null_value'];
@@ -81,6 +83,37 @@ function checkDynamic(node: MappingNode): void {
   node.dynamic = text; // OpenSearch renders `dynamic` as a string
 }
 
+/** Built-in analyzers OpenSearch has that this server does not implement (refused, not approximated). */
+const unimplementedAnalyzers = new Set([
+  'stop',
+  'pattern',
+  'fingerprint',
+  'english',
+  'french',
+  'german',
+  'spanish',
+  'cjk',
+  'arabic',
+]);
+
+function checkAnalyzers(name: string, node: MappingNode): void {
+  for (const key of ['analyzer', 'search_analyzer', 'search_quote_analyzer']) {
+    const analyzer = node[key];
+    if (analyzer === undefined || implementedAnalyzers.has(String(analyzer))) continue;
+    if (unimplementedAnalyzers.has(String(analyzer))) {
+      throw illegalArgument(
+        `the dev server does not implement the [${String(analyzer)}] analyzer (field [${name}]); it implements [${[...implementedAnalyzers].join(', ')}]`,
+      );
+    }
+    throw mapperParsing(`analyzer [${String(analyzer)}] has not been configured in mappings`);
+  }
+  if (node.normalizer !== undefined) {
+    throw illegalArgument(
+      `the dev server does not implement normalizers (field [${name}], normalizer [${String(node.normalizer)}])`,
+    );
+  }
+}
+
 function validateLeaf(name: string, node: MappingNode, isMultiField: boolean): void {
   const type = String(node.type);
   const allowed = paramsByType[type];
@@ -90,6 +123,7 @@ function validateLeaf(name: string, node: MappingNode, isMultiField: boolean): v
       throw mapperParsing(`unknown parameter [${key}] on mapper [${name}] of type [${type}]`);
     }
   }
+  checkAnalyzers(name, node);
   if (
     node.ignore_above !== undefined &&
     !(Number.isInteger(node.ignore_above) && Number(node.ignore_above) >= 0)
@@ -114,6 +148,27 @@ function validateLeaf(name: string, node: MappingNode, isMultiField: boolean): v
   }
 }
 
+/**
+ * `"a.b": {...}` in `properties` is the field `b` of an object `a`, as OpenSearch's object parser reads
+ * it; an explicit `"a": {...}` beside it is merged with it.
+ */
+function expandDottedNames(node: MappingNode): void {
+  const properties = node.properties;
+  if (!properties || !Object.keys(properties).some((key) => key.includes('.'))) return;
+  const expanded: Record<string, MappingNode> = {};
+  for (const [key, child] of Object.entries(properties)) {
+    if (key === '') throw illegalArgument('field name cannot be an empty string');
+    const parts = key.split('.');
+    if (parts.some((part) => part === '')) throw mapperParsing(`Invalid field name ${key}`);
+    let wrapped: MappingNode = child;
+    for (let i = parts.length - 2; i >= 0; i--) wrapped = { properties: { [parts[i + 1]!]: wrapped } };
+    const head = parts[0]!;
+    const existing = Object.prototype.hasOwnProperty.call(expanded, head) ? expanded[head] : undefined;
+    expanded[head] = existing === undefined ? wrapped : mergeMappings(existing, wrapped, 'update', head);
+  }
+  node.properties = expanded;
+}
+
 function validateObject(name: string, node: MappingNode, allowed: string[]): void {
   const unsupported = Object.keys(node).filter((key) => !allowed.includes(key));
   if (unsupported.length > 0) {
@@ -121,6 +176,7 @@ function validateObject(name: string, node: MappingNode, allowed: string[]): voi
     throw mapperParsing(`Mapping definition for [${name}] has unsupported parameters:  [${list}]`);
   }
   checkDynamic(node);
+  expandDottedNames(node);
   if (node.enabled !== undefined && typeof node.enabled !== 'boolean') {
     throw mapperParsing(
       `Failed to parse value [${String(node.enabled)}] as only [true] or [false] are allowed.`,
@@ -145,6 +201,7 @@ export function validateMapping(input: unknown): RootMapping {
   }
   const mapping = cloneMapping(input as RootMapping);
   validateObject('_doc', mapping, rootParams);
+  validateDynamicTemplates(mapping.dynamic_templates);
   for (const key of ['date_detection', 'numeric_detection'] as const) {
     if (mapping[key] !== undefined) mapping[key] = String(mapping[key]) === 'true';
   }
@@ -224,8 +281,12 @@ export function mergeMappings(
   existing: RootMapping,
   update: RootMapping,
   mode: MergeMode = 'update',
+  path = '',
 ): RootMapping {
   const merged = cloneMapping(existing);
-  mergeObject('', merged, update, mode);
+  if (path !== '' && isObjectNode(merged) !== isObjectNode(update)) {
+    throw illegalArgument(`can't merge a non object mapping [${path}] with an object mapping`);
+  }
+  mergeObject(path, merged, update, mode);
   return merged;
 }

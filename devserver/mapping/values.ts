@@ -3,15 +3,27 @@
  * exception names and texts) why the value cannot be parsed for that type (spec §3.4, §3.6).
  */
 import type { ErrorCause } from '../errors.js';
-import { NumberToken } from '../json.js';
+import { NumberToken, isIntegerNumber, isJsonNumber, numberText } from '../json.js';
 import { analyzeText } from './analysis.js';
 import { defaultDateFormat, parseDate } from './dates.js';
-import { parseIp } from './ip.js';
+import { formatIp, parseIp } from './ip.js';
 import { keywordLikeTypes, numericTypes, textLikeTypes, type MappingNode } from './model.js';
 
-/** What the search engine stores per field: keyword/text terms, numbers, dates (millis), booleans, IPs. */
-export type IndexedValue = string | number | boolean | bigint;
-export type ScalarValue = string | boolean | NumberToken;
+/**
+ * What a field indexes: terms (keywords, text tokens, ip addresses in canonical text) or numbers
+ * (numerics, dates as epoch milliseconds, booleans as 0 and 1).
+ */
+export type IndexedValue = string | number;
+export type ScalarValue = string | boolean | number | NumberToken;
+
+/** Which column a field type's values go to. */
+export type ColumnKind = 'terms' | 'text' | 'numbers';
+
+export function columnKind(type: string): ColumnKind {
+  if (textLikeTypes.has(type)) return 'text';
+  if (keywordLikeTypes.has(type) || type === 'ip' || type === 'flat_object') return 'terms';
+  return 'numbers';
+}
 
 /** The value cannot be parsed for the field's type; the caller wraps it in "failed to parse field". */
 export class MalformedValue extends Error {
@@ -39,11 +51,11 @@ export class ImmenseTerm extends Error {
 export const maxTermBytes = 32766;
 
 function text(value: ScalarValue): string {
-  return value instanceof NumberToken ? value.raw : String(value);
+  return isJsonNumber(value) ? numberText(value) : String(value);
 }
 
 function tokenOf(value: ScalarValue): string {
-  if (value instanceof NumberToken) return value.isInteger ? 'VALUE_NUMBER_INT' : 'VALUE_NUMBER_FLOAT';
+  if (isJsonNumber(value)) return isIntegerNumber(value) ? 'VALUE_NUMBER_INT' : 'VALUE_NUMBER_FLOAT';
   if (typeof value === 'boolean') return value ? 'VALUE_TRUE' : 'VALUE_FALSE';
   return 'VALUE_STRING';
 }
@@ -103,26 +115,26 @@ function convertDate(node: MappingNode, value: ScalarValue): number[] {
   });
 }
 
-function convertBoolean(value: ScalarValue): boolean[] {
-  if (typeof value === 'boolean') return [value];
-  if (value instanceof NumberToken) {
+function convertBoolean(value: ScalarValue): number[] {
+  if (typeof value === 'boolean') return [value ? 1 : 0];
+  if (isJsonNumber(value)) {
     throw new MalformedValue({
       type: 'json_parse_exception',
       reason: `Current token (${tokenOf(value)}) not of boolean type`,
     });
   }
-  if (value === 'true') return [true];
-  if (value === 'false' || value === '') return [false];
+  if (value === 'true') return [1];
+  if (value === 'false' || value === '') return [0];
   throw new MalformedValue({
     type: 'illegal_argument_exception',
     reason: `Failed to parse value [${value}] as only [true] or [false] are allowed.`,
   });
 }
 
-function convertIp(value: ScalarValue): bigint[] {
+function convertIp(value: ScalarValue): string[] {
   const raw = text(value);
   const ip = typeof value === 'string' ? parseIp(raw) : undefined;
-  if (ip !== undefined) return [ip];
+  if (ip !== undefined) return [formatIp(ip)];
   throw new MalformedValue({
     type: 'illegal_argument_exception',
     reason: `'${raw}' is not an IP string literal.`,
@@ -132,8 +144,10 @@ function convertIp(value: ScalarValue): bigint[] {
 function convertKeyword(path: string, node: MappingNode, value: ScalarValue): string[] {
   const term = text(value);
   if (typeof node.ignore_above === 'number' && term.length > node.ignore_above) return [];
-  const bytes = Buffer.from(term, 'utf8');
-  if (bytes.length > maxTermBytes) throw new ImmenseTerm(path, bytes);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only long terms need counting.
+  if (term.length * 3 > maxTermBytes && Buffer.byteLength(term, 'utf8') > maxTermBytes) {
+    throw new ImmenseTerm(path, Buffer.from(term, 'utf8'));
+  }
   return [term];
 }
 
@@ -142,12 +156,17 @@ export function convertValue(path: string, node: MappingNode, value: ScalarValue
   const type = node.type ?? 'object';
   if (node.index === false && node.doc_values === false) return [];
   if (keywordLikeTypes.has(type)) return convertKeyword(path, node, value);
-  if (textLikeTypes.has(type)) return analyzeText(text(value));
+  if (textLikeTypes.has(type)) return analyzeText(text(value), analyzerOf(node));
   if (numericTypes.has(type)) return convertNumber(type, node, value);
   if (type === 'date' || type === 'date_nanos') return convertDate(node, value);
   if (type === 'boolean') return convertBoolean(value);
   if (type === 'ip') return convertIp(value);
   return []; // geo_point, binary and friends: accepted, not searchable here
+}
+
+/** The analyzer a text field indexes with. */
+export function analyzerOf(node: MappingNode): string {
+  return typeof node.analyzer === 'string' ? node.analyzer : 'standard';
 }
 
 /** Types whose malformed values `ignore_malformed` may skip (spec §3.6). */

@@ -1,26 +1,30 @@
 /**
- * `_search` and `_count` over one or more indices (spec §6.3). Each index is one shard: per-shard
- * failures (bad query values, unsortable fields) are collected and, when every shard failed, turned
- * into OpenSearch's 400 `search_phase_execution_exception` "all shards failed".
+ * `_search` and `_count` over one or more indices (OPENSEARCH.md §6.3). Each index is one shard: a
+ * shard whose query, sort or aggregation fails is reported in `_shards.failures`, and when every
+ * shard failed the request is OpenSearch's 400 `search_phase_execution_exception` "all shards failed".
+ * Body keys this server does not implement are refused by name (never silently ignored).
  */
-import type { IndexState } from '../cluster.js';
-import { OpenSearchError, renderCause, type ErrorCause } from '../errors.js';
+import { OpenSearchError, illegalArgument, renderCause, type ErrorCause } from '../errors.js';
 import type { FlavorTraits } from '../flavor.js';
-import { illegalArgument } from '../errors.js';
+import type { IndexState } from '../index-state.js';
 import { tokenName } from '../json.js';
-import { runAggregations, type HitSource } from './aggs.js';
-import { ShardQueryError, compileQuery, parsingError, type Matcher } from './query.js';
+import { intSetting } from '../settings.js';
+import { runAggregations } from './aggs/run.js';
+import type { DocSet } from './aggs/context.js';
+import { renderHit, TopK, type Candidate } from './hits.js';
+import { compileQuery } from './queries/compiler.js';
+import type { Evaluator } from './queries/compile-context.js';
+import { Shard, ShardQueryError, parsingError } from './shard.js';
 import {
+  SortKeys,
+  afterValue,
   checkDocValues,
   compareSortValues,
   parseSort,
-  renderSortValue,
-  sortValue,
   type SortClause,
+  type SortValue,
 } from './sort.js';
-import { applySourceFilter, parseSourceFilter } from './source-filter.js';
-import type { IndexedValue } from '../mapping/values.js';
-import { intSetting } from '../settings.js';
+import { parseSourceFilter } from './source-filter.js';
 
 const searchBodyKeys = new Set([
   'query',
@@ -35,22 +39,30 @@ const searchBodyKeys = new Set([
   'track_scores',
   'version',
   'seq_no_primary_term',
-  'explain',
-  'stored_fields',
+  'search_after',
+  'post_filter',
+  'min_score',
+  'terminate_after',
   'docvalue_fields',
   'fields',
-  'highlight',
-  'min_score',
-  'post_filter',
-  'search_after',
-  'terminate_after',
-  'profile',
-  'collapse',
+  'stored_fields',
   'script_fields',
-  'indices_boost',
-  'suggest',
   'stats',
+]);
+
+/** Body keys OpenSearch knows that this server refuses rather than ignores. */
+const unimplementedBodyKeys = new Set([
+  'highlight',
+  'collapse',
+  'suggest',
+  'profile',
+  'explain',
+  'rescore',
+  'indices_boost',
+  'pit',
+  'slice',
   'ext',
+  'search_pipeline',
 ]);
 
 export interface SearchOptions {
@@ -64,15 +76,13 @@ interface ShardFailure {
   error: OpenSearchError;
 }
 
-interface ScoredHit extends HitSource {
-  score: number;
-  sortValues: (IndexedValue | null)[];
-}
-
 function checkBodyKeys(body: Record<string, unknown>, allowed: Set<string>, count: boolean): void {
   for (const [key, value] of Object.entries(body)) {
     if (allowed.has(key)) continue;
     if (count) throw parsingError(`request does not support [${key}]`);
+    if (unimplementedBodyKeys.has(key) && value !== false) {
+      throw parsingError(`the dev server does not implement [${key}] in search requests`);
+    }
     throw parsingError(`Unknown key for a ${tokenName(value)} in [${key}].`);
   }
 }
@@ -84,61 +94,19 @@ function allShardsFailed(failures: ShardFailure[]): OpenSearchError {
     first.status,
     'search_phase_execution_exception',
     'all shards failed',
-    {
-      phase: 'query',
-      grouped: true,
-      failed_shards: failures.map((f) => ({
-        shard: 0,
-        index: f.index.name,
-        node: 'devserver-node',
-        reason: renderCause(f.error.asCause),
-      })),
-    },
+    { phase: 'query', grouped: true, failed_shards: failures.map(failureEntry) },
     first.asCause,
     causes,
   );
 }
 
-function aggregationFields(aggs: unknown): string[] {
-  if (typeof aggs !== 'object' || aggs === null) return [];
-  return Object.values(aggs as Record<string, Record<string, unknown>>).flatMap((spec) => {
-    const fields = Object.values(spec)
-      .map((inner) => (inner as Record<string, unknown> | undefined)?.field)
-      .filter((f): f is string => typeof f === 'string');
-    return [...fields, ...aggregationFields(spec.aggs ?? spec.aggregations)];
-  });
-}
-
-/** Runs the query on every index, collecting per-shard failures. */
-function collectHits(
-  indices: IndexState[],
-  query: unknown,
-  now: number,
-  prepare: (index: IndexState) => void,
-): { hits: ScoredHit[]; failures: ShardFailure[]; ok: IndexState[] } {
-  const hits: ScoredHit[] = [];
-  const failures: ShardFailure[] = [];
-  const ok: IndexState[] = [];
-  for (const index of indices) {
-    let matcher: Matcher;
-    try {
-      matcher = compileQuery(query, index, now);
-      prepare(index);
-    } catch (error) {
-      if (error instanceof ShardQueryError) {
-        failures.push({ index, error: error.error });
-        continue;
-      }
-      throw error;
-    }
-    ok.push(index);
-    for (const doc of index.searchView(now)) {
-      const score = matcher(doc);
-      if (score !== null) hits.push({ doc, index, score, sortValues: [] });
-    }
-  }
-  if (failures.length > 0 && ok.length === 0) throw allShardsFailed(failures);
-  return { hits, failures, ok };
+function failureEntry(failure: ShardFailure): Record<string, unknown> {
+  return {
+    shard: 0,
+    index: failure.index.name,
+    node: 'devserver-node',
+    reason: renderCause(failure.error.asCause),
+  };
 }
 
 function shardsBlock(total: number, failures: ShardFailure[]): Record<string, unknown> {
@@ -148,14 +116,7 @@ function shardsBlock(total: number, failures: ShardFailure[]): Record<string, un
     skipped: 0,
     failed: failures.length,
   };
-  if (failures.length > 0) {
-    block.failures = failures.map((f) => ({
-      shard: 0,
-      index: f.index.name,
-      node: 'devserver-node',
-      reason: renderCause(f.error.asCause),
-    }));
-  }
+  if (failures.length > 0) block.failures = failures.map(failureEntry);
   return block;
 }
 
@@ -168,6 +129,59 @@ function nonNegative(name: string, value: unknown, fallback: number): number {
   return number;
 }
 
+/** The hit count limit `track_total_hits` asks for: Infinity (exact), a number, or undefined (off). */
+function trackingLimit(track: unknown, restTotalHitsAsInt: boolean): number | undefined {
+  if (track === undefined) return restTotalHitsAsInt ? Infinity : 10_000;
+  if (track === true || track === 'true') return Infinity;
+  if (track === false || track === 'false') return undefined;
+  const limit = Number(track);
+  if (!Number.isInteger(limit))
+    throw illegalArgument(`Failed to parse value [${String(track)}] for [track_total_hits]`);
+  if (limit < -1)
+    throw illegalArgument(`[track_total_hits] parameter must be positive or equals to -1, got ${limit}`);
+  if (limit === -1) return undefined;
+  if (restTotalHitsAsInt) {
+    throw illegalArgument(
+      `[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got ${limit}`,
+    );
+  }
+  return limit;
+}
+
+function aggregationFields(aggs: unknown): string[] {
+  if (typeof aggs !== 'object' || aggs === null) return [];
+  return Object.values(aggs as Record<string, Record<string, unknown>>).flatMap((spec) => {
+    if (typeof spec !== 'object' || spec === null) return [];
+    const fields = Object.entries(spec)
+      .filter(
+        ([kind]) => kind !== 'aggs' && kind !== 'aggregations' && kind !== 'meta' && kind !== 'top_hits',
+      )
+      .map(([, inner]) => (inner as Record<string, unknown> | undefined)?.field)
+      .filter((f): f is string => typeof f === 'string');
+    return [...fields, ...aggregationFields(spec.aggs ?? spec.aggregations)];
+  });
+}
+
+function docValueFields(body: Record<string, unknown>): { field: string; format?: string }[] {
+  const list = [...((body.docvalue_fields ?? []) as unknown[]), ...((body.fields ?? []) as unknown[])];
+  return list.map((entry) =>
+    typeof entry === 'string'
+      ? { field: entry }
+      : {
+          field: String((entry as Record<string, unknown>).field),
+          format: (entry as Record<string, unknown>).format as string | undefined,
+        },
+  );
+}
+
+interface PreparedShard {
+  shard: Shard;
+  position: number;
+  query: Evaluator;
+  postFilter?: Evaluator;
+  sortKeys: SortKeys;
+}
+
 export function executeSearch(
   indices: IndexState[],
   body: Record<string, unknown>,
@@ -175,90 +189,151 @@ export function executeSearch(
 ): Record<string, unknown> {
   const started = Date.now();
   checkBodyKeys(body, searchBodyKeys, false);
+  if (body.script_fields !== undefined && Object.keys(body.script_fields as object).length > 0) {
+    throw parsingError('the dev server does not implement [script_fields] in search requests');
+  }
   const size = nonNegative('size', body.size, 10);
   const from = nonNegative('from', body.from, 0);
+  const limit = trackingLimit(body.track_total_hits, options.restTotalHitsAsInt === true);
   const sort: SortClause[] = parseSort(body.sort);
-  const sourceFilter = parseSourceFilter(body._source);
-  const aggs = (body.aggs ?? body.aggregations) as Record<string, unknown> | undefined;
-  const sortTypes = new Map<IndexState, (string | undefined)[]>();
+  const searchAfter = body.search_after as unknown[] | undefined;
+  if (searchAfter !== undefined && from > 0) {
+    throw new OpenSearchError(
+      400,
+      'action_request_validation_exception',
+      'Validation Failed: 1: `from` parameter must be set to 0 when `search_after` is used.;',
+    );
+  }
+  const storedFieldsOff = body.stored_fields !== undefined && body._source === undefined;
+  const sourceFilter = parseSourceFilter(storedFieldsOff ? false : body._source);
+  const aggs = body.aggs ?? body.aggregations;
+  const minScore = body.min_score === undefined ? undefined : Number(body.min_score);
+  const terminateAfter =
+    body.terminate_after === undefined ? undefined : nonNegative('terminate_after', body.terminate_after, 0);
 
-  const { hits, failures, ok } = collectHits(indices, body.query, options.now, (index) => {
-    const window = intSetting(index.settings, 'index.max_result_window', 10000);
-    if (from + size > window) {
-      throw new ShardQueryError(
-        illegalArgument(
+  const failures: ShardFailure[] = [];
+  const prepared: PreparedShard[] = [];
+  indices.forEach((index, position) => {
+    const shard = new Shard(index.searchView(options.now), options.now);
+    try {
+      const window = intSetting(index.settings, 'index.max_result_window', 10000);
+      if (from + size > window) {
+        shard.fail(
           `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. ` +
             `See the scroll api for a more efficient way to request large data sets. This limit can be set by changing ` +
             `the [index.max_result_window] index level setting.`,
-        ),
-      );
+          'illegal_argument_exception',
+        );
+      }
+      if (searchAfter !== undefined) {
+        if (sort.length === 0)
+          shard.fail('Sort must contain at least one field.', 'illegal_argument_exception');
+        if (searchAfter.length !== sort.length) {
+          shard.fail(
+            `search_after has ${searchAfter.length} value(s) but sort has ${sort.length}.`,
+            'illegal_argument_exception',
+          );
+        }
+      }
+      const sortKeys = new SortKeys(shard, sort);
+      for (const field of aggregationFields(aggs)) checkDocValues(index, field, undefined, 'agg');
+      const query = compileQuery(body.query, shard);
+      const postFilter = body.post_filter === undefined ? undefined : compileQuery(body.post_filter, shard);
+      prepared.push({ shard, position, query, postFilter, sortKeys });
+    } catch (error) {
+      if (!(error instanceof ShardQueryError)) throw error;
+      failures.push({ index, error: error.error });
     }
-    sortTypes.set(
-      index,
-      sort.map((clause) =>
-        clause.field === '_score' || clause.field === '_doc'
-          ? clause.field
-          : (checkDocValues(index, clause.field, clause.unmappedType, 'sort') ?? clause.unmappedType),
-      ),
-    );
-    for (const field of aggregationFields(aggs)) checkDocValues(index, field, undefined, 'agg');
-  });
-
-  const indexOrder = new Map(indices.map((index, i) => [index, i]));
-  for (const hit of hits) {
-    const types = sortTypes.get(hit.index)!;
-    hit.sortValues = sort.map((clause, i) => {
-      if (clause.field === '_score') return hit.score;
-      if (clause.field === '_doc') return hit.doc.order;
-      return sortValue(hit.doc, clause, types[i]);
-    });
-  }
-  const tieBreak = (a: ScoredHit, b: ScoredHit): number =>
-    indexOrder.get(a.index)! - indexOrder.get(b.index)! || a.doc.order - b.doc.order;
-  hits.sort((a, b) => {
-    if (sort.length === 0) return b.score - a.score || tieBreak(a, b);
-    for (let i = 0; i < sort.length; i++) {
-      const c = compareSortValues(a.sortValues[i]!, b.sortValues[i]!, sort[i]!);
-      if (c !== 0) return c;
-    }
-    return tieBreak(a, b);
   });
 
   const scored = sort.length === 0 || body.track_scores === true;
-  const page = hits.slice(from, from + size).map((hit) => {
-    const rendered: Record<string, unknown> = { _index: hit.index.name };
-    if (options.traits.reportsType) rendered._type = '_doc';
-    rendered._id = hit.doc.id;
-    if (body.version === true) rendered._version = hit.doc.version;
-    if (body.seq_no_primary_term === true)
-      Object.assign(rendered, { _seq_no: hit.doc.seqNo, _primary_term: hit.doc.primaryTerm });
-    rendered._score = scored ? hit.score : null;
-    const source = applySourceFilter(hit.doc.sourceText, sourceFilter);
-    if (source !== undefined) rendered._source = source;
-    if (sort.length > 0) rendered.sort = hit.sortValues.map(renderSortValue);
-    return rendered;
-  });
-
-  const hitsBlock: Record<string, unknown> = {};
-  const total = totalHits(hits.length, body.track_total_hits);
-  if (total) hitsBlock.total = options.restTotalHitsAsInt ? total.value : total;
-  hitsBlock.max_score = scored && page.length > 0 ? Math.max(...hits.map((h) => h.score)) : null;
-  hitsBlock.hits = page;
-
-  const response: Record<string, unknown> = {
-    took: Date.now() - started,
-    timed_out: false,
-    _shards: shardsBlock(indices.length, failures),
-    hits: hitsBlock,
+  const compareCandidates = (a: Candidate, b: Candidate): number => {
+    if (sort.length > 0) {
+      const c = compareSortValues(a.sortValues, b.sortValues, sort, prepared[0]!.sortKeys.types);
+      if (c !== 0) return c;
+    } else if (b.score !== a.score) return b.score - a.score;
+    return a.shardPosition - b.shardPosition || a.doc - b.doc;
   };
-  if (aggs) response.aggregations = runAggregations(aggs, hits, ok);
-  return response;
-}
+  const top = new TopK<Candidate>(from + size, compareCandidates);
+  const sets: DocSet[] = [];
+  let totalMatched = 0;
+  let maxScore: number | null = null;
+  let terminatedEarly = false;
+  for (const entry of prepared) {
+    let scores;
+    try {
+      scores = entry.query();
+      if (entry.postFilter) entry.postFilter(); // surfaces its errors before any result is used
+    } catch (error) {
+      if (!(error instanceof ShardQueryError)) throw error;
+      failures.push({ index: entry.shard.index, error: error.error });
+      continue;
+    }
+    const matched: number[] = [];
+    for (let doc = 0; doc < scores.length; doc++) {
+      if (scores[doc]! < 0 || (minScore !== undefined && scores[doc]! < minScore)) continue;
+      matched.push(doc);
+      if (terminateAfter !== undefined && terminateAfter > 0 && matched.length >= terminateAfter) {
+        terminatedEarly = true;
+        break;
+      }
+    }
+    sets.push({ shard: entry.shard, docs: Int32Array.from(matched), scores });
+    const filter = entry.postFilter?.();
+    const after = searchAfter?.map((value, i) => afterValue(value, entry.sortKeys.types[i], sort[i]!.field));
+    for (const doc of matched) {
+      if (filter && filter[doc]! < 0) continue;
+      const score = scores[doc]!;
+      const sortValues: SortValue[] = sort.length > 0 ? entry.sortKeys.values(doc, score) : [];
+      if (after && compareSortValues(sortValues, after, sort, entry.sortKeys.types) <= 0) continue;
+      totalMatched++;
+      if (scored && (maxScore === null || score > maxScore)) maxScore = score;
+      const candidate: Candidate = {
+        shardPosition: entry.position,
+        shard: entry.shard,
+        doc,
+        score,
+        sortValues,
+      };
+      if (top.wouldAccept(candidate)) top.offer(candidate);
+    }
+  }
+  if (failures.length > 0 && failures.length === indices.length) throw allShardsFailed(failures);
 
-function totalHits(count: number, track: unknown): { value: number; relation: string } | undefined {
-  if (track === false || track === 'false') return undefined;
-  const limit = track === true || track === 'true' ? Infinity : track === undefined ? 10000 : Number(track);
-  return count > limit ? { value: limit, relation: 'gte' } : { value: count, relation: 'eq' };
+  const sortTypes = new Map(prepared.map((entry) => [entry.shard, entry.sortKeys.types]));
+  const page = top
+    .sorted()
+    .slice(from)
+    .map((candidate) =>
+      renderHit(candidate, {
+        traits: options.traits,
+        source: sourceFilter,
+        version: body.version === true,
+        seqNoPrimaryTerm: body.seq_no_primary_term === true,
+        scored,
+        sort,
+        sortTypes: (shard) => sortTypes.get(shard) ?? [],
+        docValueFields: docValueFields(body),
+      }),
+    );
+
+  const hits: Record<string, unknown> = {};
+  if (limit === undefined) {
+    if (options.restTotalHitsAsInt) hits.total = -1;
+  } else {
+    const total =
+      totalMatched > limit ? { value: limit, relation: 'gte' } : { value: totalMatched, relation: 'eq' };
+    hits.total = options.restTotalHitsAsInt ? total.value : total;
+  }
+  hits.max_score = scored && page.length > 0 ? maxScore : null;
+  hits.hits = page;
+
+  const response: Record<string, unknown> = { took: Date.now() - started, timed_out: false };
+  if (terminateAfter !== undefined) response.terminated_early = terminatedEarly;
+  response._shards = shardsBlock(indices.length, failures);
+  response.hits = hits;
+  if (aggs !== undefined) response.aggregations = runAggregations(aggs, sets, options.traits, options.now);
+  return response;
 }
 
 export function executeCount(
@@ -267,6 +342,18 @@ export function executeCount(
   now: number,
 ): Record<string, unknown> {
   checkBodyKeys(body, new Set(['query']), true);
-  const { hits, failures } = collectHits(indices, body.query, now, () => undefined);
-  return { count: hits.length, _shards: shardsBlock(indices.length, failures) };
+  const failures: ShardFailure[] = [];
+  let count = 0;
+  for (const index of indices) {
+    const shard = new Shard(index.searchView(now), now);
+    try {
+      const scores = compileQuery(body.query, shard)();
+      for (let doc = 0; doc < scores.length; doc++) if (scores[doc]! >= 0) count++;
+    } catch (error) {
+      if (!(error instanceof ShardQueryError)) throw error;
+      failures.push({ index, error: error.error });
+    }
+  }
+  if (failures.length > 0 && failures.length === indices.length) throw allShardsFailed(failures);
+  return { count, _shards: shardsBlock(indices.length, failures) };
 }
