@@ -118,7 +118,11 @@ export function catIndices(indices: IndexState[], options: CatOptions): unknown[
     ? options.h.split(',').map((name) => ({ display: name, column: findColumn(name) }))
     : columns.filter((c) => c.byDefault).map((c) => ({ display: c.name, column: c }));
   const shown = requested.filter((r): r is { display: string; column: Column } => r.column !== undefined);
-  let rows = indices.filter((i) => !options.health || i.health() === options.health);
+  const health = options.health?.toLowerCase();
+  if (health !== undefined && !['green', 'yellow', 'red'].includes(health)) {
+    throw illegalArgument(`unknown cluster health status [${options.health}]`);
+  }
+  let rows = indices.filter((i) => health === undefined || i.health() === health);
   for (const key of (options.s ?? '').split(',').filter(Boolean).reverse()) {
     const [name, direction] = key.split(':');
     const column = findColumn(name!);

@@ -23,9 +23,14 @@ export interface FlavorTraits {
   reportsClusterManager: boolean;
   /** Thread-pool executor class named in rejection reasons. */
   executorName: string;
+  /** The refusal of a put-mapping body keyed by the type name (`{"_doc":{...}}`). */
+  typedMappingRefusal: string;
 }
 
 const openSearchTagline = 'The OpenSearch Project: https://opensearch.org/';
+const typedMappingBefore2 =
+  'Types cannot be provided in put mapping requests, unless the include_type_name parameter is set to true.';
+const typedMapping2 = 'Types cannot be provided in put mapping requests';
 const unknownActionOpenSearch = (line: number, action: string): string =>
   `Malformed action/metadata line [${line}], expected one of [create, delete, index, update] but found [${action}]`;
 
@@ -42,6 +47,7 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     rejectedExecutionType: 'rejected_execution_exception',
     reportsClusterManager: false,
     executorName: 'OpenSearchThreadPoolExecutor',
+    typedMappingRefusal: typedMappingBefore2,
   },
   'opensearch-2': {
     distribution: 'opensearch',
@@ -56,6 +62,7 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     unknownBulkAction: unknownActionOpenSearch,
     reportsClusterManager: true,
     executorName: 'OpenSearchThreadPoolExecutor',
+    typedMappingRefusal: typedMapping2,
   },
   'opensearch-3': {
     distribution: 'opensearch',
@@ -70,6 +77,7 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     unknownBulkAction: unknownActionOpenSearch,
     reportsClusterManager: true,
     executorName: 'OpenSearchThreadPoolExecutor',
+    typedMappingRefusal: typedMapping2,
   },
   'elasticsearch-7': {
     number: '7.10.2',
@@ -82,6 +90,7 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     rejectedExecutionType: 'es_rejected_execution_exception',
     reportsClusterManager: false,
     executorName: 'EsThreadPoolExecutor',
+    typedMappingRefusal: typedMappingBefore2,
   },
 };
 

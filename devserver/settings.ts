@@ -69,10 +69,54 @@ const indexSettings: Record<string, IndexSettingSpec> = {
   'index.blocks.metadata': { kind: 'bool', dynamic: true },
   'index.translog.durability': { kind: 'string', dynamic: true },
   'index.translog.sync_interval': { kind: 'time', dynamic: true },
+  'index.translog.flush_threshold_size': { kind: 'string', dynamic: true },
+  'index.translog.generation_threshold_size': { kind: 'string', dynamic: true },
   'index.knn': { kind: 'bool', dynamic: false },
+  'index.soft_deletes.enabled': { kind: 'bool', dynamic: false },
+  'index.soft_deletes.retention_lease.period': { kind: 'time', dynamic: true },
+  'index.max_docvalue_fields_search': { kind: 'int', dynamic: true },
+  'index.max_script_fields': { kind: 'int', dynamic: true },
+  'index.max_inner_result_window': { kind: 'int', dynamic: true },
+  'index.max_rescore_window': { kind: 'int', dynamic: true },
+  'index.max_ngram_diff': { kind: 'int', dynamic: true },
+  'index.max_shingle_diff': { kind: 'int', dynamic: true },
+  'index.max_terms_count': { kind: 'int', dynamic: true },
+  'index.max_regex_length': { kind: 'int', dynamic: true },
+  'index.max_adjacency_matrix_filters': { kind: 'int', dynamic: true },
+  'index.max_refresh_listeners': { kind: 'int', dynamic: true },
+  'index.max_slices_per_scroll': { kind: 'int', dynamic: true },
+  'index.highlight.max_analyzed_offset': { kind: 'int', dynamic: true },
+  'index.gc_deletes': { kind: 'time', dynamic: true },
+  'index.default_pipeline': { kind: 'string', dynamic: true },
+  'index.final_pipeline': { kind: 'string', dynamic: true },
+  'index.routing_partition_size': { kind: 'int', dynamic: false },
+  'index.load_fixed_bitset_filters_eagerly': { kind: 'bool', dynamic: false },
+  'index.shard.check_on_startup': { kind: 'string', dynamic: false },
+  'index.search.idle.after': { kind: 'time', dynamic: true },
+  'index.requests.cache.enable': { kind: 'bool', dynamic: true },
+  'index.queries.cache.enabled': { kind: 'bool', dynamic: false },
+  'index.mapping.coerce': { kind: 'bool', dynamic: false },
+  'index.write.wait_for_active_shards': { kind: 'string', dynamic: true },
+  'index.unassigned.node_left.delayed_timeout': { kind: 'time', dynamic: true },
+  'index.replication.type': { kind: 'string', dynamic: false },
+  'index.format': { kind: 'int', dynamic: false },
 };
-/** Plugin-owned settings (ISM, opendistro) are accepted without checking. */
-const pluginPrefixes = ['index.plugins.', 'index.opendistro.', 'index.routing.allocation.'];
+/**
+ * Families accepted without checking the value: plugin-owned settings (ISM, opendistro), allocation,
+ * merge and slow-log tuning. None of them changes what this server answers.
+ */
+const pluginPrefixes = [
+  'index.plugins.',
+  'index.opendistro.',
+  'index.routing.allocation.',
+  'index.merge.',
+  'index.search.slowlog.',
+  'index.indexing.slowlog.',
+  'index.store.',
+  'index.sort.',
+];
+/** Families OpenSearch has that would change answers here: refused rather than ignored. */
+const unimplementedPrefixes = ['index.analysis.', 'index.similarity.'];
 /** Settings the server owns; they show up in GET _settings. */
 const internalSettings = new Set([
   'index.creation_date',
@@ -101,6 +145,9 @@ export function normaliseIndexSettings(input: unknown): Record<string, string | 
   const out: Record<string, string | null> = {};
   for (const [rawKey, value] of Object.entries(flattenSettings(input))) {
     const key = rawKey.startsWith('index.') ? rawKey : `index.${rawKey}`;
+    if (unimplementedPrefixes.some((p) => key.startsWith(p))) {
+      throw illegalArgument(`the dev server does not implement [${key}] (custom analysis and similarity are not supported)`);
+    }
     const spec = indexSettings[key];
     if (!spec && !pluginPrefixes.some((p) => key.startsWith(p)) && !internalSettings.has(key)) {
       throw illegalArgument(

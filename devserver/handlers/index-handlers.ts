@@ -2,7 +2,7 @@
  * Index administration: create, exists, get, delete (spec §6.2), mappings, settings and refresh.
  */
 import type { IndexState } from '../index-state.js';
-import { OpenSearchError, illegalArgument } from '../errors.js';
+import { OpenSearchError, illegalArgument, indexNotFound } from '../errors.js';
 import { isWildcardExpression } from '../index-names.js';
 import { mergeMappings, validateMapping } from '../mapping/validate.js';
 import { flag, jsonBody, type RequestContext, type Router } from '../http/router.js';
@@ -20,10 +20,15 @@ function renderSettings(index: IndexState, flat: boolean): Record<string, unknow
   return flat ? all : nestSettings(all);
 }
 
+/**
+ * The indices a read request names. With `allow_no_indices=false`, resolving to nothing is a 404 even
+ * when `ignore_unavailable` skipped the missing names.
+ */
 function resolveRead(state: ServerState, request: RequestContext): IndexState[] {
-  return state.cluster.resolve(request.params.index!, {
-    ignoreUnavailable: flag(request, 'ignore_unavailable'),
-  });
+  const expression = request.params.index!;
+  const indices = state.cluster.resolve(expression, { ignoreUnavailable: flag(request, 'ignore_unavailable') });
+  if (indices.length === 0 && request.query.get('allow_no_indices') === 'false') throw indexNotFound(expression);
+  return indices;
 }
 
 export function registerIndexRoutes(router: Router, state: ServerState): void {
@@ -83,7 +88,11 @@ export function registerIndexRoutes(router: Router, state: ServerState): void {
   router.add(['GET'], '/_mapping', getMapping);
 
   router.add(['PUT', 'POST'], '/{index}/_mapping', (request) => {
-    const update = validateMapping(jsonBody(request, true)!.plain);
+    const body = jsonBody(request, true)!.plain;
+    // A body whose only key is the type name is a typed mapping, which OpenSearch 2.x refuses.
+    const keys = Object.keys(body);
+    if (keys.length === 1 && keys[0] === '_doc') throw illegalArgument(state.traits.typedMappingRefusal);
+    const update = validateMapping(body);
     const targets = resolveRead(state, request);
     const merged = targets.map((index) => {
       const mapping = mergeMappings(index.mapping, update);

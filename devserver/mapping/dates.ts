@@ -347,8 +347,9 @@ export function formatDate(millis: number, format = defaultDateFormat, zone: Zon
     case 'date_time_no_millis':
       return printPattern("yyyy-MM-dd'T'HH:mm:ss", millis, zone) + offsetText(zone, millis);
     default:
-      if (/^[a-z_]+$/.test(first))
+      if (namedParsers[first] !== undefined || first.includes('_')) {
         return printPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", millis, zone) + offsetText(zone, millis);
+      }
       return printPattern(first, millis, zone);
   }
 }

@@ -278,7 +278,10 @@ class DocumentWalk {
   checkSameDynamicType(path: string, mapped: MappingNode, value: JsonValue): void {
     const introducedType = this.introduced.get(path);
     if (introducedType === undefined || value === null || isJsonObject(value) || Array.isArray(value)) return;
-    const inferredType = this.inferMapping(value).type;
+    const name = path.slice(path.lastIndexOf('.') + 1);
+    const scalar = value as ScalarValue;
+    const inferredType =
+      templateMapping(this.root, name, path, this.valueKind(scalar))?.type ?? this.inferMapping(scalar).type;
     if (inferredType !== mapped.type) {
       throw illegalArgument(
         `mapper [${path}] cannot be changed from type [${mapped.type}] to [${inferredType}]`,

@@ -209,10 +209,22 @@ describe('dev server: dynamic and explicit mapping (spec §3)', () => {
     assert.equal((await indexOne('m16', { t: 'y' }, '2')).status, 201);
   });
 
-  it('§3.5 depth.limit → "Limit of mapping depth [2] has been exceeded due to object field [a.b]"', async () => {
+  it('§3.5 depth.limit: a deeper document fails while parsing (2.7+); a deeper explicit mapping → "Limit of mapping depth"', async () => {
     await call(server(), 'PUT', '/m17', { settings: { 'index.mapping.depth.limit': 2 } });
     const item = await indexOne('m17', { a: { b: { c: 1 } } });
-    assert.equal(item.error.reason, 'Limit of mapping depth [2] has been exceeded due to object field [a.b]');
+    assert.equal(item.error.reason, 'failed to parse');
+    assert.equal(
+      item.error.caused_by.reason,
+      'The depth of the field has exceeded the allowed limit of [2]. This limit can be set by changing the [index.mapping.depth.limit] index level setting.',
+    );
+    const mapping = await call(server(), 'PUT', '/m17/_mapping', {
+      properties: { a: { properties: { b: { properties: { c: { type: 'long' } } } } } },
+    });
+    assert.equal(mapping.status, 400);
+    assert.equal(
+      mapping.body.error.reason,
+      'Limit of mapping depth [2] has been exceeded due to object field [a.b]',
+    );
   });
 
   it('§3.6 ignore_malformed (index setting): bad numbers, dates, ips, booleans are skipped, doc indexed', async () => {
