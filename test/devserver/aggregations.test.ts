@@ -8,6 +8,7 @@ import { call, ndjson, useServer } from './helpers.js';
 describe('dev server: aggregations', () => {
   const server = useServer();
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- aggregation results are checked field by field
   async function aggs(index: string, aggregations: unknown, query?: unknown): Promise<Record<string, any>> {
     const answer = await call(server(), 'POST', `/${index}/_search`, { size: 0, query, aggs: aggregations });
     assert.equal(answer.status, 200, answer.text);
