@@ -146,7 +146,9 @@ export function normaliseIndexSettings(input: unknown): Record<string, string | 
   for (const [rawKey, value] of Object.entries(flattenSettings(input))) {
     const key = rawKey.startsWith('index.') ? rawKey : `index.${rawKey}`;
     if (unimplementedPrefixes.some((p) => key.startsWith(p))) {
-      throw illegalArgument(`the dev server does not implement [${key}] (custom analysis and similarity are not supported)`);
+      throw illegalArgument(
+        `the dev server does not implement [${key}] (custom analysis and similarity are not supported)`,
+      );
     }
     const spec = indexSettings[key];
     if (!spec && !pluginPrefixes.some((p) => key.startsWith(p)) && !internalSettings.has(key)) {

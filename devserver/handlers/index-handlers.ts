@@ -26,8 +26,11 @@ function renderSettings(index: IndexState, flat: boolean): Record<string, unknow
  */
 function resolveRead(state: ServerState, request: RequestContext): IndexState[] {
   const expression = request.params.index!;
-  const indices = state.cluster.resolve(expression, { ignoreUnavailable: flag(request, 'ignore_unavailable') });
-  if (indices.length === 0 && request.query.get('allow_no_indices') === 'false') throw indexNotFound(expression);
+  const indices = state.cluster.resolve(expression, {
+    ignoreUnavailable: flag(request, 'ignore_unavailable'),
+  });
+  if (indices.length === 0 && request.query.get('allow_no_indices') === 'false')
+    throw indexNotFound(expression);
   return indices;
 }
 
