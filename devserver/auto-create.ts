@@ -1,5 +1,5 @@
 /**
- * `action.auto_create_index` (spec §5.3): `true`, `false`, or a comma list of `+pattern`/`-pattern`
+ * `action.auto_create_index` (OPENSEARCH.md §5.3): `true`, `false`, or a comma list of `+pattern`/`-pattern`
  * where the first match decides. Returns the refusal reason, or undefined when creation is allowed.
  */
 import { globMatch } from './index-names.js';

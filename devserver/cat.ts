@@ -1,5 +1,5 @@
 /**
- * `_cat/indices` (spec §6.1): string-valued columns, `h=` with aliases, `s=` sorting, `bytes=` units,
+ * `_cat/indices` (OPENSEARCH.md §6.1): string-valued columns, `h=` with aliases, `s=` sorting, `bytes=` units,
  * `health=` filtering, JSON or aligned text output.
  */
 import type { IndexState } from './index-state.js';

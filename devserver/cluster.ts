@@ -99,7 +99,7 @@ export class Cluster {
     return index;
   }
 
-  /** The index a write targets, auto-creating it when allowed (spec §5.3). */
+  /** The index a write targets, auto-creating it when allowed (OPENSEARCH.md §5.3). */
   indexForWrite(name: string): IndexState {
     const existing = this.indices.get(name);
     if (existing) return existing;

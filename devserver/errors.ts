@@ -1,5 +1,5 @@
 /**
- * OpenSearch's error shapes (spec §1): an exception has a snake_case `type`, a `reason`, optional metadata
+ * OpenSearch's error shapes (OPENSEARCH.md §1): an exception has a snake_case `type`, a `reason`, optional metadata
  * keys next to them (`index`, `index_uuid`, `shard`, `resource.type`, ...) and an optional `caused_by`.
  * Whole-request failures wrap it in `{"error":{root_cause,...},"status":N}`; bulk items carry it bare.
  */

@@ -40,19 +40,18 @@ export function applyFilterPath(body: Value, spec: string): Value {
   return kept ?? {};
 }
 
-const patterns = new Map<string, RegExp>();
+/** A `*` segment as a regular expression (one field name: `*` matches any characters but never a level). */
+function segmentRegex(segment: string): RegExp {
+  const source = segment
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, 's');
+}
+
 function matches(segment: string, key: string): boolean {
-  if (!segment.includes('*')) return segment === key;
-  let pattern = patterns.get(segment);
-  if (!pattern) {
-    const source = segment
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*');
-    pattern = new RegExp(`^${source}$`, 's');
-    patterns.set(segment, pattern);
-  }
-  return pattern.test(key);
+  if (segment === '*') return true;
+  return segment.includes('*') ? segmentRegex(segment).test(key) : segment === key;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The server "flavors" (spec §10): what each engine reports at `GET /` and the few places where the
+ * The server "flavors" (OPENSEARCH.md §8): what each engine reports at `GET /` and the few places where the
  * wire format differs between them.
  */
 

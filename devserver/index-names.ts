@@ -1,6 +1,6 @@
 /**
- * Index names: the creation-time validation (spec §5.2) and the expansion of request expressions
- * (`a,b`, `cloudtrail-*`, `_all`, `-excluded`) into concrete names (spec §6.2).
+ * Index names: the creation-time validation (OPENSEARCH.md §5.2) and the expansion of request expressions
+ * (`a,b`, `cloudtrail-*`, `_all`, `-excluded`) into concrete names (OPENSEARCH.md §6.2).
  */
 import { OpenSearchError, indexNotFound } from './errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * Index templates (spec §5.1): composable templates (with component templates), legacy `_template`s,
+ * Index templates (OPENSEARCH.md §5.1): composable templates (with component templates), legacy `_template`s,
  * their validation errors, and the settings and mappings a new index inherits from them.
  */
 import { rejectUnknownKeys, type JsonBody } from './body.js';
@@ -159,7 +159,7 @@ export class TemplateRegistry {
     });
   }
 
-  /** Equal-priority templates whose patterns overlap are refused (spec §5.1). */
+  /** Equal-priority templates whose patterns overlap are refused (OPENSEARCH.md §5.1). */
   private checkOverlap(name: string, patterns: string[], priority: number): void {
     const overlaps = new Map<string, string[]>();
     for (const [otherName, other] of this.composable) {

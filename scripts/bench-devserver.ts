@@ -5,7 +5,7 @@
  * searchable, and prints one JSON line: events/s over the indexing run, the server's CPU time per
  * event, and the server's peak RSS (VmHWM).
  *
- *   npm run bench:devserver -- --records 1000000 [--files-dir DIR] [--keep-files]
+ *   npm run bench:devserver -- --records 1000000 [--files-dir DIR] [--keep-files] [--files-per-thread N]
  *
  * Reads /proc for the server's CPU time and peak memory, so it runs on Linux.
  */
@@ -76,6 +76,8 @@ async function main(): Promise<void> {
       records: { type: 'string', default: '200000' },
       'files-dir': { type: 'string' },
       'keep-files': { type: 'boolean', default: false },
+      // How many files the CLI indexes at once; each file of 500 events is one bulk request.
+      'files-per-thread': { type: 'string', default: '8' },
     },
   });
   const records = Number(values.records);
@@ -104,10 +106,10 @@ async function main(): Promise<void> {
   try {
     const before = sample(child.pid!);
     const started = process.hrtime.bigint();
-    const indexing = await run(['index', filesDir!, '--endpoint', url], {
-      ...process.env,
-      LOG_LEVEL: 'ERROR',
-    });
+    const indexing = await run(
+      ['index', filesDir!, '--endpoint', url, '--files-per-thread', values['files-per-thread']!],
+      { ...process.env, LOG_LEVEL: 'ERROR' },
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const after = sample(child.pid!);
     if (indexing.code !== 0)

@@ -1,5 +1,5 @@
 /**
- * Bulk NDJSON framing (spec §2.1): splits the body into operations and applies every whole-request
+ * Bulk NDJSON framing (OPENSEARCH.md §2.1): splits the body into operations and applies every whole-request
  * rule (trailing newline, action-line shape, metadata keys, update bodies, validation) before any item
  * runs. Index/create sources are sliced, not parsed: their errors belong to the item alone.
  */

@@ -1,5 +1,5 @@
 /**
- * `_bulk` (spec §2) and the single-document APIs (`_doc`, `_create`, `_update`), all running through
+ * `_bulk` (OPENSEARCH.md §2) and the single-document APIs (`_doc`, `_create`, `_update`), all running through
  * the same write executor so item outcomes are identical.
  */
 import { WriteExecutor, parseRefresh, sourceOf, type ItemOutcome } from '../bulk/executor.js';

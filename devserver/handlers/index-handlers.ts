@@ -1,5 +1,5 @@
 /**
- * Index administration: create, exists, get, delete (spec §6.2), mappings, settings and refresh.
+ * Index administration: create, exists, get, delete (OPENSEARCH.md §6.2), mappings, settings and refresh.
  */
 import type { IndexState } from '../index-state.js';
 import { OpenSearchError, illegalArgument, indexNotFound } from '../errors.js';

@@ -32,9 +32,12 @@ function bodyFromQuery(request: RequestContext, body: Record<string, unknown>): 
     };
   }
   if (q.has('q')) {
-    const text = q.get('q')!;
-    const colon = text.indexOf(':');
-    out.query = colon > 0 ? { match: { [text.slice(0, colon)]: text.slice(colon + 1) } } : { match_all: {} };
+    // `q` is a query_string query; `df`, `default_operator` and `lenient` are its options.
+    const options: Record<string, unknown> = { query: q.get('q')! };
+    if (q.has('df')) options.default_field = q.get('df');
+    if (q.has('default_operator')) options.default_operator = q.get('default_operator');
+    if (q.has('lenient')) options.lenient = q.get('lenient') === 'true';
+    out.query = { query_string: options };
   }
   return out;
 }

@@ -57,7 +57,7 @@ export function ownDynamic(node: MappingNode): DynamicMode | undefined {
   return node.dynamic === undefined ? undefined : (String(node.dynamic) as DynamicMode);
 }
 
-/** Object mappers plus field mappers including multi-fields; the root does not count (spec §3.5). */
+/** Object mappers plus field mappers including multi-fields; the root does not count (OPENSEARCH.md §3.5). */
 export function countFields(node: MappingNode): number {
   let count = 0;
   for (const child of Object.values(node.properties ?? {})) {

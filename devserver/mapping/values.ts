@@ -1,6 +1,6 @@
 /**
  * Turns one scalar JSON value into the terms a field type indexes, or explains (with OpenSearch's
- * exception names and texts) why the value cannot be parsed for that type (spec §3.4, §3.6).
+ * exception names and texts) why the value cannot be parsed for that type (OPENSEARCH.md §3.4, §3.6).
  */
 import type { ErrorCause } from '../errors.js';
 import { NumberToken, isIntegerNumber, isJsonNumber, numberText } from '../json.js';
@@ -169,7 +169,7 @@ export function analyzerOf(node: MappingNode): string {
   return typeof node.analyzer === 'string' ? node.analyzer : 'standard';
 }
 
-/** Types whose malformed values `ignore_malformed` may skip (spec §3.6). */
+/** Types whose malformed values `ignore_malformed` may skip (OPENSEARCH.md §3.6). */
 export function supportsIgnoreMalformed(type: string): boolean {
   return (
     numericTypes.has(type) || type === 'date' || type === 'date_nanos' || type === 'ip' || type === 'boolean'

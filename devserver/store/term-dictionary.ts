@@ -1,8 +1,10 @@
 /**
  * A dictionary of distinct terms (keyword values, text tokens, ids) numbered 0, 1, 2, ... in order of
- * first appearance. Terms live as UTF-8 bytes in large shared chunks and are found through an
- * open-addressing hash table of ordinals, so a million distinct terms cost their bytes plus about 20
- * bytes each, and no JS object per term for the garbage collector to trace.
+ * first appearance. A field with few distinct values (event names, regions, account ids) keeps them in
+ * a JS Map, the fastest lookup there is. Past a few thousand terms the dictionary moves them into
+ * large shared chunks of UTF-8 bytes found through an open-addressing hash table of ordinals, so a
+ * million distinct terms (event ids, text tokens) cost their bytes plus about 20 bytes each, and no
+ * JS object per term for the garbage collector to trace.
  *
  * Hashes are taken over the UTF-16 code units of the JS string, so a lookup never encodes it; an
  * ASCII term (nearly every CloudTrail value) is compared and written byte by byte.
@@ -10,6 +12,8 @@
 import { GrowableInt32, GrowableUint8 } from './growable.js';
 
 const chunkBytes = 1 << 20;
+/** Terms kept in a Map before the dictionary moves to the byte arena. */
+const smallLimit = 4096;
 
 function hashString(term: string): number {
   let hash = 0x811c9dc5;
@@ -26,7 +30,10 @@ function isAscii(term: string): boolean {
 }
 
 export class TermDictionary {
-  private readonly chunks: Buffer[] = [Buffer.allocUnsafe(chunkBytes)];
+  /** While the dictionary is small: term → ordinal, and the terms by ordinal. */
+  private small: Map<string, number> | undefined = new Map();
+  private smallTerms: string[] = [];
+  private readonly chunks: Buffer[] = [];
   private chunkUsed = 0;
   private readonly termChunk = new GrowableInt32();
   private readonly termOffset = new GrowableInt32();
@@ -39,22 +46,34 @@ export class TermDictionary {
   private table = new Int32Array(1024);
 
   get size(): number {
-    return this.termLength.length;
+    return this.small ? this.smallTerms.length : this.termLength.length;
   }
 
   /** The ordinal of `term`, or -1. */
   find(term: string): number {
+    if (this.small) return this.small.get(term) ?? -1;
     return this.probe(term, hashString(term));
   }
 
   /** The ordinal of `term`, adding it when new. */
   add(term: string): number {
+    const small = this.small;
+    if (small) {
+      const found = small.get(term);
+      if (found !== undefined) return found;
+      if (small.size < smallLimit) {
+        small.set(term, this.smallTerms.length);
+        return this.smallTerms.push(term) - 1;
+      }
+      this.moveToArena();
+    }
     const hash = hashString(term);
     const found = this.probe(term, hash);
     return found >= 0 ? found : this.insert(term, hash);
   }
 
   term(ord: number): string {
+    if (this.small) return this.smallTerms[ord]!;
     const chunk = this.chunks[this.termChunk.get(ord)]!;
     const offset = this.termOffset.get(ord);
     const end = offset + this.termLength.get(ord);
@@ -63,8 +82,9 @@ export class TermDictionary {
       : chunk.toString('utf8', offset, end);
   }
 
-  /** Bytes held, for memory reports. */
+  /** Bytes held, for memory reports (a small dictionary: roughly, its strings). */
   bytes(): number {
+    if (this.small) return this.smallTerms.reduce((sum, term) => sum + 48 + term.length, 0);
     return (
       this.chunks.length * chunkBytes +
       this.table.byteLength +
@@ -120,6 +140,14 @@ export class TermDictionary {
     if ((ord + 1) * 2 > this.table.length) this.rehash();
     else this.place(ord, hash);
     return ord;
+  }
+
+  private moveToArena(): void {
+    const terms = this.smallTerms;
+    this.small = undefined;
+    this.smallTerms = [];
+    this.chunks.push(Buffer.allocUnsafe(chunkBytes));
+    for (const term of terms) this.insert(term, hashString(term));
   }
 
   private place(ord: number, hash: number): void {

@@ -3,19 +3,30 @@
  * dev server (unless OPENSEARCH_URL points at a cluster), indexes the bundled sample CloudTrail files
  * through the real pipeline, and prints what landed where.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
+import { generateCloudTrail } from '../generator/generate.js';
+import { inProcessRunner } from '../pipeline/runner.js';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { createClient } from '../opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../pipeline/indexer.js';
-import { parse } from './args.js';
+import { integerFlag, parse } from './args.js';
 import { indexTargets, printSummary } from './indexCommand.js';
 
 export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/cloudtrail', import.meta.url));
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { 'keep-running': { type: 'boolean' }, 'index-prefix': { type: 'string' } });
+  const { values } = parse(argv, {
+    'keep-running': { type: 'boolean' },
+    'index-prefix': { type: 'string' },
+    records: { type: 'string' },
+  });
   const indexPrefix = values['index-prefix'] ?? 'cloudtrail-';
+  // --records N: index N events generated from the samples (e.g. 1000000) instead of the samples.
+  const records = values.records === undefined ? undefined : integerFlag(values, 'records', 0, 1);
   let server: DevServer | undefined;
   let endpoint = process.env.OPENSEARCH_URL;
   if (!endpoint) {
@@ -28,10 +39,21 @@ export async function demoCommand(argv: string[]): Promise<number> {
     username: process.env.OPENSEARCH_USERNAME,
     password: process.env.OPENSEARCH_PASSWORD,
   });
+  const generatedDir = records === undefined ? undefined : await mkdtemp(join(tmpdir(), 'ct-demo-'));
   try {
     const indexer = new Indexer(client, { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix }, cliTelemetry('WARN'));
-    process.stdout.write(`indexing ${SAMPLES_DIR}\n\n`);
-    const totals = await indexTargets(indexer, [SAMPLES_DIR], undefined);
+    let source = SAMPLES_DIR;
+    if (generatedDir !== undefined) {
+      process.stdout.write(`generating ${records} events from ${SAMPLES_DIR}\n`);
+      await generateCloudTrail({ sourceDir: SAMPLES_DIR, outDir: generatedDir, records: records!, days: 30 });
+      source = generatedDir;
+    }
+    process.stdout.write(`indexing ${source}\n\n`);
+    const parallel = {
+      runners: [inProcessRunner(indexer)],
+      filesPerRunner: generatedDir === undefined ? 1 : 8,
+    };
+    const totals = await indexTargets(indexer, [source], undefined, undefined, parallel);
     printSummary(totals, indexer.deadLetterTarget);
     await client.transport.request({ method: 'POST', path: `/${indexPrefix}*/_refresh` });
     await printIndices(client, indexPrefix);
@@ -45,6 +67,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   } finally {
     await client.close();
     await server?.close();
+    if (generatedDir !== undefined) await rm(generatedDir, { recursive: true, force: true });
   }
 }
 

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { startDevServer } from '../../devserver/index.js';
 import { call, ndjson, seed, useServer } from './helpers.js';
 
-describe('dev server: root, cluster and flavors (spec §6.3, §10)', () => {
-  it('§10 GET / reports the flavor: opensearch-2 (default), opensearch-1, opensearch-3, elasticsearch-7', async () => {
+describe('dev server: root, cluster and flavors (OPENSEARCH.md §6.3, §8)', () => {
+  it('§8 GET / reports the flavor: opensearch-2 (default), opensearch-1, opensearch-3, elasticsearch-7', async () => {
     const expectations = [
       [undefined, 'opensearch', /^2\.19\./, 'The OpenSearch Project: https://opensearch.org/'],
       ['opensearch-1', 'opensearch', /^1\.3\./, 'The OpenSearch Project: https://opensearch.org/'],

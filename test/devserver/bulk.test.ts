@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { call, ndjson, useServer } from './helpers.js';
 
-describe('dev server: bulk (spec §2)', () => {
+describe('dev server: bulk (OPENSEARCH.md §2)', () => {
   const server = useServer();
 
   it('§2.1 body without trailing newline → 400 illegal_argument_exception with a literal \\n', async () => {
@@ -258,7 +258,7 @@ describe('dev server: bulk (spec §2)', () => {
   });
 });
 
-describe('dev server: bulk in 1.x flavor (spec §10)', () => {
+describe('dev server: bulk in 1.x flavor (OPENSEARCH.md §8)', () => {
   const server = useServer({ flavor: 'opensearch-1' });
 
   it('§2.2 items carry _type "_doc" on OpenSearch 1.x', async () => {
@@ -271,7 +271,7 @@ describe('dev server: bulk in 1.x flavor (spec §10)', () => {
     assert.equal(answer.body.items[0].index._type, '_doc');
   });
 
-  it('§10 early 1.x parser skips an unknown action silently (code-read)', async () => {
+  it('§8 early 1.x parser skips an unknown action silently (code-read)', async () => {
     const answer = await call(
       server(),
       'POST',

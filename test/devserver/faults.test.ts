@@ -8,7 +8,7 @@ const bulkBody = (index: string, count: number): string =>
     ...Array.from({ length: count }, (_, i) => [{ index: { _index: index, _id: `${i}` } }, { n: i }]).flat(),
   );
 
-describe('dev server: fault injection (spec §2.3, §2.4, §8, §11.6)', () => {
+describe('dev server: fault injection (OPENSEARCH.md §2.3, §2.4, §7)', () => {
   const server = useServer();
   afterEach(() => server().faults.clear());
 
@@ -46,7 +46,7 @@ describe('dev server: fault injection (spec §2.3, §2.4, §8, §11.6)', () => {
     assert.deepEqual(aws.body, { Message: 'Too Many Requests' });
   });
 
-  it('§9.2 5xx faults: 500, 502, 503, 504 then normal service', async () => {
+  it('5xx faults: 500, 502, 503, 504 then normal service', async () => {
     for (const status of [500, 502, 503, 504] as const)
       server().faults.add({ fault: { kind: 'server-error', status }, path: '/', times: 1 });
     const statuses = [];
@@ -54,7 +54,7 @@ describe('dev server: fault injection (spec §2.3, §2.4, §8, §11.6)', () => {
     assert.deepEqual(statuses, [500, 502, 503, 504, 200]);
   });
 
-  it('§8 413 above a byte size: AWS JSON message; self-managed empty body', async () => {
+  it('§7 413 above a byte size: AWS JSON message; self-managed empty body', async () => {
     server().faults.add({ fault: { kind: 'payload-too-large', maxBytes: 100 } });
     const small = await call(server(), 'POST', '/_bulk', bulkBody('f4', 1));
     assert.equal(small.status, 200);
@@ -117,7 +117,7 @@ describe('dev server: fault injection (spec §2.3, §2.4, §8, §11.6)', () => {
   });
 });
 
-describe('dev server: seeded fault schedules replay (spec §11.6)', () => {
+describe('dev server: seeded fault schedules replay', () => {
   async function schedule(seed: number): Promise<number[]> {
     const server: DevServer = await startDevServer({ port: 0, seed });
     try {
@@ -149,7 +149,7 @@ describe('dev server: seeded fault schedules replay (spec §11.6)', () => {
   });
 });
 
-describe('dev server: SigV4 option (spec §8, §11.7)', () => {
+describe('dev server: SigV4 option (OPENSEARCH.md §7)', () => {
   const credentials = {
     accessKeyId: 'AKIDEXAMPLE',
     secretAccessKey: 'secret',

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { call, ndjson, useServer } from './helpers.js';
 
-describe('dev server: dynamic and explicit mapping (spec §3)', () => {
+describe('dev server: dynamic and explicit mapping (OPENSEARCH.md §3)', () => {
   const server = useServer();
 
   async function indexOne(index: string, doc: unknown, id = '1') {

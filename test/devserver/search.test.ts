@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { call, seed, useServer } from './helpers.js';
 
-describe('dev server: search and count (spec §6.3)', () => {
+describe('dev server: search and count (OPENSEARCH.md §6.3)', () => {
   const server = useServer();
   const day = 86_400_000;
   const now = Date.now();

@@ -4,17 +4,8 @@
  * precision threshold). `missing` stands in for documents without a value.
  */
 import { formatDate, parseDate } from '../../mapping/dates.js';
-import {
-  aggParseError,
-  docsWithoutValue,
-  fieldType,
-  forEachValue,
-  requireField,
-  type AggRunner,
-  type AggValue,
-  type DocSet,
-  type Json,
-} from './context.js';
+import type { AggRunner, AggValue, DocSet, Json } from './context.js';
+import { aggParseError, docsWithoutValue, fieldType, forEachValue, requireField } from './context.js';
 
 /** Every value of the field in the sets, plus `missing` once per document without one. */
 function collect(sets: DocSet[], field: string, missing: unknown, type: string | undefined): AggValue[] {
