@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { autoCreateRefusal } from './auto-create.js';
 import { OpenSearchError, indexNotFound } from './errors.js';
 import { resolveIndexExpression, validateIndexName, type ResolveOptions } from './index-names.js';
+import type { MappingFeatures } from './flavor.js';
 import { IndexState } from './index-state.js';
 import { mergeMappings, validateMapping, wrapCreateIndexMappingError } from './mapping/validate.js';
 import { normaliseIndexSettings, type FlatSettings } from './settings.js';
@@ -23,11 +24,17 @@ export interface CreateIndexRequest {
 }
 
 export class Cluster {
-  constructor(private readonly compressSources = true) {}
-
   readonly uuid = randomBytes(16).toString('base64url').slice(0, 22);
   readonly indices = new Map<string, IndexState>();
-  readonly templates = new TemplateRegistry();
+  readonly templates: TemplateRegistry;
+
+  constructor(
+    readonly features: MappingFeatures,
+    private readonly compressSources = true,
+  ) {
+    this.templates = new TemplateRegistry(features);
+  }
+
   readonly persistentSettings: Record<string, string> = {};
   readonly transientSettings: Record<string, string> = {};
 
@@ -83,12 +90,12 @@ export class Cluster {
       if (value === null) delete settings[key];
       else settings[key] = value;
     }
-    const index = new IndexState(name, settings, this.compressSources);
+    const index = new IndexState(name, settings, this.features, this.compressSources);
     let mapping = fromTemplates.mappings ?? {};
     if (request.mappings !== undefined) {
       try {
         // Spec §5.1: mappings in the create-index request take precedence over the template's.
-        mapping = mergeMappings(mapping, validateMapping(request.mappings), 'compose');
+        mapping = mergeMappings(mapping, validateMapping(request.mappings, this.features), 'compose');
       } catch (error) {
         throw wrapCreateIndexMappingError(error);
       }

@@ -25,7 +25,24 @@ export interface FlavorTraits {
   executorName: string;
   /** The refusal of a put-mapping body keyed by the type name (`{"_doc":{...}}`). */
   typedMappingRefusal: string;
+  /** What the engine's mappings accept and check (OPENSEARCH.md §8). */
+  mapping: MappingFeatures;
 }
+
+export interface MappingFeatures {
+  /** `flat_object` fields (OpenSearch 2.7+). */
+  flatObject: boolean;
+  /** Values `dynamic` accepts. */
+  dynamicModes: string[];
+  /** The document depth limit is checked while parsing (OpenSearch 2.7+). */
+  documentDepthCheck: boolean;
+}
+
+const before27: MappingFeatures = {
+  flatObject: false,
+  dynamicModes: ['true', 'false', 'strict'],
+  documentDepthCheck: false,
+};
 
 const openSearchTagline = 'The OpenSearch Project: https://opensearch.org/';
 const typedMappingBefore2 =
@@ -48,6 +65,7 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     reportsClusterManager: false,
     executorName: 'OpenSearchThreadPoolExecutor',
     typedMappingRefusal: typedMappingBefore2,
+    mapping: before27,
   },
   'opensearch-2': {
     distribution: 'opensearch',
@@ -63,6 +81,11 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     reportsClusterManager: true,
     executorName: 'OpenSearchThreadPoolExecutor',
     typedMappingRefusal: typedMapping2,
+    mapping: {
+      flatObject: true,
+      dynamicModes: ['true', 'false', 'strict', 'strict_allow_templates'],
+      documentDepthCheck: true,
+    },
   },
   'opensearch-3': {
     distribution: 'opensearch',
@@ -78,6 +101,11 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     reportsClusterManager: true,
     executorName: 'OpenSearchThreadPoolExecutor',
     typedMappingRefusal: typedMapping2,
+    mapping: {
+      flatObject: true,
+      dynamicModes: ['true', 'false', 'strict', 'strict_allow_templates', 'false_allow_templates'],
+      documentDepthCheck: true,
+    },
   },
   'elasticsearch-7': {
     number: '7.10.2',
@@ -91,6 +119,7 @@ export const flavors: Record<Flavor, FlavorTraits> = {
     reportsClusterManager: false,
     executorName: 'EsThreadPoolExecutor',
     typedMappingRefusal: typedMappingBefore2,
+    mapping: before27,
   },
 };
 

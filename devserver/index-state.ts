@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { illegalArgument } from './errors.js';
+import type { MappingFeatures } from './flavor.js';
 import { LeafPlans, type DocumentLimits, type ParseTarget } from './mapping/document-parser.js';
 import {
   buildFieldIndex,
@@ -80,6 +81,7 @@ export class IndexState {
   constructor(
     readonly name: string,
     public settings: FlatSettings,
+    private readonly features: MappingFeatures,
     compressSources = true,
   ) {
     this.sources = new SourceStore(compressSources);
@@ -96,6 +98,7 @@ export class IndexState {
       totalFields: intSetting(this.settings, 'index.mapping.total_fields.limit', 1000),
       depth: intSetting(this.settings, 'index.mapping.depth.limit', 20),
       ignoreMalformed: this.settings['index.mapping.ignore_malformed'] === 'true',
+      documentDepthCheck: this.features.documentDepthCheck,
     };
   }
 

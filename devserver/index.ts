@@ -54,7 +54,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const flavor = options.flavor ?? 'opensearch-2';
   if (!flavors[flavor]) throw new Error(`unknown flavor ${String(flavor)}`);
   const state: ServerState = {
-    cluster: new Cluster(options.compressSources ?? true),
+    cluster: new Cluster(flavors[flavor].mapping, options.compressSources ?? true),
     flavor,
     traits: flavors[flavor],
     faults: new FaultController(options.seed ?? 1),

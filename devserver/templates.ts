@@ -5,6 +5,7 @@
 import { rejectUnknownKeys, type JsonBody } from './body.js';
 import { OpenSearchError, illegalArgument } from './errors.js';
 import { globMatch, globsOverlap } from './index-names.js';
+import type { MappingFeatures } from './flavor.js';
 import type { RootMapping } from './mapping/model.js';
 import { mergeMappings, validateMapping, wrapCreateIndexMappingError } from './mapping/validate.js';
 import { nestSettings, normaliseIndexSettings, type FlatSettings } from './settings.js';
@@ -73,12 +74,12 @@ function unwrapTypedMapping(mappings: unknown): unknown {
   return mappings;
 }
 
-function parseTemplateBody(raw: unknown): TemplateBody {
+function parseTemplateBody(raw: unknown, features: MappingFeatures): TemplateBody {
   const source = (raw ?? {}) as Record<string, unknown>;
   let mappings: RootMapping | undefined;
   if (source.mappings !== undefined) {
     try {
-      mappings = validateMapping(unwrapTypedMapping(source.mappings));
+      mappings = validateMapping(unwrapTypedMapping(source.mappings), features);
     } catch (error) {
       throw wrapCreateIndexMappingError(error);
     }
@@ -115,6 +116,8 @@ function selectNames(all: string[], expression: string | undefined): string[] {
 }
 
 export class TemplateRegistry {
+  constructor(private readonly features: MappingFeatures) {}
+
   readonly composable = new Map<string, ComposableTemplate>();
   readonly components = new Map<string, TemplateBody & { version?: number; meta?: unknown }>();
   readonly legacy = new Map<string, LegacyTemplate>();
@@ -151,7 +154,7 @@ export class TemplateRegistry {
     this.checkOverlap(name, indexPatterns, priority ?? 0);
     this.composable.set(name, {
       indexPatterns,
-      template: parseTemplateBody(source.template),
+      template: parseTemplateBody(source.template, this.features),
       priority,
       composedOf,
       version: source.version === undefined ? undefined : Number(source.version),
@@ -207,7 +210,7 @@ export class TemplateRegistry {
     rejectUnknownKeys(body, ['template'], 'template', ['settings', 'mappings', 'aliases']);
     if (body.plain.template === undefined) throw illegalArgument('Required [template]');
     this.components.set(name, {
-      ...parseTemplateBody(body.plain.template),
+      ...parseTemplateBody(body.plain.template, this.features),
       version: body.plain.version as number | undefined,
       meta: body.plain._meta,
     });
@@ -260,7 +263,7 @@ export class TemplateRegistry {
       indexPatterns: parsePatterns(name, patterns),
       order: Number(source.order ?? 0),
       version: source.version === undefined ? undefined : Number(source.version),
-      body: parseTemplateBody(source),
+      body: parseTemplateBody(source, this.features),
     });
   }
 

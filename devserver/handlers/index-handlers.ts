@@ -95,7 +95,7 @@ export function registerIndexRoutes(router: Router, state: ServerState): void {
     // A body whose only key is the type name is a typed mapping, which OpenSearch 2.x refuses.
     const keys = Object.keys(body);
     if (keys.length === 1 && keys[0] === '_doc') throw illegalArgument(state.traits.typedMappingRefusal);
-    const update = validateMapping(body);
+    const update = validateMapping(body, cluster.features);
     const targets = resolveRead(state, request);
     const merged = targets.map((index) => {
       const mapping = mergeMappings(index.mapping, update);

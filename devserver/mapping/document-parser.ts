@@ -52,6 +52,8 @@ export interface DocumentLimits {
   depth: number;
   /** `index.mapping.ignore_malformed`. */
   ignoreMalformed: boolean;
+  /** Whether the engine checks the depth while parsing (2.7+); older ones only limit the mapping. */
+  documentDepthCheck: boolean;
 }
 
 export interface ParsedDocument {
@@ -157,7 +159,9 @@ class DocumentWalk {
   }
 
   walkObject(object: JsonObject, node: MappingNode, path: string, dynamic: DynamicMode): void {
-    if (++this.objectDepth > this.limits.depth) throw depthError('field', this.limits.depth);
+    if (++this.objectDepth > this.limits.depth && this.limits.documentDepthCheck) {
+      throw depthError('field', this.limits.depth);
+    }
     for (const key in object) {
       const value = object[key]!;
       if (key === '') throw wrappedIllegal('field name cannot be an empty string');
@@ -232,7 +236,9 @@ class DocumentWalk {
     const mapped = this.child(parent, parentPath, name);
     if (Array.isArray(value)) {
       if (!mapped && dynamic === 'strict') throw strictError(dynamic, name, parentPath);
-      if (++this.arrayDepth > this.limits.depth) throw depthError('nested array field', this.limits.depth);
+      if (++this.arrayDepth > this.limits.depth && this.limits.documentDepthCheck) {
+        throw depthError('nested array field', this.limits.depth);
+      }
       for (const element of value) this.field(parent, parentPath, name, element, dynamic);
       this.arrayDepth--;
       return;

@@ -8,6 +8,7 @@ import { OpenSearchError, illegalArgument, mapperParsing } from '../errors.js';
 import { implementedAnalyzers } from './analysis.js';
 import { unsupportedFormats } from './dates.js';
 import { validateDynamicTemplates } from './dynamic-templates.js';
+import type { MappingFeatures } from '../flavor.js';
 import { cloneMapping, isObjectNode, numericTypes, type MappingNode, type RootMapping } from './model.js';
 
 const common = ['type', 'fields', 'meta', 'index', 'store', 'doc_values', 'boost', 'copy_to', 'null_value'];
@@ -68,16 +69,21 @@ const rootParams = [
   '_routing',
   '_field_names',
 ];
-const dynamicValues = new Set(['true', 'false', 'strict', 'strict_allow_templates', 'false_allow_templates']);
+/** What every engine accepts: used where no flavor is given. */
+const allFeatures: MappingFeatures = {
+  flatObject: true,
+  dynamicModes: ['true', 'false', 'strict', 'strict_allow_templates', 'false_allow_templates'],
+  documentDepthCheck: true,
+};
 
 function renderParam(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
-function checkDynamic(node: MappingNode): void {
+function checkDynamic(node: MappingNode, features: MappingFeatures): void {
   if (node.dynamic === undefined) return;
   const text = String(node.dynamic);
-  if (!dynamicValues.has(text)) {
+  if (!features.dynamicModes.includes(text)) {
     throw mapperParsing(`Could not convert [dynamic] to boolean`);
   }
   node.dynamic = text; // OpenSearch renders `dynamic` as a string
@@ -114,9 +120,14 @@ function checkAnalyzers(name: string, node: MappingNode): void {
   }
 }
 
-function validateLeaf(name: string, node: MappingNode, isMultiField: boolean): void {
+function validateLeaf(
+  name: string,
+  node: MappingNode,
+  isMultiField: boolean,
+  features: MappingFeatures,
+): void {
   const type = String(node.type);
-  const allowed = paramsByType[type];
+  const allowed = type === 'flat_object' && !features.flatObject ? undefined : paramsByType[type];
   if (!allowed) throw mapperParsing(`No handler for type [${type}] declared on field [${name}]`);
   for (const key of Object.keys(node)) {
     if (!allowed.includes(key)) {
@@ -143,7 +154,7 @@ function validateLeaf(name: string, node: MappingNode, isMultiField: boolean): v
       if (typeof sub !== 'object' || sub === null || sub.type === undefined) {
         throw mapperParsing(`No type specified for field [${subName}]`);
       }
-      validateLeaf(subName, sub, true);
+      validateLeaf(subName, sub, true, features);
     }
   }
 }
@@ -169,13 +180,13 @@ function expandDottedNames(node: MappingNode): void {
   node.properties = expanded;
 }
 
-function validateObject(name: string, node: MappingNode, allowed: string[]): void {
+function validateObject(name: string, node: MappingNode, allowed: string[], features: MappingFeatures): void {
   const unsupported = Object.keys(node).filter((key) => !allowed.includes(key));
   if (unsupported.length > 0) {
     const list = unsupported.map((key) => `${key} : ${renderParam(node[key])}`).join(', ');
     throw mapperParsing(`Mapping definition for [${name}] has unsupported parameters:  [${list}]`);
   }
-  checkDynamic(node);
+  checkDynamic(node, features);
   expandDottedNames(node);
   if (node.enabled !== undefined && typeof node.enabled !== 'boolean') {
     throw mapperParsing(
@@ -189,18 +200,18 @@ function validateObject(name: string, node: MappingNode, allowed: string[]): voi
       );
     }
     if (childName === '') throw illegalArgument('field name cannot be an empty string');
-    if (isObjectNode(child)) validateObject(childName, child, objectParams);
-    else validateLeaf(childName, child, false);
+    if (isObjectNode(child)) validateObject(childName, child, objectParams, features);
+    else validateLeaf(childName, child, false, features);
   }
 }
 
 /** Validates and normalises a mapping body (the content of `mappings` or of `PUT _mapping`). */
-export function validateMapping(input: unknown): RootMapping {
+export function validateMapping(input: unknown, features: MappingFeatures = allFeatures): RootMapping {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw mapperParsing('Expected map for property [mappings] but got a class java.lang.String');
   }
   const mapping = cloneMapping(input as RootMapping);
-  validateObject('_doc', mapping, rootParams);
+  validateObject('_doc', mapping, rootParams, features);
   validateDynamicTemplates(mapping.dynamic_templates);
   for (const key of ['date_detection', 'numeric_detection'] as const) {
     if (mapping[key] !== undefined) mapping[key] = String(mapping[key]) === 'true';

@@ -211,3 +211,28 @@ describe('dev server conformance: mappings, settings and index APIs', () => {
     );
   });
 });
+
+describe('dev server conformance: mapping features by engine version (OPENSEARCH.md §8)', () => {
+  const older = useServer({ flavor: 'opensearch-1' });
+
+  it('OpenSearch 1.x has no flat_object and no strict_allow_templates, and limits only the mapping depth', async () => {
+    const flat = await call(older(), 'PUT', '/flat-old', {
+      mappings: { properties: { f: { type: 'flat_object' } } },
+    });
+    assert.equal(flat.status, 400);
+    assert.equal(flat.body.error.type, 'mapper_parsing_exception');
+    assert.equal(flat.body.error.caused_by.reason, 'No handler for type [flat_object] declared on field [f]');
+    const strict = await call(older(), 'PUT', '/strict-old', {
+      mappings: { dynamic: 'strict_allow_templates' },
+    });
+    assert.equal(strict.status, 400);
+    assert.match(strict.body.error.reason, /Could not convert \[dynamic\] to boolean/);
+    await call(older(), 'PUT', '/depth-old', { settings: { 'index.mapping.depth.limit': 2 } });
+    const deep = await call(older(), 'PUT', '/depth-old/_doc/1', { a: { b: { c: 1 } } });
+    assert.equal(deep.status, 400);
+    assert.equal(
+      deep.body.error.reason,
+      'Limit of mapping depth [2] has been exceeded due to object field [a.b]',
+    );
+  });
+});

@@ -151,6 +151,29 @@ describe('dev server: queries for activity searches and Dashboards', () => {
     assert.equal(strict.status, 400, 'a value a numeric field cannot parse is an error unless lenient');
   });
 
+  it('date math rounding: gte now-7d/d starts at that day’s midnight, lte now-9d/d ends at that day’s last millisecond', async () => {
+    const midnight = Math.floor(Date.now() / day) * day;
+    const firstOfDay = new Date(midnight - 7 * day + 1).toISOString();
+    const lastOfDay = new Date(midnight - 8 * day - 1).toISOString();
+    await call(
+      server(),
+      'POST',
+      '/_bulk?refresh=true',
+      ndjson(
+        { index: { _index: 'dm', _id: 'first' } },
+        { '@timestamp': firstOfDay },
+        { index: { _index: 'dm', _id: 'last' } },
+        { '@timestamp': lastOfDay },
+      ),
+    );
+    const found = async (range: unknown) =>
+      (
+        await call(server(), 'POST', '/dm/_search', { query: { range: { '@timestamp': range } } })
+      ).body.hits.hits.map((hit: { _id: string }) => hit._id);
+    assert.deepEqual(await found({ gte: 'now-7d/d' }), ['first']);
+    assert.deepEqual(await found({ lte: 'now-9d/d' }), ['last']);
+  });
+
   it('range on @timestamp with date math: now-7d/d rounds down to the day, lte rounds up (range query docs)', async () => {
     assert.deepEqual(await ids({ query: { range: { '@timestamp': { gte: 'now-7d/d' } } } }), [
       'd0',
