@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { illegalArgument } from './errors.js';
 import type { MappingFeatures } from './flavor.js';
-import { LeafPlans, type DocumentLimits, type ParseTarget } from './mapping/document-parser.js';
+import type { DocumentLimits, ParseTarget } from './mapping/document-parser.js';
+import { LeafPlans } from './mapping/leaf-plans.js';
 import {
   buildFieldIndex,
   countFields,
@@ -76,7 +77,7 @@ export class IndexState {
   private nextSeqNo = 0;
   private retiredDocs = 0;
   private liveSourceBytes = 0;
-  private readonly plans = new LeafPlans();
+  private readonly plans = new LeafPlans((path, kind) => this.column(path, kind));
 
   constructor(
     readonly name: string,
@@ -131,16 +132,10 @@ export class IndexState {
     const doc = this.docs.add(write.id, write.version, write.seqNo, write.routing);
     this.sources.append(write.source, write.start, write.end);
     this.liveSourceBytes += write.end - write.start;
-    let path: string | undefined;
-    let column: FieldColumn | undefined;
     for (let i = 0; i < values.size; i++) {
-      // A field's values are gathered together (all tokens of a text): look its column up once.
-      if (values.paths[i] !== path) {
-        path = values.paths[i]!;
-        column = this.column(path, values.kinds[i]!);
-      }
-      if (column!.kind === 'numbers') column!.append(doc, values.values[i] as number);
-      else column!.append(doc, values.values[i] as string, values.starts[i]);
+      const column = values.columns[i]!;
+      if (column.kind === 'numbers') column.append(doc, values.values[i] as number);
+      else column.append(doc, values.values[i] as string, values.starts[i]);
     }
     const ignored = new Set(values.ignored);
     for (const field of ignored) (this.column(ignoredField, 'terms') as TermColumn).append(doc, field);

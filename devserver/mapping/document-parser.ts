@@ -35,13 +35,12 @@ import {
   type MappingNode,
   type RootMapping,
 } from './model.js';
+import type { LeafPlans } from './leaf-plans.js';
 import type { PendingValues } from './pending-values.js';
 import {
   ImmenseTerm,
   MalformedValue,
-  columnKind,
   convertValue,
-  type ColumnKind,
   numericKind,
   supportsIgnoreMalformed,
   type ScalarValue,
@@ -59,28 +58,6 @@ export interface DocumentLimits {
 export interface ParsedDocument {
   /** The grown mapping when the document added dynamic fields. */
   updatedMapping?: RootMapping;
-}
-
-interface LeafPlan {
-  kind: ColumnKind;
-  subFields: [string, MappingNode][];
-}
-
-/**
- * What a mapped leaf does with its values, worked out once per mapping node rather than per value.
- * One instance per index: a new mapping brings new nodes, and the old plans are collected with them.
- */
-export class LeafPlans {
-  private readonly plans = new WeakMap<MappingNode, LeafPlan>();
-
-  of(node: MappingNode): LeafPlan {
-    let plan = this.plans.get(node);
-    if (!plan) {
-      plan = { kind: columnKind(node.type!), subFields: Object.entries(node.fields ?? {}) };
-      this.plans.set(node, plan);
-    }
-    return plan;
-  }
 }
 
 const defaultDynamicDateFormats = ['strict_date_optional_time', 'yyyy/MM/dd HH:mm:ss Z||yyyy/MM/dd Z'];
@@ -353,8 +330,12 @@ class DocumentWalk {
     const scalar = value as ScalarValue;
     const plan = this.plans.of(node);
     try {
-      const values = convertValue(path, node, scalar);
-      for (let i = 0; i < values.length; i++) this.out.add(path, plan.kind, values[i]!, i === 0);
+      const converted = convertValue(path, node, scalar);
+      if (converted !== undefined) {
+        const column = this.plans.column(plan, path);
+        if (!Array.isArray(converted)) this.out.add(column, converted, true);
+        else for (let i = 0; i < converted.length; i++) this.out.add(column, converted[i]!, i === 0);
+      }
     } catch (error) {
       if (!(error instanceof MalformedValue)) throw error;
       const ignore = node.ignore_malformed ?? this.limits.ignoreMalformed;
@@ -398,8 +379,8 @@ class DocumentWalk {
         }
       } else {
         const term = isJsonNumber(node) ? numberText(node) : String(node);
-        this.out.add(path, 'terms', term);
-        this.out.add(`${path}._valueAndPath`, 'terms', `${subPath}=${term}`);
+        this.out.add(this.plans.columnFor(path, 'terms'), term);
+        this.out.add(this.plans.columnFor(`${path}._valueAndPath`, 'terms'), `${subPath}=${term}`);
       }
     }
   }

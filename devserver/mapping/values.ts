@@ -67,7 +67,7 @@ const integerRanges: Record<string, [number, number, string]> = {
   byte: [-128, 127, 'a byte'],
 };
 
-function convertNumber(type: string, node: MappingNode, value: ScalarValue): number[] {
+function convertNumber(type: string, node: MappingNode, value: ScalarValue): number | undefined {
   if (typeof value === 'boolean') {
     throw new MalformedValue({
       type: 'json_parse_exception',
@@ -75,7 +75,7 @@ function convertNumber(type: string, node: MappingNode, value: ScalarValue): num
     });
   }
   const raw = text(value);
-  if (typeof value === 'string' && raw === '') return []; // an empty string counts as null
+  if (typeof value === 'string' && raw === '') return undefined; // an empty string counts as null
   const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw);
   if (!numeric) {
     const causeType = type === 'long' ? 'illegal_argument_exception' : 'number_format_exception';
@@ -83,7 +83,7 @@ function convertNumber(type: string, node: MappingNode, value: ScalarValue): num
   }
   const number = Number(raw);
   const range = integerRanges[type];
-  if (!range) return [number];
+  if (!range) return number;
   if (node.coerce === false && !Number.isInteger(number)) {
     throw new MalformedValue({
       type: 'illegal_argument_exception',
@@ -97,14 +97,14 @@ function convertNumber(type: string, node: MappingNode, value: ScalarValue): num
       reason: `Value [${raw}] is out of range for ${range[2]}`,
     });
   }
-  return [truncated];
+  return truncated;
 }
 
-function convertDate(node: MappingNode, value: ScalarValue): number[] {
+function convertDate(node: MappingNode, value: ScalarValue): number {
   const format = typeof node.format === 'string' ? node.format : defaultDateFormat;
   const raw = text(value);
   const millis = parseDate(raw, format);
-  if (millis !== undefined) return [millis];
+  if (millis !== undefined) return millis;
   const inner = format.includes('||')
     ? 'Failed to parse with all enclosed parsers'
     : `Text '${raw}' could not be parsed at index 0`;
@@ -115,53 +115,60 @@ function convertDate(node: MappingNode, value: ScalarValue): number[] {
   });
 }
 
-function convertBoolean(value: ScalarValue): number[] {
-  if (typeof value === 'boolean') return [value ? 1 : 0];
+function convertBoolean(value: ScalarValue): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
   if (isJsonNumber(value)) {
     throw new MalformedValue({
       type: 'json_parse_exception',
       reason: `Current token (${tokenOf(value)}) not of boolean type`,
     });
   }
-  if (value === 'true') return [1];
-  if (value === 'false' || value === '') return [0];
+  if (value === 'true') return 1;
+  if (value === 'false' || value === '') return 0;
   throw new MalformedValue({
     type: 'illegal_argument_exception',
     reason: `Failed to parse value [${value}] as only [true] or [false] are allowed.`,
   });
 }
 
-function convertIp(value: ScalarValue): string[] {
+function convertIp(value: ScalarValue): string {
   const raw = text(value);
   const ip = typeof value === 'string' ? parseIp(raw) : undefined;
-  if (ip !== undefined) return [formatIp(ip)];
+  if (ip !== undefined) return formatIp(ip);
   throw new MalformedValue({
     type: 'illegal_argument_exception',
     reason: `'${raw}' is not an IP string literal.`,
   });
 }
 
-function convertKeyword(path: string, node: MappingNode, value: ScalarValue): string[] {
+function convertKeyword(path: string, node: MappingNode, value: ScalarValue): string | undefined {
   const term = text(value);
-  if (typeof node.ignore_above === 'number' && term.length > node.ignore_above) return [];
+  if (typeof node.ignore_above === 'number' && term.length > node.ignore_above) return undefined;
   // A UTF-16 unit is at most 3 UTF-8 bytes: only long terms need counting.
   if (term.length * 3 > maxTermBytes && Buffer.byteLength(term, 'utf8') > maxTermBytes) {
     throw new ImmenseTerm(path, Buffer.from(term, 'utf8'));
   }
-  return [term];
+  return term;
 }
 
-/** The terms `node` indexes for `value`; throws MalformedValue or ImmenseTerm. */
-export function convertValue(path: string, node: MappingNode, value: ScalarValue): IndexedValue[] {
+/**
+ * What `node` indexes for `value`: one value, the tokens of a text, or nothing; throws MalformedValue
+ * or ImmenseTerm. (One value is returned bare: no array per value on the indexing path.)
+ */
+export function convertValue(
+  path: string,
+  node: MappingNode,
+  value: ScalarValue,
+): IndexedValue | IndexedValue[] | undefined {
   const type = node.type ?? 'object';
-  if (node.index === false && node.doc_values === false) return [];
+  if (node.index === false && node.doc_values === false) return undefined;
   if (keywordLikeTypes.has(type)) return convertKeyword(path, node, value);
   if (textLikeTypes.has(type)) return analyzeText(text(value), analyzerOf(node));
   if (numericTypes.has(type)) return convertNumber(type, node, value);
   if (type === 'date' || type === 'date_nanos') return convertDate(node, value);
   if (type === 'boolean') return convertBoolean(value);
   if (type === 'ip') return convertIp(value);
-  return []; // geo_point, binary and friends: accepted, not searchable here
+  return undefined; // geo_point, binary and friends: accepted, not searchable here
 }
 
 /** The analyzer a text field indexes with. */
