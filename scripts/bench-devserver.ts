@@ -3,7 +3,8 @@
  * them from --files-dir), starts `cloudtrail-opensearch dev-server` as its own process, indexes the
  * events into it with the real CLI (`cloudtrail-opensearch index`), checks that every event is
  * searchable, and prints one JSON line: events/s over the indexing run, the server's CPU time per
- * event, and the server's peak RSS (VmHWM).
+ * event (and the events/s one core of it can take), the server's peak RSS (VmHWM), and the CLI's CPU
+ * time per event.
  *
  *   npm run bench:devserver -- --records 1000000 [--files-dir DIR] [--keep-files] [--files-per-thread N]
  *
@@ -32,17 +33,32 @@ function sample(pid: number): ProcessSample {
   return { cpuSeconds, peakRssMb: Number(hwm?.[1] ?? 0) / 1024 };
 }
 
+/**
+ * Runs the CLI; `cpuSeconds` is its CPU time as last sampled (every 100 ms, so it misses at most the
+ * last 100 ms before it exits).
+ */
 function run(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number; output: string }> {
+): Promise<{ code: number; output: string; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let cpuSeconds = 0;
+    const poll = setInterval(() => {
+      try {
+        cpuSeconds = sample(child.pid!).cpuSeconds;
+      } catch {
+        // exited between two samples
+      }
+    }, 100);
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      resolve({ code: code ?? 1, output, cpuSeconds });
+    });
   });
 }
 
@@ -124,6 +140,9 @@ async function main(): Promise<void> {
       eventsPerSec: Math.round(records / seconds),
       serverCpuUsPerEvent: Number((((after.cpuSeconds - before.cpuSeconds) * 1e6) / records).toFixed(1)),
       serverPeakRssMb: Math.round(sample(child.pid!).peakRssMb),
+      // What one core of the server can take, and what the CLI spent (the two share the machine).
+      serverCapacityEventsPerSec: Math.round(records / (after.cpuSeconds - before.cpuSeconds)),
+      cliCpuUsPerEvent: Number(((indexing.cpuSeconds * 1e6) / records).toFixed(1)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (searchable !== records) process.exitCode = 1;

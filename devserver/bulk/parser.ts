@@ -65,7 +65,15 @@ function malformed(line: number, expected: string, found: string): OpenSearchErr
   );
 }
 
+/**
+ * The action line clients send most (`{"create":{"_index":"cloudtrail-2024-01-13","_id":"<uuid>"}}`),
+ * with characters that need no JSON escaping: read without JSON.parse. Anything else, parsed.
+ */
+const plainAction = /^\{"(create|index)":\{"_index":"([a-z0-9._+-]+)","_id":"([\w.:@+-]+)"\}\}$/;
+
 function parseActionLine(text: string): unknown {
+  const plain = plainAction.exec(text);
+  if (plain) return { [plain[1]!]: { _index: plain[2], _id: plain[3] } };
   try {
     const json = parseDocumentJson(text);
     return json.exact ? toPlain(json.value) : json.value;
