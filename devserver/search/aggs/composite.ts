@@ -10,7 +10,7 @@ import { parsingError } from '../shard.js';
 import {
   BucketDocs,
   fieldType,
-  forEachValue,
+  valueReader,
   renderKey,
   type AggRunner,
   type AggValue,
@@ -101,29 +101,26 @@ export const compositeAggregation: AggRunner = (_name, body, sets, context, subA
   const afterKey: Key | undefined =
     after && sources.map((s) => (after[s.name] === null ? null : missingValue(after[s.name], s.type)));
 
-  const buckets = new Map<string, { key: Key; docs: BucketDocs }>();
+  // One source: the value itself is the bucket's identity; several: their typed values joined.
+  const identity = (key: Key): unknown =>
+    key.length === 1 ? key[0] : key.map((v) => (v === null ? '\u0001' : `${typeof v}:${v}`)).join('\u0000');
+  const buckets = new Map<unknown, { key: Key; count: number; docs?: BucketDocs }>();
   for (const set of sets) {
-    const perDoc = new Map<number, (AggValue | null)[][]>();
-    sources.forEach((source, i) => {
-      forEachValue(set, source.field, (doc, value) => {
-        let values = perDoc.get(doc);
-        if (!values) perDoc.set(doc, (values = sources.map(() => [])));
-        const key = source.key(value);
-        if (!values[i]!.includes(key)) values[i]!.push(key);
-      });
-    });
+    const readers = sources.map((source) => valueReader(set, source.field));
     for (const doc of set.docs) {
-      const values = perDoc.get(doc) ?? sources.map(() => []);
-      const complete = values.map((choices, i) =>
-        choices.length > 0 ? choices : sources[i]!.missingBucket ? [null] : [],
-      );
-      if (complete.some((choices) => choices.length === 0)) continue;
-      for (const key of documentKeys(complete)) {
+      const choices = sources.map((source, i) => {
+        const keys = [...new Set(readers[i]!(doc).map((value) => source.key(value)))];
+        return keys.length > 0 ? keys : source.missingBucket ? [null] : [];
+      });
+      if (choices.some((keys) => keys.length === 0)) continue;
+      for (const key of documentKeys(choices)) {
         if (afterKey && compareKeys(key, afterKey, sources) <= 0) continue;
-        const id = JSON.stringify(key);
+        const id = identity(key);
         let bucket = buckets.get(id);
-        if (!bucket) buckets.set(id, (bucket = { key, docs: new BucketDocs() }));
-        bucket.docs.add(set, doc);
+        if (!bucket)
+          buckets.set(id, (bucket = { key, count: 0, docs: subAggs ? new BucketDocs() : undefined }));
+        bucket.count++;
+        bucket.docs?.add(set, doc);
       }
     }
   }
@@ -141,8 +138,8 @@ export const compositeAggregation: AggRunner = (_name, body, sets, context, subA
   if (page.length > 0) result.after_key = renderedKey(page[page.length - 1]!.key);
   result.buckets = page.map((bucket) => ({
     key: renderedKey(bucket.key),
-    doc_count: bucket.docs.count,
-    ...(subAggs ? context.runSubAggs(subAggs, bucket.docs.sets()) : {}),
+    doc_count: bucket.count,
+    ...(subAggs ? context.runSubAggs(subAggs, bucket.docs!.sets()) : {}),
   }));
   return result;
 };

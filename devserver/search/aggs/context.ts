@@ -8,7 +8,7 @@ import { OpenSearchError } from '../../errors.js';
 import type { FlavorTraits } from '../../flavor.js';
 import { formatDate } from '../../mapping/dates.js';
 import type { Zone } from '../../mapping/time-zones.js';
-import { NumberColumn, TermColumn, type FieldColumn } from '../../store/columns.js';
+import { NumberColumn, type FieldColumn } from '../../store/columns.js';
 import { parsingError, type Scores, type Shard } from '../shard.js';
 import { checkDocValues } from '../sort.js';
 
@@ -78,18 +78,23 @@ export function forEachValue(
   field: string,
   visit: (doc: number, value: AggValue) => void,
 ): void {
+  const read = valueReader(set, field);
+  for (const doc of set.docs) for (const value of read(doc)) visit(doc, value);
+}
+
+/** A reader of one document's values of `field` in `set` (the returned array is reused). */
+export function valueReader(set: DocSet, field: string): (doc: number) => AggValue[] {
   const column: FieldColumn | undefined = set.shard.column(field);
-  if (!column) return;
+  const values: AggValue[] = [];
+  if (!column) return () => values;
   const index = column.docIndex(set.shard.docCount);
-  for (const doc of set.docs) {
+  return (doc) => {
+    values.length = 0;
     const [from, to] = column.pairsOf(index, doc);
-    if (column instanceof NumberColumn) {
-      for (let i = from; i < to; i++) visit(doc, column.values.array[i]!);
-    } else {
-      const terms = column as TermColumn;
-      for (let i = from; i < to; i++) visit(doc, terms.dict.term(terms.ords.array[i]!));
-    }
-  }
+    if (column instanceof NumberColumn) for (let i = from; i < to; i++) values.push(column.values.array[i]!);
+    else for (let i = from; i < to; i++) values.push(column.dict.term(column.ords.array[i]!));
+    return values;
+  };
 }
 
 /** Documents of the set with no value in `field`. */
