@@ -2,8 +2,7 @@
 // Bundles the Lambdas, uploads dist/indexer.zip and dist/cleanup.zip under content-hash keys, and creates or
 // updates the stack with `aws cloudformation deploy`. --dry-run prints the commands instead. See docs/deploy.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { parseCfnYaml } from '../src/infra/cfn-yaml.js';
+import { existsSync } from 'node:fs';
 import {
   planDeploy,
   parseDeployArgs,
@@ -12,9 +11,7 @@ import {
   USAGE,
   type Command,
 } from '../src/infra/deploy-plan.js';
-import { loadEnvSchema } from '../src/infra/env-schema.js';
-import { loadSpec } from '../src/infra/spec.js';
-import { formatProblem, validateTemplate } from '../src/infra/validate-template.js';
+import { validateTemplates } from '../src/infra/validate.js';
 
 const isWindows = process.platform === 'win32';
 
@@ -39,10 +36,10 @@ function requireAwsCli(): void {
 }
 
 async function validate(template: string): Promise<void> {
-  const [db, env] = await Promise.all([loadSpec(), loadEnvSchema()]);
-  const problems = validateTemplate(parseCfnYaml(readFileSync(template, 'utf8')), db, env);
+  const report = validateTemplates([template]);
+  const problems = report.templates.flatMap((t) => t.problems);
   if (problems.length > 0) {
-    for (const problem of problems) console.error(formatProblem(problem));
+    for (const problem of problems) console.error(problem);
     throw new Error(`${template} has ${problems.length} problem(s); fix them or pass --skip-validate`);
   }
 }
