@@ -56,5 +56,8 @@ export function loadBreakerConfig(env: Record<string, string | undefined>): Brea
       `INDEXER_RESERVED_CONCURRENCY="${raw ?? ''}": expected a whole number of at least 1 (the indexer's cap, restored on resume)`,
     );
   }
-  return { target: { kind: 'reserved-concurrency', functionName: functionName!, concurrency }, logLevel: level };
+  return {
+    target: { kind: 'reserved-concurrency', functionName: functionName!, concurrency },
+    logLevel: level,
+  };
 }

@@ -48,8 +48,13 @@ export function runCfnLint(files: readonly string[], options: LintOptions = {}):
   const version = spawnSync(executable, ['--version'], { encoding: 'utf8', timeout: 60_000 });
   const missing = (version.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
   if (missing || version.status !== 0) {
-    const why = missing ? `${executable} was not found on PATH` : `${executable} --version failed: ${firstLine(version.stderr)}`;
-    return { ran: false, reason: `${why}; install AWS's CloudFormation linter with: ${CFN_LINT_INSTALL_HINT}` };
+    const why = missing
+      ? `${executable} was not found on PATH`
+      : `${executable} --version failed: ${firstLine(version.stderr)}`;
+    return {
+      ran: false,
+      reason: `${why}; install AWS's CloudFormation linter with: ${CFN_LINT_INSTALL_HINT}`,
+    };
   }
   const result = spawnSync(executable, ['--format', 'json', '--', ...files], {
     encoding: 'utf8',

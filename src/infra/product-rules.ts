@@ -52,7 +52,8 @@ export function formatProblem(problem: Problem): string {
 
 /** All product-rule problems of a parsed template (see cfn-yaml.ts), in template order. */
 export function checkProductRules(template: unknown, env: EnvSchema): Problem[] {
-  if (!isObj(template)) return [{ path: '(template)', message: `must be a mapping, got ${describe(template)}` }];
+  if (!isObj(template))
+    return [{ path: '(template)', message: `must be a mapping, got ${describe(template)}` }];
   return new ProductRules(new TemplateView(template), env).run();
 }
 
@@ -88,7 +89,10 @@ class ProductRules {
         });
         eachValue(props['ManagedPolicyArns'], `${pp}.ManagedPolicyArns`, (arn, p) => {
           if (typeof arn === 'string' && /:iam::aws:policy\//.test(arn))
-            this.report(p, `AWS managed policy ${arn} grants more than this stack needs; write a narrow inline policy`);
+            this.report(
+              p,
+              `AWS managed policy ${arn} grants more than this stack needs; write a narrow inline policy`,
+            );
         });
         return;
       case 'AWS::IAM::Policy':
@@ -128,11 +132,15 @@ class ProductRules {
       case 'AWS::Events::Rule':
         eachValue(props['Targets'], `${pp}.Targets`, (target, tp) => {
           if (isObj(target) && target['DeadLetterConfig'] === undefined)
-            this.report(`${tp}.DeadLetterConfig`, 'missing: events EventBridge cannot deliver need a dead-letter queue');
+            this.report(
+              `${tp}.DeadLetterConfig`,
+              'missing: events EventBridge cannot deliver need a dead-letter queue',
+            );
         });
         return;
       case 'AWS::Logs::LogGroup':
-        if (props['RetentionInDays'] === undefined) this.report(pp, 'missing RetentionInDays (logs would be kept forever)');
+        if (props['RetentionInDays'] === undefined)
+          this.report(pp, 'missing RetentionInDays (logs would be kept forever)');
         return;
     }
   }
@@ -172,7 +180,10 @@ class ProductRules {
         }
         const service = isObj(principal) ? principal['Service'] : undefined;
         if (kind === 'resource' && service !== undefined && statement['Condition'] === undefined)
-          this.report(pp, 'a service principal without a Condition on aws:SourceArn or aws:SourceAccount acts for any account');
+          this.report(
+            pp,
+            'a service principal without a Condition on aws:SourceArn or aws:SourceAccount acts for any account',
+          );
         if (isObj(principal) && values.some((v) => this.isTemplateRole(v))) grantsTemplateRole = true;
       });
     }
@@ -197,7 +208,10 @@ class ProductRules {
       if (textOf(resource) === '*') {
         const narrow = actions.filter((a) => !STAR_RESOURCE_ACTIONS.has(a.toLowerCase()));
         if (actions.length === 0 || narrow.length > 0)
-          this.report(rp, `Resource "*" for ${narrow.join(', ') || 'these actions'}, which support narrower resources`);
+          this.report(
+            rp,
+            `Resource "*" for ${narrow.join(', ') || 'these actions'}, which support narrower resources`,
+          );
       } else if (openSearchHttp && grantsTemplateRole) {
         this.openSearchPath(resource, rp);
       }
@@ -210,7 +224,10 @@ class ProductRules {
     const rest =
       text === undefined ? undefined : /(?::domain\/[^/]+|^\$\{[A-Za-z0-9:.]+\})\/(.*)$/.exec(text)?.[1];
     if (rest === undefined) {
-      this.report(path, `es:ESHttp* on ${text ?? describe(resource)}: name paths under the domain (DOMAIN_ARN/PATH)`);
+      this.report(
+        path,
+        `es:ESHttp* on ${text ?? describe(resource)}: name paths under the domain (DOMAIN_ARN/PATH)`,
+      );
     } else if (/^_?\*/.test(rest)) {
       this.report(
         path,
@@ -234,7 +251,10 @@ class ProductRules {
       return listed && this.deniesInsecureTransport(props['PolicyDocument']);
     });
     if (!covered)
-      this.report(pp, `no ${policyType} denies requests without TLS (Deny with Condition Bool aws:SecureTransport "false")`);
+      this.report(
+        pp,
+        `no ${policyType} denies requests without TLS (Deny with Condition Bool aws:SecureTransport "false")`,
+      );
   }
 
   private deniesInsecureTransport(doc: unknown): boolean {
@@ -264,7 +284,8 @@ class ProductRules {
     const pp = `${path}.Properties`;
     const flag = (objName: string, field: string, what: string): void => {
       const obj = props[objName];
-      if (!isObj(obj) || !isTrue(obj[field])) this.report(`${pp}.${objName}.${field}`, `must be true (${what})`);
+      if (!isObj(obj) || !isTrue(obj[field]))
+        this.report(`${pp}.${objName}.${field}`, `must be true (${what})`);
     };
     flag('EncryptionAtRestOptions', 'Enabled', 'encryption at rest');
     flag('NodeToNodeEncryptionOptions', 'Enabled', 'node-to-node encryption');
@@ -272,15 +293,24 @@ class ProductRules {
     const endpoint = props['DomainEndpointOptions'];
     const tls = isObj(endpoint) ? endpoint['TLSSecurityPolicy'] : undefined;
     if (typeof tls !== 'string' || !/^Policy-Min-TLS-1-[2-9]/.test(tls))
-      this.report(`${pp}.DomainEndpointOptions.TLSSecurityPolicy`, `must require TLS 1.2 or newer, got ${describe(tls)}`);
+      this.report(
+        `${pp}.DomainEndpointOptions.TLSSecurityPolicy`,
+        `must require TLS 1.2 or newer, got ${describe(tls)}`,
+      );
     const version = this.view.scalar(props['EngineVersion']);
     const major = version === undefined ? undefined : /^OpenSearch_(\d+)\./.exec(version)?.[1];
     if (major === undefined || Number(major) < 2)
       this.report(`${pp}.EngineVersion`, `must be OpenSearch 2.x or newer, got ${describe(version)}`);
     if (props['AdvancedSecurityOptions'] === undefined)
-      this.report(`${pp}.AdvancedSecurityOptions`, 'missing: fine-grained access control must be available (and on by default)');
+      this.report(
+        `${pp}.AdvancedSecurityOptions`,
+        'missing: fine-grained access control must be available (and on by default)',
+      );
     if (props['AccessPolicies'] === undefined)
-      this.report(`${pp}.AccessPolicies`, 'missing: the access policy must name the roles that may call the domain');
+      this.report(
+        `${pp}.AccessPolicies`,
+        'missing: the access policy must name the roles that may call the domain',
+      );
     this.policy(props['AccessPolicies'], `${pp}.AccessPolicies`, 'resource');
     if (resource['DeletionPolicy'] !== 'Retain')
       this.report(`${path}.DeletionPolicy`, 'must be Retain so deleting the stack keeps the indexed data');
@@ -293,7 +323,10 @@ class ProductRules {
     if (!isObj(vpc)) return;
     const groups = vpc['SecurityGroupIds'];
     if (groups === undefined || isNoValue(groups) || (Array.isArray(groups) && groups.length === 0)) {
-      this.report(`${path}.SecurityGroupIds`, 'missing: a VPC attachment needs security groups that allow HTTPS');
+      this.report(
+        `${path}.SecurityGroupIds`,
+        'missing: a VPC attachment needs security groups that allow HTTPS',
+      );
       return;
     }
     const param = refName(groups);
@@ -301,7 +334,10 @@ class ProductRules {
     if (param === undefined || (def !== undefined && String(def) !== '')) return;
     const asserted = JSON.stringify(this.view.rules).includes(JSON.stringify({ Ref: param }));
     if (!asserted)
-      this.report(`${path}.SecurityGroupIds`, `parameter ${param} may be empty: add a Rules assertion that requires it with the subnets`);
+      this.report(
+        `${path}.SecurityGroupIds`,
+        `parameter ${param} may be empty: add a Rules assertion that requires it with the subnets`,
+      );
   }
 
   // ------------------------------------------------------------------ Lambda
@@ -309,7 +345,10 @@ class ProductRules {
   private lambdaFunction(resource: Obj, props: Obj, path: string): void {
     const pp = `${path}.Properties`;
     if (props['Handler'] !== REQUIRED_HANDLER)
-      this.report(`${pp}.Handler`, `must be "${REQUIRED_HANDLER}" (the bundle exports handler from index.js), got ${describe(props['Handler'])}`);
+      this.report(
+        `${pp}.Handler`,
+        `must be "${REQUIRED_HANDLER}" (the bundle exports handler from index.js), got ${describe(props['Handler'])}`,
+      );
     const runtime = props['Runtime'];
     const major = typeof runtime === 'string' ? /^nodejs(\d+)\.x$/.exec(runtime)?.[1] : undefined;
     if (major === undefined || Number(major) < MIN_NODE_RUNTIME)
@@ -318,7 +357,10 @@ class ProductRules {
       this.report(`${pp}.Timeout`, 'missing: the 3 s default is too short for any of these functions');
     const logGroup = isObj(props['LoggingConfig']) ? props['LoggingConfig']['LogGroup'] : undefined;
     if (this.view.resource(refName(logGroup))?.['Type'] !== 'AWS::Logs::LogGroup')
-      this.report(`${pp}.LoggingConfig.LogGroup`, 'must Ref an AWS::Logs::LogGroup of this template (explicit retention, no logs:CreateLogGroup)');
+      this.report(
+        `${pp}.LoggingConfig.LogGroup`,
+        'must Ref an AWS::Logs::LogGroup of this template (explicit retention, no logs:CreateLogGroup)',
+      );
     eachValue(props['VpcConfig'], `${pp}.VpcConfig`, (vpc, vp) => this.securityGroups(vpc, vp));
 
     const marker = isObj(resource['Metadata']) ? resource['Metadata'][COMPONENT_METADATA_KEY] : undefined;
@@ -335,9 +377,13 @@ class ProductRules {
     eachValue(environment, `${pp}.Environment.Variables`, (variables, vp) => {
       if (!isObj(variables)) return;
       for (const key of Object.keys(variables)) {
-        if (RESERVED_LAMBDA_ENV.test(key)) this.report(`${vp}.${key}`, 'reserved by Lambda; the runtime sets it');
+        if (RESERVED_LAMBDA_ENV.test(key))
+          this.report(`${vp}.${key}`, 'reserved by Lambda; the runtime sets it');
         else if (!known.has(key))
-          this.report(`${vp}.${key}`, `the ${component} code does not read ${key} (not in ${this.env.source[component as Component]})`);
+          this.report(
+            `${vp}.${key}`,
+            `the ${component} code does not read ${key} (not in ${this.env.source[component as Component]})`,
+          );
       }
     });
   }
@@ -349,19 +395,31 @@ class ProductRules {
     const queueProps = isObj(queue['Properties']) ? queue['Properties'] : {};
     const responseTypes = props['FunctionResponseTypes'];
     if (!Array.isArray(responseTypes) || !responseTypes.includes('ReportBatchItemFailures'))
-      this.report(`${pp}.FunctionResponseTypes`, 'must include ReportBatchItemFailures (otherwise one bad file makes the whole batch retry)');
+      this.report(
+        `${pp}.FunctionResponseTypes`,
+        'must include ReportBatchItemFailures (otherwise one bad file makes the whole batch retry)',
+      );
     if (queueProps['RedrivePolicy'] === undefined)
-      this.report(`Resources.${queueName}.Properties.RedrivePolicy`, 'missing: messages that keep failing need a dead-letter queue');
+      this.report(
+        `Resources.${queueName}.Properties.RedrivePolicy`,
+        'missing: messages that keep failing need a dead-letter queue',
+      );
     eachBranch(props['ScalingConfig'], `${pp}.ScalingConfig`, (scaling, sp) => {
       const cap = isObj(scaling) ? scaling['MaximumConcurrency'] : undefined;
       if (cap === undefined) {
-        this.report(`${sp}.MaximumConcurrency`, 'missing: without a cap the queue scales the indexer to the account limit and floods the domain');
+        this.report(
+          `${sp}.MaximumConcurrency`,
+          'missing: without a cap the queue scales the indexer to the account limit and floods the domain',
+        );
         return;
       }
       const param = this.view.parameter(refName(cap));
       const least = param ? Number(param['MinValue']) : Number(this.view.scalar(cap));
       if (!(least >= MIN_QUEUE_CONCURRENCY))
-        this.report(`${sp}.MaximumConcurrency`, `must be at least ${MIN_QUEUE_CONCURRENCY} (AWS's minimum)${param ? `: give parameter ${refName(cap)} MinValue ${MIN_QUEUE_CONCURRENCY}` : ''}`);
+        this.report(
+          `${sp}.MaximumConcurrency`,
+          `must be at least ${MIN_QUEUE_CONCURRENCY} (AWS's minimum)${param ? `: give parameter ${refName(cap)} MinValue ${MIN_QUEUE_CONCURRENCY}` : ''}`,
+        );
     });
     this.visibilityTimeout(props, queueName!, queueProps);
   }
@@ -392,7 +450,8 @@ class ProductRules {
     const triggers = new Map<string, (string | undefined)[]>();
     const add = (fnValue: unknown, resource: Obj): void => {
       const fn = refName(fnValue) ?? getAttTarget(fnValue);
-      if (fn !== undefined) triggers.set(fn, [...(triggers.get(fn) ?? []), resource['Condition'] as string | undefined]);
+      if (fn !== undefined)
+        triggers.set(fn, [...(triggers.get(fn) ?? []), resource['Condition'] as string | undefined]);
     };
     for (const [, resource, props] of this.view.ofType('AWS::Lambda::Permission'))
       if (PUSH_PRINCIPALS.has(String(props['Principal']))) add(props['FunctionName'], resource);
@@ -400,12 +459,17 @@ class ProductRules {
       if (props['Protocol'] === 'lambda') add(props['Endpoint'], resource);
     for (const [fn, conditions] of triggers) {
       const path = `Resources.${fn}.Properties.ReservedConcurrentExecutions`;
-      const value = (this.view.resource(fn)?.['Properties'] as Obj | undefined)?.['ReservedConcurrentExecutions'];
+      const value = (this.view.resource(fn)?.['Properties'] as Obj | undefined)?.[
+        'ReservedConcurrentExecutions'
+      ];
       const branch = fnIf(value);
       const capped = (condition: string | undefined): boolean =>
         value !== undefined &&
         !isNoValue(value) &&
-        (branch === undefined || (condition !== undefined && this.view.implies(condition, branch.condition) && !isNoValue(branch.then)));
+        (branch === undefined ||
+          (condition !== undefined &&
+            this.view.implies(condition, branch.condition) &&
+            !isNoValue(branch.then)));
       const uncapped = conditions.filter((c) => !capped(c));
       if (uncapped.length > 0) {
         this.report(

@@ -109,7 +109,13 @@ export class TemplateView {
   ofType(type: string): [string, Obj, Obj][] {
     return Object.entries(this.resources).flatMap(([name, resource]) =>
       isObj(resource) && resource['Type'] === type
-        ? [[name, resource, isObj(resource['Properties']) ? resource['Properties'] : {}] as [string, Obj, Obj]]
+        ? [
+            [name, resource, isObj(resource['Properties']) ? resource['Properties'] : {}] as [
+              string,
+              Obj,
+              Obj,
+            ],
+          ]
         : [],
     );
   }
@@ -128,7 +134,8 @@ export class TemplateView {
 
   /** Value of a literal, a Ref to a parameter (bound, else its default) or a FindInMap over those. */
   scalar(expr: unknown, binding: Readonly<Record<string, string>> = {}): string | undefined {
-    if (typeof expr === 'string' || typeof expr === 'number' || typeof expr === 'boolean') return String(expr);
+    if (typeof expr === 'string' || typeof expr === 'number' || typeof expr === 'boolean')
+      return String(expr);
     const name = refName(expr);
     if (name !== undefined) {
       if (name in binding) return binding[name];
@@ -151,6 +158,8 @@ export class TemplateView {
     if (from === to) return true;
     const or = isObj(this.conditions[to]) ? (this.conditions[to] as Obj)['Fn::Or'] : undefined;
     if (!Array.isArray(or)) return false;
-    return or.some((term) => isObj(term) && typeof term['Condition'] === 'string' && this.implies(from, term['Condition']));
+    return or.some(
+      (term) => isObj(term) && typeof term['Condition'] === 'string' && this.implies(from, term['Condition']),
+    );
   }
 }

@@ -41,6 +41,7 @@ export function validateTemplates(files: readonly string[], lintOptions: LintOpt
   });
   // A finding cfn-lint could not attribute to a template (its own configuration errors) counts too.
   const stray = lint.ran ? lint.findings.filter((f) => !files.includes(f.file)).map(formatFinding) : [];
-  const all = stray.length > 0 ? [{ file: '(cfn-lint)', problems: stray, resources: 0 }, ...templates] : templates;
+  const all =
+    stray.length > 0 ? [{ file: '(cfn-lint)', problems: stray, resources: 0 }, ...templates] : templates;
   return { lint, templates: all, problemCount: all.reduce((n, t) => n + t.problems.length, 0) };
 }
