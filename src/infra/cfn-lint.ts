@@ -88,8 +88,15 @@ function toFinding(raw: RawFinding): LintFinding {
   };
 }
 
+/** Longest message printed; cfn-lint lists every allowed value (W3037 lists all of a service's actions). */
+const MAX_MESSAGE_CHARS = 300;
+
 export function formatFinding(finding: LintFinding): string {
-  return `${finding.file}:${finding.line}: ${finding.rule} ${finding.message}${finding.path ? ` (${finding.path})` : ''}`;
+  const message =
+    finding.message.length > MAX_MESSAGE_CHARS
+      ? `${finding.message.slice(0, MAX_MESSAGE_CHARS)}...`
+      : finding.message;
+  return `${finding.file}:${finding.line}: ${finding.rule} ${message}${finding.path ? ` (${finding.path})` : ''}`;
 }
 
 function firstLine(text: string | undefined): string {
