@@ -136,52 +136,51 @@ describe('product rules', function () {
   });
 
   describe('encryption, TLS and dead-letter queues', function () {
-    it('reports a queue that is not encrypted and a queue without an HTTPS-only policy', function () {
-      const problems = problemsAfter((t) => {
-        delete props(t, 'Queue')['SqsManagedSseEnabled'];
-        const statements = props(t, 'DeadLetterQueuePolicy')['PolicyDocument']['Statement'] as unknown[];
-        statements.splice(statements.length - 1, 1);
+    const withoutTlsDeny = (statements: unknown[]): void => void statements.splice(statements.length - 1, 1);
+    const cases: { what: string; from?: string; mutate: (t: Obj) => void; expect: [string, RegExp][] }[] = [
+      {
+        what: 'a queue that is not encrypted and a queue without an HTTPS-only policy',
+        mutate: (t) => {
+          delete props(t, 'Queue')['SqsManagedSseEnabled'];
+          withoutTlsDeny(props(t, 'DeadLetterQueuePolicy')['PolicyDocument']['Statement'] as unknown[]);
+        },
+        expect: [
+          ['Resources.Queue.Properties', /queue is not encrypted/],
+          ['Resources.DeadLetterQueue.Properties', /no AWS::SQS::QueuePolicy denies requests without TLS/],
+        ],
+      },
+      {
+        what: 'a topic that is not encrypted and a topic without an HTTPS-only policy',
+        mutate: (t) => {
+          delete props(t, 'AlarmTopic')['KmsMasterKeyId'];
+          delete resources(t)['AlarmTopicPolicy'];
+        },
+        expect: [
+          ['Resources.AlarmTopic.Properties.KmsMasterKeyId', /topic is not encrypted/],
+          ['Resources.AlarmTopic.Properties', /no AWS::SNS::TopicPolicy denies requests without TLS/],
+        ],
+      },
+      {
+        what: 'a trail bucket without encryption, public access block or HTTPS-only policy',
+        from: ARCHIVE_TEMPLATE_PATH,
+        mutate: (t) => {
+          delete props(t, 'TrailBucket')['BucketEncryption'];
+          props(t, 'TrailBucket')['PublicAccessBlockConfiguration']['RestrictPublicBuckets'] = false;
+          withoutTlsDeny(props(t, 'TrailBucketPolicy')['PolicyDocument']['Statement'] as unknown[]);
+        },
+        expect: [
+          ['Resources.TrailBucket.Properties.BucketEncryption', /default encryption/],
+          ['Resources.TrailBucket.Properties.PublicAccessBlockConfiguration', /RestrictPublicBuckets/],
+          ['Resources.TrailBucket.Properties', /no AWS::S3::BucketPolicy denies requests without TLS/],
+        ],
+      },
+    ];
+    for (const { what, from, mutate, expect } of cases) {
+      it(`reports ${what}`, function () {
+        const problems = problemsAfter(mutate, from);
+        for (const [path, message] of expect) assertProblem(problems, path, message);
       });
-      assertProblem(problems, 'Resources.Queue.Properties', /queue is not encrypted/);
-      assertProblem(
-        problems,
-        'Resources.DeadLetterQueue.Properties',
-        /no AWS::SQS::QueuePolicy denies requests without TLS/,
-      );
-    });
-
-    it('reports a topic that is not encrypted and a topic without an HTTPS-only policy', function () {
-      const problems = problemsAfter((t) => {
-        delete props(t, 'AlarmTopic')['KmsMasterKeyId'];
-        delete resources(t)['AlarmTopicPolicy'];
-      });
-      assertProblem(problems, 'Resources.AlarmTopic.Properties.KmsMasterKeyId', /topic is not encrypted/);
-      assertProblem(
-        problems,
-        'Resources.AlarmTopic.Properties',
-        /no AWS::SNS::TopicPolicy denies requests without TLS/,
-      );
-    });
-
-    it('reports a trail bucket without encryption, public access block or HTTPS-only policy', function () {
-      const problems = problemsAfter((t) => {
-        delete props(t, 'TrailBucket')['BucketEncryption'];
-        props(t, 'TrailBucket')['PublicAccessBlockConfiguration']['RestrictPublicBuckets'] = false;
-        const statements = props(t, 'TrailBucketPolicy')['PolicyDocument']['Statement'] as unknown[];
-        statements.splice(statements.length - 1, 1);
-      }, ARCHIVE_TEMPLATE_PATH);
-      assertProblem(problems, 'Resources.TrailBucket.Properties.BucketEncryption', /default encryption/);
-      assertProblem(
-        problems,
-        'Resources.TrailBucket.Properties.PublicAccessBlockConfiguration',
-        /RestrictPublicBuckets/,
-      );
-      assertProblem(
-        problems,
-        'Resources.TrailBucket.Properties',
-        /no AWS::S3::BucketPolicy denies requests without TLS/,
-      );
-    });
+    }
 
     it('reports an SNS subscription and an EventBridge target without a dead-letter queue', function () {
       const problems = problemsAfter((t) => {
