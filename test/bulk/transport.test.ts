@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
-import { clientTransport, TransportError } from '../../src/bulk/transport.js';
+import { clientTransport } from '../../src/bulk/transport.js';
+import { NetworkError } from '../../src/http/errors.js';
 import { errorBody, FakeBulkServer, type RequestFault } from './fake-bulk-server.js';
 
 const NDJSON = '{"create":{"_index":"cloudtrail-2024-01-02","_id":"é1"}}\n{"m":"日本","n":1}\n';
@@ -65,14 +66,14 @@ describe('clientTransport over @opensearch-project/opensearch', function () {
     const transport = clientTransport(client);
     fault = { kind: 'reset-before' };
     await assert.rejects(transport.send(NDJSON, { timeoutMs: 2000 }), (error) => {
-      assert.ok(error instanceof TransportError);
+      assert.ok(error instanceof NetworkError);
       assert.equal(error.code, 'ECONNRESET');
       return true;
     });
     fault = { kind: 'slow', delayMs: 1000 };
     const started = Date.now();
     await assert.rejects(transport.send(NDJSON, { timeoutMs: 200 }), {
-      name: 'TransportError',
+      name: 'NetworkError',
       code: 'ETIMEDOUT',
     });
     assert.ok(Date.now() - started < 900);

@@ -42,7 +42,7 @@ describe('cleanup: runCleanup against the dev server', function () {
       maxDeletions: 1000,
       dryRun: false,
       nowMs: NOW,
-      retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
+      retry: { maxAttempts: 4, baseMs: 5, maxMs: 20 },
       log: (level, message) => messages.push(`${level}: ${message}`),
       ...options,
     });

@@ -8,7 +8,7 @@ import { dailyNames } from './helpers/names.js';
 const P = 'cloudtrail-';
 const DAILY = dailyNames(P, '2024-01-01', 200);
 const OTHERS = ['cloudtrail-deadletter', 'cloudtrail-2024-01-01-restored', '.kibana_1', 'other-2024-01-01'];
-const FAST_RETRY = { attempts: 2, baseDelayMs: 1 };
+const FAST_RETRY = { maxAttempts: 2, baseMs: 1, maxMs: 5 };
 
 type Policy = {
   states: { name: string; actions: object[]; transitions: { state_name: string; conditions: object }[] }[];

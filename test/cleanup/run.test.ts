@@ -15,7 +15,7 @@ const NOW = Date.parse('2024-03-01T09:30:00Z'); // today 2024-03-01, leap year
 // 400 days ending two days after "today".
 const DAILY = dailyNames(P, '2023-01-29', 400);
 const dateOf = (name: string) => name.slice(P.length);
-const FAST_RETRY = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+const FAST_RETRY = { maxAttempts: 4, baseMs: 5, maxMs: 20 };
 
 describe('cleanup: runCleanup over HTTP', function () {
   let cluster: FakeCluster;
@@ -104,7 +104,7 @@ describe('cleanup: runCleanup over HTTP', function () {
     const outcome = await run({ keepDays: 30 });
     assert.equal(outcome.failed.length, 1);
     assert.equal(outcome.failed[0]!.index, stuck);
-    assert.match(outcome.failed[0]!.reason, /400 snapshot_in_progress_exception: Cannot delete indices/);
+    assert.match(outcome.failed[0]!.reason, /HTTP 400 snapshot_in_progress_exception: Cannot delete indices/);
     assert.deepEqual(
       cluster.indexNames(),
       [stuck, ...DAILY.filter((n) => dateOf(n) > '2024-01-31'), ...DISTRACTORS].sort(),
@@ -137,7 +137,7 @@ describe('cleanup: runCleanup over HTTP', function () {
     cluster.inject({ method: 'DELETE', path: /./, status: 429, body: rejected, times: 8 });
     const outcome = await run({ keepDays: 30 });
     assert.deepEqual(outcome.failed, [
-      { index: 'cloudtrail-2024-01-01', reason: '429 rejected_execution_exception: queue full' },
+      { index: 'cloudtrail-2024-01-01', reason: 'HTTP 429 rejected_execution_exception: queue full' },
     ]);
     assert.deepEqual(cluster.indexNames(), ['cloudtrail-2024-01-01', ...dailyNames(P, '2024-02-01', 30)]);
   });
