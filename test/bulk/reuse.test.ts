@@ -5,10 +5,9 @@
  * else still reads.
  */
 import { strict as assert } from 'node:assert';
-import { Client } from '@opensearch-project/opensearch';
 import { actionLine } from '../../src/bulk/batch.js';
 import { BulkSender } from '../../src/bulk/sender.js';
-import { BULK_FILTER_PATH, clientTransport, type BulkTransport } from '../../src/bulk/transport.js';
+import type { BulkTransport } from '../../src/bulk/transport.js';
 import {
   commit,
   EncodedDocument,
@@ -19,7 +18,6 @@ import {
   useArena,
 } from '../../src/documents/encoded.js';
 import type { BulkDocument, ItemOutcome } from '../../src/types.js';
-import { FakeBulkServer } from './fake-bulk-server.js';
 
 /** A document whose source sits in a slab, as the builder makes them. */
 function encoded(i: number, padding = 200): EncodedDocument {
@@ -214,26 +212,6 @@ describe('bulk sender: memory reuse', () => {
     } finally {
       useArena(undefined);
       arena.close();
-    }
-  });
-});
-
-describe('clientTransport: filter_path', () => {
-  let server: FakeBulkServer;
-  before(async () => {
-    server = new FakeBulkServer({});
-    await server.start();
-  });
-  after(async () => server.stop());
-
-  it('asks for took, errors and each item’s _id, status and error', async () => {
-    const client = new Client({ node: server.url });
-    try {
-      await clientTransport(client).send('{"create":{"_index":"a","_id":"1"}}\n{}\n', { timeoutMs: 2000 });
-      const query = new URL(server.lastRaw!.url, 'http://x').searchParams;
-      assert.equal(query.get('filter_path'), BULK_FILTER_PATH);
-    } finally {
-      await client.close();
     }
   });
 });

@@ -5,8 +5,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -224,65 +222,7 @@ export async function deadLetters(rig: Rig, index = DEAD_LETTER_INDEX): Promise<
   return body.hits.hits.map((hit) => hit._source);
 }
 
-/** A test-process HTTP proxy; `decide` picks, per request, to forward it or to answer/kill it itself. */
-export interface Proxy {
-  url: string;
-  requests: number;
-  close(): Promise<void>;
-}
-
-export type ProxyAction =
-  | { kind: 'forward' }
-  | { kind: 'reply'; status: number; body: string; contentType?: string }
-  | { kind: 'reset' };
-
-export async function startProxy(
-  target: string,
-  decide: (request: IncomingMessage, n: number) => ProxyAction,
-): Promise<Proxy> {
-  const upstream = new URL(target);
-  const proxy: Proxy = { url: '', requests: 0, close: async () => undefined };
-  const server: Server = createServer((request, response) => {
-    const n = ++proxy.requests;
-    const action = decide(request, n);
-    if (action.kind === 'reset') {
-      request.socket.destroy();
-      return;
-    }
-    if (action.kind === 'reply') {
-      request.resume();
-      response.writeHead(action.status, {
-        'content-type': action.contentType ?? 'application/json',
-        'content-length': String(Buffer.byteLength(action.body)),
-      });
-      response.end(action.body);
-      return;
-    }
-    const forwarded = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers: { ...request.headers, host: upstream.host },
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    forwarded.on('error', () => request.socket.destroy());
-    request.pipe(forwarded);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return proxy;
-}
+export { startProxy, type Proxy, type ProxyAction } from './proxy.js';
 
 /** Seeded test decisions (the same generator the dev server's fault schedule uses). */
 export const seeded = (seed: number): (() => number) => seededRandom(seed);
