@@ -135,10 +135,12 @@ async function indexUnit(
   const failed: FileOutcome[] = [];
   const { health, remainingTimeMs } = invocation;
   for (const ref of unit.objects) {
-    const stopped = health.stopReason;
-    const outcome = stopped
-      ? { ...emptyOutcome(ref.key, ref.bucket), error: `not attempted: ${stopped}` }
-      : await slots.run(() => indexer.indexS3Object(ref, remainingTimeMs, health));
+    const outcome = await slots.run(() => {
+      // Looked at once the file has a slot: files waiting for one when the run stops are not started.
+      const stopped = health.stopReason;
+      if (stopped === undefined) return indexer.indexS3Object(ref, remainingTimeMs, health);
+      return Promise.resolve({ ...emptyOutcome(ref.key, ref.bucket), error: `not attempted: ${stopped}` });
+    });
     if (outcome.error || outcome.undelivered > 0) failed.push(outcome);
   }
   if (failed.length > 0) {

@@ -48,7 +48,14 @@ export function connect(values: Record<string, unknown>): {
     username: process.env.OPENSEARCH_USERNAME,
     password: process.env.OPENSEARCH_PASSWORD,
   };
-  return { client: createClient(connection), endpoint, service, connection, requestTimeoutMs };
+  let client: Client;
+  try {
+    client = createClient(connection);
+  } catch (error) {
+    // A bad endpoint or auth setting is a usage error (the message never holds a password).
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  return { client, endpoint, service, connection, requestTimeoutMs };
 }
 
 export function indexPrefixFlag(values: Record<string, unknown>): string {

@@ -15,7 +15,7 @@ import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { gunzipRecords, SAMPLES_DIR } from '../helpers/samples.js';
 import { seededRandom } from '../../src/util/random.js';
 import type { DeadLetterEntry } from '../../src/deadletter/entry.js';
-import { INDEXER_ENV_VARS } from '../../src/config.js';
+import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../../src/config.js';
 
 export const BUCKET = 'reliability-trail';
 export const DEAD_LETTER_INDEX = 'cloudtrail-deadletter';
@@ -29,7 +29,12 @@ export interface Rig {
 
 // Every variable the indexer reads, and what the tests set besides: a test's settings (say
 // BULK_CONCURRENCY) must not leak into the next test or the next file, which share this process.
-const ENV_KEYS = [...INDEXER_ENV_VARS, 'S3_ENDPOINT', 'AWS_LAMBDA_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED'];
+const ENV_KEYS = [
+  ...new Set([...INDEXER_ENV_VARS, ...CLEANUP_ENV_VARS]),
+  'S3_ENDPOINT',
+  'AWS_LAMBDA_LOG_LEVEL',
+  'POWERTOOLS_METRICS_DISABLED',
+];
 
 export async function startRig(): Promise<Rig> {
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
