@@ -11,7 +11,7 @@ import { releaseSource } from '../documents/encoded.js';
 import { isTransient, NetworkError } from '../http/errors.js';
 import type { ClusterHealth } from '../http/health.js';
 import { backoffDelay, type RetryPolicy } from '../http/retry.js';
-import type { BulkDocument, ItemOutcome } from '../types.js';
+import type { BulkDocument, DocumentOutcome } from '../types.js';
 import {
   bodyBytes,
   fits,
@@ -57,7 +57,7 @@ export interface BulkSenderOptions {
    */
   heal?: (doc: BulkDocument, errorType: string, errorReason: string) => BulkDocument | undefined;
   /** Exactly once per document passed to add() (with that same object), unless it ends up undelivered. */
-  onOutcome: (doc: BulkDocument, outcome: ItemOutcome) => void;
+  onOutcome: (doc: BulkDocument, outcome: DocumentOutcome) => void;
   onRetry?: (info: RetryInfo) => void;
   /**
    * Once a document's outcome is reported, its source bytes go back to the document allocator
@@ -418,7 +418,7 @@ export class BulkSender {
     return !this.failure;
   }
 
-  private report(entry: Entry, outcome: ItemOutcome): void {
+  private report(entry: Entry, outcome: DocumentOutcome): void {
     this.reported += 1;
     this.options.onOutcome(entry.original, outcome);
     if (this.options.releaseSources) releaseSource(entry.original);

@@ -17,7 +17,7 @@ import {
   sourceBytesOf,
   useArena,
 } from '../../src/documents/encoded.js';
-import type { BulkDocument, ItemOutcome } from '../../src/types.js';
+import type { BulkDocument, DocumentOutcome } from '../../src/types.js';
 
 /** A document whose source sits in a slab, as the builder makes them. */
 function encoded(i: number, padding = 200): EncodedDocument {
@@ -46,7 +46,7 @@ function answeringTransport(releasesBody: boolean, seen: (body: Buffer) => void)
   };
 }
 
-function sender(transport: BulkTransport, outcomes: ItemOutcome[], extra = {}) {
+function sender(transport: BulkTransport, outcomes: DocumentOutcome[], extra = {}) {
   return new BulkSender({
     transport,
     maxBytes: 4096,
@@ -63,7 +63,7 @@ function sender(transport: BulkTransport, outcomes: ItemOutcome[], extra = {}) {
 describe('bulk sender: memory reuse', () => {
   it('sends consecutive documents from their slab, without a copy, when the transport releases bodies', async () => {
     const bodies: { body: Buffer; text: string }[] = [];
-    const outcomes: ItemOutcome[] = [];
+    const outcomes: DocumentOutcome[] = [];
     const arena = new SourceArena(); // as a file's documents are built
     useArena(arena);
     const docs = Array.from({ length: 40 }, (_, i) => encoded(i));
@@ -97,7 +97,7 @@ describe('bulk sender: memory reuse', () => {
     }
     for (const [file, fileDocs] of docs.entries()) {
       const bodies: Buffer[] = [];
-      const outcomes: ItemOutcome[] = [];
+      const outcomes: DocumentOutcome[] = [];
       const s = sender(
         answeringTransport(true, (body) => bodies.push(body)),
         outcomes,
@@ -117,7 +117,7 @@ describe('bulk sender: memory reuse', () => {
 
   it('reuses a written-out request body once its answer is in, when the transport releases bodies', async () => {
     const backings: ArrayBufferLike[] = [];
-    const outcomes: ItemOutcome[] = [];
+    const outcomes: DocumentOutcome[] = [];
     const s = sender(
       answeringTransport(true, (body) => backings.push(body.buffer)),
       outcomes,
@@ -135,7 +135,7 @@ describe('bulk sender: memory reuse', () => {
 
   it('never reuses a body a transport may keep (bodies recorded by a test stay intact)', async () => {
     const bodies: { body: Buffer; text: string }[] = [];
-    const outcomes: ItemOutcome[] = [];
+    const outcomes: DocumentOutcome[] = [];
     const s = sender(
       answeringTransport(false, (body) => bodies.push({ body, text: body.toString('utf8') })),
       outcomes,

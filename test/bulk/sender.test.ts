@@ -9,7 +9,7 @@ import { BulkFailure, BulkSender, type BulkSenderOptions, type RetryInfo } from 
 import { clientTransport } from '../../src/bulk/transport.js';
 import { startDevServer, type DevServer } from '../../src/devserver/index.js';
 import { ClusterHealth } from '../../src/http/health.js';
-import type { BulkDocument, ItemOutcome } from '../../src/types.js';
+import type { BulkDocument, DocumentOutcome } from '../../src/types.js';
 import {
   startProxy,
   type BulkDoc,
@@ -44,7 +44,7 @@ function seeded(seed = 42): () => number {
 }
 
 interface RunResult {
-  outcomes: Map<string, ItemOutcome>;
+  outcomes: Map<string, DocumentOutcome>;
   /** Documents passed to add() (a rejected add() still counts: the document was handed over). */
   passed: number;
   addError?: unknown;
@@ -64,7 +64,7 @@ async function run(
   onAdded?: (passed: number) => void,
 ): Promise<RunResult> {
   const client = new Client({ node: proxy.url });
-  const outcomes = new Map<string, ItemOutcome>();
+  const outcomes = new Map<string, DocumentOutcome>();
   const retries: RetryInfo[] = [];
   const started = Date.now();
   const sender = new BulkSender({
@@ -110,7 +110,7 @@ async function run(
   return result;
 }
 
-function countKinds(outcomes: Map<string, ItemOutcome>): Record<string, number> {
+function countKinds(outcomes: Map<string, DocumentOutcome>): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const outcome of outcomes.values()) counts[outcome.kind] = (counts[outcome.kind] ?? 0) + 1;
   return counts;

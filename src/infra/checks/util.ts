@@ -1,10 +1,9 @@
 // Small helpers shared by the template checks: value shapes, descriptions, "did you mean" suggestions.
+import { isPlainObject as isObj } from '../../util/objects.js';
 
 export type Obj = Record<string, unknown>;
 
-export function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObj };
 
 /** The single key of an intrinsic function object ({ Ref: x } / { 'Fn::X': ... }), if it is one. */
 export function intrinsicKey(value: unknown): string | undefined {
