@@ -3,7 +3,13 @@
  * The tables follow the statuses and error types OpenSearch and Elasticsearch document for `_bulk`
  * items (409 version conflicts on `create`, 429 rejected executions, mapping failures, blocks).
  */
-import { describeAnswer, describeOpenSearchError, errorTypeOf, isTransientAnswer } from '../http/errors.js';
+import {
+  describeAnswer,
+  describeOpenSearchError,
+  errorTypeOf,
+  isTransientAnswer,
+  parseJsonObject,
+} from '../http/errors.js';
 import { isPlainObject } from '../util/objects.js';
 import type { BulkResponse } from './transport.js';
 
@@ -146,14 +152,7 @@ function describeError(error: Record<string, unknown> | undefined, status: numbe
 
 /** The transport hands over text when the server did not label its JSON; read it anyway. */
 function parseIfJson(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  const text = body.trim();
-  if (!text.startsWith('{')) return body;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return body;
-  }
+  return typeof body === 'string' ? (parseJsonObject(body) ?? body) : body;
 }
 
 function firstValue(item: unknown): Record<string, unknown> | undefined {

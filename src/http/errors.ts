@@ -138,7 +138,8 @@ function reasonOf(body: unknown): string {
   return isPlainObject(error) && typeof error.reason === 'string' ? error.reason : '';
 }
 
-function parseJsonObject(text: string): unknown {
+/** The JSON object in `text` (OpenSearch answers labelled as text), or undefined. */
+export function parseJsonObject(text: string): unknown {
   const trimmed = text.trim();
   if (!trimmed.startsWith('{')) return undefined;
   try {

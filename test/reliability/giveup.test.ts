@@ -31,6 +31,10 @@ describe('reliability: a backfill gives up as a whole (CLI)', function () {
   after(async () => rig?.close());
   beforeEach(async () => resetCluster(rig));
 
+  /** The corpus through one indexing thread with two files in flight. */
+  const backfill = (endpoint: string) =>
+    cli('index', corpus.dir, '--endpoint', endpoint, '--threads', '1', '--files-per-thread', '2');
+
   it('a cluster that goes away mid-backfill: stops after 3 files in a row, says what was not attempted; a re-run completes it', async () => {
     let bulks = 0;
     const proxy = await startProxy(rig.server.url, (request) => {
@@ -38,16 +42,7 @@ describe('reliability: a backfill gives up as a whole (CLI)', function () {
       return { kind: 'forward' };
     });
     const started = Date.now();
-    const run = await cli(
-      'index',
-      corpus.dir,
-      '--endpoint',
-      proxy.url,
-      '--threads',
-      '1',
-      '--files-per-thread',
-      '2',
-    );
+    const run = await backfill(proxy.url);
     const seconds = (Date.now() - started) / 1000;
     await proxy.close();
 
@@ -88,16 +83,7 @@ describe('reliability: a backfill gives up as a whole (CLI)', function () {
     const proxy = await startProxy(rig.server.url, (request) =>
       request.url.startsWith('/_bulk') ? { kind: 'reply', status: 403, body: denied } : { kind: 'forward' },
     );
-    const run = await cli(
-      'index',
-      corpus.dir,
-      '--endpoint',
-      proxy.url,
-      '--threads',
-      '1',
-      '--files-per-thread',
-      '2',
-    );
+    const run = await backfill(proxy.url);
     await proxy.close();
 
     assert.equal(run.code, 1);
