@@ -186,6 +186,30 @@ describe('reliability: delivery holes (Lambda handler)', function () {
     await assertExactlyOnce(rig, corpus.idsByKey.get(key)!, 'trickled GET /');
   });
 
+  it('S3: answer headers that do not come are retried at the deadline; a trickled object body fails the file', async () => {
+    const key = corpus.keys[3]!;
+    let gets = 0;
+    const s3 = await startProxy(rig.s3.endpoint, (request) => {
+      if (request.method !== 'GET' || !request.url.includes(encodeURI(key).split('/').pop()!))
+        return { kind: 'forward' };
+      gets++;
+      // First GetObject: nothing but a byte every 500 ms; second: the headers, then the body a byte every 200 ms.
+      if (gets === 1) return { kind: 'trickle', everyMs: 500 };
+      if (gets === 2) return { kind: 'forward', trickleBodyEveryMs: 200 };
+      return { kind: 'forward' };
+    });
+    try {
+      lambdaEnv(rig, { REQUEST_TIMEOUT_MS: '1000' }, s3.url);
+      const error = await invoke(key);
+      assert.equal(gets, 2, 'the SDK retried the GetObject whose answer never came');
+      assert.match(error ?? '', /S3 answer stalled: \d+ bytes after waiting \d+ ms/);
+      assert.equal(await invoke(key), undefined);
+      await assertExactlyOnce(rig, corpus.idsByKey.get(key)!, 'after a stalled S3 body');
+    } finally {
+      await s3.close();
+    }
+  });
+
   it('an SQS batch gives up as a whole: after 3 files refused, the others are not started and come back later', async () => {
     const denied = JSON.stringify({
       error: {

@@ -53,6 +53,8 @@ export type ProxyAction =
       delayMs?: number;
       /** Applies the writes, then drops the connection: the client never learns the outcome. */
       resetAfter?: boolean;
+      /** Sends the status and headers at once, then the body one byte every this many ms. */
+      trickleBodyEveryMs?: number;
     }
   /** An answer from the proxy itself; `chunked` leaves out Content-Length. */
   | { kind: 'reply'; status: number; body: string; contentType?: string; chunked?: boolean }
@@ -222,7 +224,13 @@ export async function startProxy(
     const headers = { ...answer.headers, 'content-length': String(text.length) };
     delete headers['transfer-encoding'];
     response.writeHead(answer.status, headers);
-    response.end(text);
+    if (action.trickleBodyEveryMs) {
+      for (let at = 0; at < text.length && !response.destroyed; at++) {
+        response.write(text.subarray(at, at + 1));
+        await new Promise((resolve) => setTimeout(resolve, action.trickleBodyEveryMs));
+      }
+    }
+    response.end(action.trickleBodyEveryMs ? undefined : text);
   };
 
   const server: Server = createServer((incoming, response) => {
