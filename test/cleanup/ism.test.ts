@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@opensearch-project/opensearch';
 import { CleanupConfigError } from '../../src/cleanup/errors.js';
 import { installIsmPolicy, ismPolicy } from '../../src/cleanup/ism.js';
-import { FakeCluster } from './helpers/fake-cluster.js';
+import { IsmCluster } from './helpers/ism-cluster.js';
 import { dailyNames } from './helpers/names.js';
 
 const P = 'cloudtrail-';
@@ -35,11 +35,11 @@ describe('cleanup: ISM policy', () => {
 });
 
 describe('cleanup: installIsmPolicy over HTTP', () => {
-  let cluster: FakeCluster;
+  let cluster: IsmCluster;
   let client: Client;
 
   async function start(ismBases: string[]) {
-    cluster = await new FakeCluster({ ismBases }).start();
+    cluster = await new IsmCluster({ ismBases }).start();
     for (const name of [...DAILY, ...OTHERS]) cluster.addIndex(name);
     client = new Client({ node: cluster.url, maxRetries: 0 });
   }
