@@ -9,6 +9,7 @@
  */
 
 import { redactCredentials } from './http/redact.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './http/retry.js';
 import type { LogLevel } from './observability/telemetry.js';
 
 export type { LogLevel };
@@ -72,8 +73,7 @@ export const DEFAULTS = {
   logLevel: 'INFO' as LogLevel,
   maxDeletions: 30,
   dryRun: false,
-  // Long enough for a 5 MiB bulk request on a busy cluster; a stalled one is abandoned and retried.
-  requestTimeoutMs: 30_000,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 } as const;
 
 /** Every variable loadIndexerConfig reads (the CloudFormation check compares the template to this). */

@@ -1,8 +1,8 @@
 /** How cleanup and ISM talk to the cluster: every request retried with the one policy, within the time left. */
 import type { Client } from '@opensearch-project/opensearch';
 import { RetryingCaller, type CallSettings } from '../http/calls.js';
-import { clientHttp, DEFAULT_REQUEST_TIMEOUT_MS } from '../http/request.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
+import { clientHttp } from '../http/request.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
 
 export interface CleanupConnection {
   /** Backoff for transient failures (default: the one retry policy); tests shorten it. */

@@ -5,14 +5,14 @@
  */
 import type { ClusterHealth } from './health.js';
 import { accepted, requestName, type HttpCaller, type HttpRequest, type HttpResponse } from './request.js';
-import { withRetry, type RetryInfo, type RetryPolicy, type TimeBudget } from './retry.js';
+import { withRetry, type RetryAttempt, type RetryPolicy, type TimeBudget } from './retry.js';
 
 export interface CallSettings {
   policy: RetryPolicy;
   budget: TimeBudget;
   health?: ClusterHealth;
   /** Told before each backoff (for a log line). */
-  onRetry?: (info: RetryInfo & { request: string }) => void;
+  onRetry?: (info: RetryAttempt & { request: string }) => void;
 }
 
 export class RetryingCaller {

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { errors, type Client } from '@opensearch-project/opensearch';
 import { decodeBody, readBody } from './body.js';
 import { HttpError, NetworkError } from './errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './retry.js';
 
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
@@ -43,7 +44,6 @@ export interface HttpCaller {
  * and a 512 MB Lambda can hold a few at once.
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** `GET /`, `POST /_bulk`: how messages name a request. */
 export function requestName(request: Pick<HttpRequest, 'method' | 'path'>): string {

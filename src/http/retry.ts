@@ -30,6 +30,12 @@ export interface TimeBudget {
 }
 
 /**
+ * Deadline of a request unless configured (REQUEST_TIMEOUT_MS, --request-timeout), connect plus the whole
+ * answer: long enough for a 5 MiB bulk request on a busy cluster; a stalled one is abandoned and retried.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
  * Kept free at the end of the caller's time for what must still happen after a request gives up: the
  * file's dead letters and its log line, the invocation's answer to SQS.
  */
@@ -73,7 +79,7 @@ export function canWait(budget: TimeBudget, delayMs: number): boolean {
   return budget.remainingTimeMs() - delayMs - FINISHING_RESERVE_MS >= SHORTEST_ATTEMPT_MS;
 }
 
-export interface RetryInfo {
+export interface RetryAttempt {
   /** The attempt that failed (1 = the first). */
   attempt: number;
   delayMs: number;
@@ -88,7 +94,7 @@ export interface RetryOptions {
   random?: () => number;
   /** Run-wide state: stop retrying once the run has given up on the cluster. */
   health?: ClusterHealth;
-  onRetry?: (info: RetryInfo) => void;
+  onRetry?: (info: RetryAttempt) => void;
 }
 
 /**

@@ -7,7 +7,7 @@ import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { redactCredentials } from '../http/redact.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/request.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/retry.js';
 
 export type AuthMode = 'none' | 'basic' | 'sigv4';
 export type AwsService = 'es' | 'aoss';

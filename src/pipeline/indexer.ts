@@ -11,8 +11,14 @@ import { IndexDeadLetterStore } from '../deadletter/indexSink.js';
 import { S3DeadLetterStore } from '../deadletter/s3Sink.js';
 import { HttpError, troubleOf } from '../http/errors.js';
 import type { ClusterHealth } from '../http/health.js';
-import { clientHttp, DEFAULT_REQUEST_TIMEOUT_MS, type HttpCaller } from '../http/request.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy, type TimeBudget } from '../http/retry.js';
+import { clientHttp, type HttpCaller } from '../http/request.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRY,
+  withRetry,
+  type RetryPolicy,
+  type TimeBudget,
+} from '../http/retry.js';
 import { RequestWatch, watchedCaller } from '../http/watch.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { resolvedConnectionOf } from '../opensearch/client.js';

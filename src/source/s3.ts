@@ -1,7 +1,7 @@
 /** Reading CloudTrail objects from S3: one streamed GetObject per file, and prefix listing for backfills. */
 import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/request.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/retry.js';
 import { DeadlineHttpHandler } from '../http/s3Handler.js';
 import type { ObjectRef } from '../types.js';
 
