@@ -2,7 +2,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { FINISHING_RESERVE_MS } from '../http/retry.js';
+import { outOfTimeSignal } from '../http/retry.js';
 import {
   deadLetterId,
   type DeadLetterEntry,
@@ -42,7 +42,7 @@ export class S3DeadLetterStore implements DeadLetterStore {
     // process that never writes to S3 (a worker indexing local files) need not hold it (~14 MB).
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     // Each attempt has the S3 client's deadline; all of them together stay within the caller's time.
-    const leftMs = context.budget.remainingTimeMs() - FINISHING_RESERVE_MS;
+    const abortSignal = outOfTimeSignal(context.budget);
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -50,7 +50,7 @@ export class S3DeadLetterStore implements DeadLetterStore {
         Body: body,
         ContentType: 'application/x-ndjson',
       }),
-      Number.isFinite(leftMs) ? { abortSignal: AbortSignal.timeout(Math.max(1, leftMs)) } : {},
+      abortSignal ? { abortSignal } : {},
     );
   }
 }

@@ -74,6 +74,15 @@ export function attemptTimeoutMs(budget: TimeBudget, what: string): number {
   return timeoutMs;
 }
 
+/**
+ * For calls whose attempts are made by someone else (the AWS SDK's S3 client): aborts them when the
+ * caller's time is up, less what finishing needs; undefined for the CLI's unlimited time.
+ */
+export function outOfTimeSignal(budget: Pick<TimeBudget, 'remainingTimeMs'>): AbortSignal | undefined {
+  const leftMs = budget.remainingTimeMs() - FINISHING_RESERVE_MS;
+  return Number.isFinite(leftMs) ? AbortSignal.timeout(Math.max(1, leftMs)) : undefined;
+}
+
 /** True when a wait of `delayMs` still leaves room for an attempt after it. */
 export function canWait(budget: TimeBudget, delayMs: number): boolean {
   return budget.remainingTimeMs() - delayMs - FINISHING_RESERVE_MS >= SHORTEST_ATTEMPT_MS;

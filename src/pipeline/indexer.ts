@@ -15,6 +15,7 @@ import { clientHttp, type HttpCaller } from '../http/request.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY,
+  outOfTimeSignal,
   withRetry,
   type RetryPolicy,
   type TimeBudget,
@@ -156,7 +157,7 @@ export class Indexer {
     try {
       // Imported on first use: the AWS SDK costs ~14 MB of memory per thread that never reads S3.
       const { openS3Object } = await import('../source/s3.js');
-      stream = await openS3Object(this.s3!, ref);
+      stream = await openS3Object(this.s3!, ref, outOfTimeSignal(run.budget));
     } catch (error) {
       return this.failedBeforeReading(ref.key, sourceName, error, ref.bucket);
     }

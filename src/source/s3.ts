@@ -21,10 +21,20 @@ export function s3Client(
   });
 }
 
-/** Opens the object as a byte stream. Nothing is buffered beyond the socket's own window. */
-export async function openS3Object(s3: S3Client, ref: ObjectRef): Promise<Readable> {
+/**
+ * Opens the object as a byte stream. Nothing is buffered beyond the socket's own window. `abortSignal`
+ * ends the request (and the stream) when the caller runs out of time.
+ */
+export async function openS3Object(
+  s3: S3Client,
+  ref: ObjectRef,
+  abortSignal?: AbortSignal,
+): Promise<Readable> {
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }),
+      abortSignal ? { abortSignal } : {},
+    );
     return response.Body as Readable;
   } catch (error) {
     throw describeS3Error(error, ref);

@@ -210,6 +210,27 @@ describe('reliability: delivery holes (Lambda handler)', function () {
     }
   });
 
+  it('S3: a read that would outlast the Lambda is aborted before the function runs out of time', async () => {
+    const key = corpus.keys[4]!;
+    const s3 = await startProxy(rig.s3.endpoint, (request) =>
+      request.method === 'GET' && request.url.includes(encodeURI(key).split('/').pop()!)
+        ? { kind: 'trickle', everyMs: 500 }
+        : { kind: 'forward' },
+    );
+    try {
+      lambdaEnv(rig, {}, s3.url);
+      const end = Date.now() + 4_000;
+      const error = await invoke(
+        key,
+        lambdaContext(() => end - Date.now()),
+      );
+      assert.ok(Date.now() < end, 'the invocation ended before its time was up');
+      assert.match(error ?? '', new RegExp(`s3://${BUCKET}/${key.replaceAll('.', '\\.')}: .*abort`, 'i'));
+    } finally {
+      await s3.close();
+    }
+  });
+
   it('an SQS batch gives up as a whole: after 3 files refused, the others are not started and come back later', async () => {
     const denied = JSON.stringify({
       error: {
