@@ -54,7 +54,7 @@ export interface BulkDocument {
 }
 
 /** Final state of one document after the bulk sender is done with it. */
-export type ItemOutcome =
+export type DocumentOutcome =
   | { kind: 'indexed' }
   | { kind: 'duplicate' }
   | { kind: 'healed' } // indexed after the self-heal rewrite

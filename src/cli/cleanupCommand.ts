@@ -14,7 +14,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
     protect: { type: 'string', multiple: true },
   });
   const keepDays = integerFlag(values, 'keep-days', undefined, 1);
-  const { client } = connect(values);
+  const { client, requestTimeoutMs } = connect(values);
   try {
     const outcome = await runCleanup(client, {
       prefix: indexPrefixFlag(values),
@@ -23,6 +23,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
       dryRun: values['dry-run'] ?? false,
       protect: values.protect,
       preCreateTomorrow: values['pre-create-tomorrow'] ?? false,
+      requestTimeoutMs,
       log: (level, message, data) =>
         process.stderr.write(`${level}: ${message}${data ? ' ' + JSON.stringify(data) : ''}\n`),
     });
@@ -55,9 +56,10 @@ export async function ismCommand(argv: string[]): Promise<number> {
     'keep-days': { type: 'string' },
     'policy-id': { type: 'string' },
   });
-  const { client } = connect(values);
+  const { client, requestTimeoutMs } = connect(values);
   try {
     const result = await installIsmPolicy(client, {
+      requestTimeoutMs,
       prefix: indexPrefixFlag(values),
       keepDays: integerFlag(values, 'keep-days', undefined, 1),
       policyId: values['policy-id'],

@@ -1,7 +1,12 @@
 /** Builds an OpenSearch client from the common CLI flags (--endpoint, --auth, --region, --service). */
 import type { Client } from '@opensearch-project/opensearch';
-import { createClient, type AuthMode, type ConnectionOptions } from '../opensearch/client.js';
-import { UsageError } from './args.js';
+import {
+  createClient,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type AuthMode,
+  type ConnectionOptions,
+} from '../opensearch/client.js';
+import { integerFlag, UsageError } from './args.js';
 
 export const connectionFlags = {
   endpoint: { type: 'string' },
@@ -9,6 +14,7 @@ export const connectionFlags = {
   region: { type: 'string' },
   service: { type: 'string' },
   'index-prefix': { type: 'string' },
+  'request-timeout': { type: 'string' },
 } as const;
 
 export function connect(values: Record<string, unknown>): {
@@ -17,6 +23,8 @@ export function connect(values: Record<string, unknown>): {
   service?: 'es' | 'aoss';
   /** What the client was built from (plain data: worker threads build their own client from it). */
   connection: ConnectionOptions;
+  /** --request-timeout: the deadline of every request (connect plus the whole answer). */
+  requestTimeoutMs: number;
 } {
   const endpoint =
     (values.endpoint as string | undefined) ?? process.env.OPENSEARCH_URL ?? process.env.OPENSEARCH_ENDPOINT;
@@ -30,15 +38,24 @@ export function connect(values: Record<string, unknown>): {
   if (service !== undefined && service !== 'es' && service !== 'aoss') {
     throw new UsageError(`--service ${service}: expected es or aoss`);
   }
+  const requestTimeoutMs = integerFlag(values, 'request-timeout', DEFAULT_REQUEST_TIMEOUT_MS, 100);
   const connection: ConnectionOptions = {
     endpoint,
+    requestTimeoutMs,
     auth: auth as AuthMode | undefined,
     region: values.region as string | undefined,
     service,
     username: process.env.OPENSEARCH_USERNAME,
     password: process.env.OPENSEARCH_PASSWORD,
   };
-  return { client: createClient(connection), endpoint, service, connection };
+  let client: Client;
+  try {
+    client = createClient(connection);
+  } catch (error) {
+    // A bad endpoint or auth setting is a usage error (the message never holds a password).
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  return { client, endpoint, service, connection, requestTimeoutMs };
 }
 
 export function indexPrefixFlag(values: Record<string, unknown>): string {

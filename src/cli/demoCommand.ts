@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { cliTelemetry } from '../observability/telemetry.js';
+import { accepted, clientHttp, type HttpRequest, type HttpResponse } from '../http/request.js';
 import { createClient } from '../opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../pipeline/indexer.js';
 import { parse } from './args.js';
@@ -33,7 +34,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     process.stdout.write(`indexing ${SAMPLES_DIR}\n\n`);
     const totals = await indexTargets(indexer, [SAMPLES_DIR], undefined);
     printSummary(totals, indexer.deadLetterTarget);
-    await client.transport.request({ method: 'POST', path: `/${indexPrefix}*/_refresh` });
+    await ask(client, { method: 'POST', path: `/${indexPrefix}*/_refresh` });
     await printIndices(client, indexPrefix);
     await printTopEventNames(client, indexPrefix);
     if (values['keep-running'] && server) {
@@ -49,7 +50,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
 }
 
 async function printIndices(client: ReturnType<typeof createClient>, indexPrefix: string): Promise<void> {
-  const response = await client.transport.request({
+  const response = await ask(client, {
     method: 'GET',
     path: `/_cat/indices/${indexPrefix}2*`,
     querystring: { format: 'json', h: 'index,docs.count', s: 'index' },
@@ -68,7 +69,7 @@ async function printTopEventNames(
   client: ReturnType<typeof createClient>,
   indexPrefix: string,
 ): Promise<void> {
-  const response = await client.transport.request({
+  const response = await ask(client, {
     method: 'POST',
     path: `/${indexPrefix}2*/_search`,
     body: { size: 0, aggs: { names: { terms: { field: 'eventName', size: 10 } } } },
@@ -81,4 +82,9 @@ async function printTopEventNames(
   for (const bucket of body.aggregations?.names?.buckets ?? []) {
     process.stdout.write(`  ${bucket.key.padEnd(32)} ${String(bucket.doc_count).padStart(6)}\n`);
   }
+}
+
+/** One request with the product's deadline and bound on the answer; an HttpError unless it is a 2xx. */
+async function ask(client: ReturnType<typeof createClient>, request: HttpRequest): Promise<HttpResponse> {
+  return accepted(await clientHttp(client).request(request), request);
 }

@@ -1,5 +1,6 @@
 /** `cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL`: backfills and local files. */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { ClusterHealth } from '../http/health.js';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipeline/indexer.js';
 import {
@@ -20,7 +21,7 @@ import { connect, connectionFlags, indexPrefixFlag } from './connection.js';
 export const INDEX_USAGE = `usage: cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL
   [--index-prefix cloudtrail-] [--auth none|basic|sigv4] [--region R] [--service es|aoss]
   [--concurrency 2] [--max-bytes 5242880] [--dead-letter index:NAME|s3://bucket/prefix]
-  [--threads N] [--files-per-thread 2] [--s3-endpoint URL] [--verbose]`;
+  [--threads N] [--files-per-thread 2] [--request-timeout 30000] [--s3-endpoint URL] [--verbose]`;
 
 export interface IndexTotals {
   files: number;
@@ -33,6 +34,9 @@ export interface IndexTotals {
   deadLettered: number;
   undelivered: number;
   failures: { source: string; error: string }[];
+  /** Files not started because the run stopped early (the cluster failed several files in a row). */
+  notAttempted: number;
+  stopReason?: string;
 }
 
 export async function indexCommand(argv: string[]): Promise<number> {
@@ -47,12 +51,16 @@ export async function indexCommand(argv: string[]): Promise<number> {
     verbose: { type: 'boolean', short: 'v' },
   });
   if (positionals.length === 0) throw new UsageError(`no files given\n${INDEX_USAGE}`);
-  const { client, service, connection } = connect(values);
+  const { client, service, connection, requestTimeoutMs } = connect(values);
   const logLevel = values.verbose ? 'INFO' : 'WARN';
   const telemetry = cliTelemetry(logLevel);
   const deadLetter = parseDeadLetterFlag(values['dead-letter']);
   const needsS3 = positionals.some((target) => target.startsWith('s3://')) || deadLetter?.kind === 's3';
-  const s3Options = { region: values.region, endpoint: values['s3-endpoint'] ?? process.env.S3_ENDPOINT };
+  const s3Options = {
+    region: values.region,
+    endpoint: values['s3-endpoint'] ?? process.env.S3_ENDPOINT,
+    requestTimeoutMs,
+  };
   const s3 = needsS3 ? s3Client(s3Options) : undefined;
   const options: IndexerOptions = {
     ...DEFAULT_PIPELINE_SETTINGS,
@@ -61,16 +69,19 @@ export async function indexCommand(argv: string[]): Promise<number> {
     bulkMaxBytes: integerFlag(values, 'max-bytes', DEFAULT_PIPELINE_SETTINGS.bulkMaxBytes, 1024),
     deadLetter,
     service,
+    requestTimeoutMs,
   };
   const indexer = new Indexer(client, options, telemetry, s3);
+  // Shared by every file and thread: the run stops as a whole when the cluster fails several files in a row.
+  const health = ClusterHealth.create();
   const threads = integerFlag(values, 'threads', DEFAULT_THREADS, 1);
   const filesPerRunner = integerFlag(values, 'files-per-thread', DEFAULT_FILES_PER_THREAD, 1);
-  const runners = await startRunners(indexer, threads, {
-    connection,
-    options,
-    s3: needsS3 ? s3Options : undefined,
-    logLevel,
-  });
+  const runners = await startRunners(
+    indexer,
+    threads,
+    { connection, options, s3: needsS3 ? s3Options : undefined, logLevel },
+    health,
+  );
   try {
     const totals = await indexTargets(
       indexer,
@@ -79,10 +90,10 @@ export async function indexCommand(argv: string[]): Promise<number> {
       (outcome, source) => {
         if (values.verbose) process.stderr.write(`${source}: ${formatOutcome(outcome)}\n`);
       },
-      { runners, filesPerRunner },
+      { runners, filesPerRunner, health },
     );
     printSummary(totals, indexer.deadLetterTarget);
-    return totals.undelivered > 0 || totals.failedFiles > 0 ? 1 : 0;
+    return totals.undelivered > 0 || totals.failedFiles > 0 || totals.stopReason ? 1 : 0;
   } finally {
     await Promise.all(runners.map((runner) => runner.close()));
     await client.close();
@@ -114,6 +125,7 @@ export async function indexTargets(
     deadLettered: 0,
     undelivered: 0,
     failures: [],
+    notAttempted: 0,
   };
   const add = (outcome: FileOutcome, target: FileTarget) => {
     const source = targetName(target);
@@ -130,10 +142,12 @@ export async function indexTargets(
     }
     onFile(outcome, source);
   };
-  await indexInParallel(
+  const ended = await indexInParallel(
     fileTargets(targets, s3, () => totals.skipped++),
     { ...parallel, onOutcome: add },
   );
+  totals.notAttempted = ended.notAttempted;
+  totals.stopReason = ended.stopReason;
   return totals;
 }
 
@@ -185,5 +199,9 @@ export function printSummary(totals: IndexTotals, deadLetterTarget: string): voi
   ];
   if (totals.undelivered) lines.push(`undelivered:   ${totals.undelivered} (run the same command again)`);
   for (const failure of totals.failures) lines.push(`failed: ${failure.source}: ${failure.error}`);
+  if (totals.stopReason) {
+    lines.push(`stopped early: ${totals.stopReason}`);
+    lines.push(`not attempted: ${totals.notAttempted} file(s) (run the same command again)`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,11 +1,13 @@
 /** `cloudtrail-opensearch redrive --endpoint URL --from index:NAME|s3://bucket/prefix [--delete-after]` */
 import { redrive, type RedriveFrom } from '../deadletter/redrive.js';
+import { DEFAULT_PIPELINE_SETTINGS } from '../pipeline/indexer.js';
 import { parseS3Url, s3Client } from '../source/s3.js';
 import { parse, requiredString, UsageError } from './args.js';
 import { connect, connectionFlags, indexPrefixFlag } from './connection.js';
 
 export const REDRIVE_USAGE = `usage: cloudtrail-opensearch redrive --endpoint URL --from index:NAME|s3://bucket/prefix
   [--delete-after] [--index-prefix cloudtrail-] [--auth none|basic|sigv4] [--region R] [--s3-endpoint URL]
+  [--request-timeout 30000]
   Sends every dead-lettered document again (create: one already there counts as done). Run it after fixing
   the cause. Entries are removed only with --delete-after, and only those now indexed.`;
 
@@ -17,10 +19,14 @@ export async function redriveCommand(argv: string[]): Promise<number> {
     's3-endpoint': { type: 'string' },
   });
   const from = parseFrom(requiredString(values, 'from', 'index:NAME or s3://bucket/prefix'));
-  const { client } = connect(values);
+  const { client, requestTimeoutMs } = connect(values);
   const s3 =
     from.kind === 's3'
-      ? s3Client({ region: values.region, endpoint: values['s3-endpoint'] ?? process.env.S3_ENDPOINT })
+      ? s3Client({
+          region: values.region,
+          endpoint: values['s3-endpoint'] ?? process.env.S3_ENDPOINT,
+          requestTimeoutMs,
+        })
       : undefined;
   try {
     const result = await redrive({
@@ -29,6 +35,7 @@ export async function redriveCommand(argv: string[]): Promise<number> {
       from,
       indexPrefix: indexPrefixFlag(values),
       deleteAfter: values['delete-after'] ?? false,
+      settings: { ...DEFAULT_PIPELINE_SETTINGS, requestTimeoutMs },
     });
     const lines = [
       `dead letters:    ${result.entries}`,

@@ -3,6 +3,7 @@
  * likely cause and the fix. The operator sees this in logs long after the request, so the raw reason
  * from the server is always kept at the end.
  */
+import { isPlainObject as isRecord } from '../util/objects.js';
 import { parseAwsHost, type AuthMode } from './client.js';
 
 const RAW_REASON_MAX = 500;
@@ -197,10 +198,6 @@ function hostOf(endpoint: string): ReturnType<typeof parseAwsHost> {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function truncate(text: string): string {

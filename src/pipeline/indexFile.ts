@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import type { BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
+import type { ClusterHealth } from '../http/health.js';
 import { DeadLetterWindows } from '../deadletter/windows.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
 import { SourceArena, useArena } from '../documents/encoded.js';
@@ -34,6 +35,8 @@ export interface PipelineDeps {
   telemetry: Telemetry;
   /** Milliseconds left before the caller must stop (Lambda's remaining time; Infinity for the CLI). */
   remainingTimeMs: () => number;
+  /** The run's shared state (src/http/health.ts): the sender stops once the run gives up on the cluster. */
+  health?: ClusterHealth;
   /** Turns a 401/403 into advice naming the likely cause (IAM policy, access policy, role mapping). */
   describeAuth?: (status: 401 | 403, body: unknown) => string;
 }
@@ -102,6 +105,7 @@ export async function indexFile(
     concurrency: settings.bulkConcurrency,
     requestTimeoutMs: settings.requestTimeoutMs,
     remainingTimeMs: deps.remainingTimeMs,
+    health: deps.health,
     retry: settings.retry,
     heal: healDocument,
     // Sources are read below only while the outcome is handled (dead letters copy them), never later.

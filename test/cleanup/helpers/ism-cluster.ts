@@ -1,30 +1,13 @@
 /**
- * A small OpenSearch stand-in over real HTTP, with just the behaviour the cleanup relies on
- * (docs: opensearch-behaviour.md §2.4, §6.1, §6.2, §6.3, §7):
- * - GET /_cat/indices[/patterns]?format=json with string values and `h=`;
- * - PUT /{index} (400 resource_already_exists_exception when present);
- * - DELETE /{a,b,c}: a missing concrete name → 404 and NOTHING deleted unless ignore_unavailable=true;
- *   wildcards refused as with destructive_requires_name=true; request lines over 4 kB refused;
- * - GET /_cluster/health and /_cluster/settings (switchable off, like Serverless);
- * - ISM policies and add under whichever API bases are enabled.
- * Faults are queued per method + path pattern and answered instead of the real handler.
+ * A stand-in for the ISM plugin API over real HTTP, which the dev server does not implement (everything
+ * else the cleanup uses runs against the dev server): `_cat/indices` (JSON, `h=`), and ISM policies
+ * (GET / PUT with `if_seq_no`+`if_primary_term`, what a real GET adds to a stored policy) and `add`,
+ * under whichever API bases are enabled.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Fault {
-  method: string;
-  /** Matched against the decoded path (without query). */
-  path: RegExp;
-  status: number;
-  body: unknown;
-  /** How many matching requests get the fault (default 1). */
-  times?: number;
-}
-
 interface IndexState {
-  primaries: number;
-  replicas: number;
   createdMs: number;
   ismPolicy?: string;
 }
@@ -35,22 +18,10 @@ interface StoredPolicy {
   policy: Record<string, unknown>;
 }
 
-export interface FakeClusterOptions {
-  /** Shards for indices created without explicit settings (the "template"). */
-  defaultPrimaries?: number;
-  defaultReplicas?: number;
-  dataNodes?: number;
-  /** `cluster.max_shards_per_node` set persistently; undefined means only the default (1000). */
-  maxShardsPerNode?: number;
-  /** Shards of indices we do not model (system indices etc.), counted by _cluster/health. */
-  otherShards?: number;
-  /** false: no _cluster/health or _cluster/settings (Serverless). */
-  clusterApis?: boolean;
-  /** Which ISM API bases exist. */
+export interface IsmClusterOptions {
+  /** Which ISM API bases exist (`_plugins/_ism`, `_opendistro/_ism`). */
   ismBases?: string[];
 }
-
-const MAX_INITIAL_LINE = 4096;
 
 function errorBody(status: number, type: string, reason: string, extra: Record<string, unknown> = {}) {
   return { error: { root_cause: [{ type, reason, ...extra }], type, reason, ...extra }, status };
@@ -67,18 +38,13 @@ function globToRegExp(glob: string): RegExp {
   );
 }
 
-export class FakeCluster {
+export class IsmCluster {
   readonly indices = new Map<string, IndexState>();
   readonly policies = new Map<string, StoredPolicy>();
-  /** Indices whose deletion fails (e.g. a snapshot in progress), with the error they answer. */
-  readonly undeletable = new Map<string, { status: number; type: string; reason: string }>();
-  /** Runs before each request is handled: lets a test change the cluster "meanwhile". */
-  beforeRequest?: (method: string, path: string) => void;
   url = '';
-  private readonly faults: Fault[] = [];
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
-  constructor(readonly options: FakeClusterOptions = {}) {}
+  constructor(readonly options: IsmClusterOptions = {}) {}
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -91,26 +57,12 @@ export class FakeCluster {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  addIndex(name: string, settings: { primaries?: number; replicas?: number } = {}): void {
-    this.indices.set(name, {
-      primaries: settings.primaries ?? this.options.defaultPrimaries ?? 1,
-      replicas: settings.replicas ?? this.options.defaultReplicas ?? 1,
-      createdMs: Date.now(),
-    });
+  addIndex(name: string): void {
+    this.indices.set(name, { createdMs: Date.now() });
   }
 
   indexNames(): string[] {
     return [...this.indices.keys()].sort();
-  }
-
-  inject(fault: Fault): void {
-    this.faults.push({ times: 1, ...fault });
-  }
-
-  private takeFault(method: string, path: string): Fault | undefined {
-    const fault = this.faults.find((f) => f.method === method && f.path.test(path) && (f.times ?? 1) > 0);
-    if (fault) fault.times = (fault.times ?? 1) - 1;
-    return fault;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -122,40 +74,17 @@ export class FakeCluster {
       res.end(JSON.stringify(body));
     };
     const method = req.method ?? 'GET';
-    const rawUrl = req.url ?? '/';
-    if (`${method} ${rawUrl} HTTP/1.1`.length > MAX_INITIAL_LINE) {
-      send(
-        400,
-        errorBody(400, 'too_long_frame_exception', `An HTTP line is larger than ${MAX_INITIAL_LINE} bytes.`),
-      );
-      return;
-    }
-    const url = new URL(rawUrl, 'http://fake');
+    const url = new URL(req.url ?? '/', 'http://fake');
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const path = '/' + segments.join('/');
-    this.beforeRequest?.(method, path);
-    const fault = this.takeFault(method, path);
-    if (fault) {
-      send(fault.status, fault.body);
-      return;
-    }
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     const [first = '', second, third, fourth] = segments;
     const query = url.searchParams;
 
     if (method === 'GET' && first === '_cat' && second === 'indices')
       return this.catIndices(send, third, query);
-    if (first === '_cluster' && this.options.clusterApis !== false) {
-      if (method === 'GET' && second === 'health') return send(200, this.health());
-      if (method === 'GET' && second === 'settings') return send(200, this.settings());
-    }
     if (this.options.ismBases?.includes(`${first}/${second}`)) {
       if (third === 'policies' && fourth) return this.ismPolicy(send, method, fourth, body, query);
       if (method === 'POST' && third === 'add' && fourth) return this.ismAdd(send, fourth, body);
-    }
-    if (segments.length === 1 && !first.startsWith('_')) {
-      if (method === 'PUT') return this.createIndex(send, first, body);
-      if (method === 'DELETE') return this.deleteIndices(send, first, query);
     }
     send(400, { error: `no handler found for uri [${url.pathname}] and method [${method}]`, status: 400 });
   }
@@ -176,86 +105,13 @@ export class FakeCluster {
           status: 'open',
           index: name,
           uuid: `uuid-${name}`,
-          pri: String(state.primaries),
-          rep: String(state.replicas),
+          pri: '1',
+          rep: '1',
           'creation.date': String(state.createdMs),
         };
         return Object.fromEntries(columns.map((column) => [column, all[column] ?? null]));
       });
     send(200, rows);
-  }
-
-  private totalShards(): number {
-    let total = this.options.otherShards ?? 0;
-    for (const state of this.indices.values()) total += state.primaries * (1 + state.replicas);
-    return total;
-  }
-
-  private health() {
-    return {
-      cluster_name: 'fake',
-      status: 'green',
-      number_of_nodes: this.options.dataNodes ?? 1,
-      number_of_data_nodes: this.options.dataNodes ?? 1,
-      active_primary_shards: 0,
-      active_shards: this.totalShards(),
-      relocating_shards: 0,
-      initializing_shards: 0,
-      unassigned_shards: 0,
-    };
-  }
-
-  private settings() {
-    const persistent: Record<string, string> = {};
-    if (this.options.maxShardsPerNode !== undefined) {
-      persistent['cluster.max_shards_per_node'] = String(this.options.maxShardsPerNode);
-    }
-    return { persistent, transient: {}, defaults: { 'cluster.max_shards_per_node': '1000' } };
-  }
-
-  private createIndex(send: (s: number, b: unknown) => void, name: string, body: Record<string, unknown>) {
-    if (this.indices.has(name)) {
-      send(
-        400,
-        errorBody(400, 'resource_already_exists_exception', `index [${name}/x] already exists`, {
-          index: name,
-        }),
-      );
-      return;
-    }
-    const settings = (body.settings ?? {}) as Record<string, unknown>;
-    this.addIndex(name, {
-      primaries: settings.number_of_shards === undefined ? undefined : Number(settings.number_of_shards),
-      replicas: settings.number_of_replicas === undefined ? undefined : Number(settings.number_of_replicas),
-    });
-    send(200, { acknowledged: true, shards_acknowledged: true, index: name });
-  }
-
-  private deleteIndices(send: (s: number, b: unknown) => void, list: string, query: URLSearchParams) {
-    const names = list.split(',');
-    if (names.some((name) => name.includes('*') || name === '_all')) {
-      send(
-        400,
-        errorBody(400, 'illegal_argument_exception', 'Wildcard expressions or all indices are not allowed'),
-      );
-      return;
-    }
-    const ignoreUnavailable = query.get('ignore_unavailable') === 'true';
-    const missing = names.find((name) => !this.indices.has(name));
-    if (missing !== undefined && !ignoreUnavailable) {
-      send(
-        404,
-        errorBody(404, 'index_not_found_exception', `no such index [${missing}]`, { index: missing }),
-      );
-      return;
-    }
-    const blocked = names.map((name) => this.undeletable.get(name)).find(Boolean);
-    if (blocked) {
-      send(blocked.status, errorBody(blocked.status, blocked.type, blocked.reason));
-      return;
-    }
-    for (const name of names) this.indices.delete(name);
-    send(200, { acknowledged: true });
   }
 
   private ismPolicy(
