@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { Client } from '@opensearch-project/opensearch';
 import { BulkFailure, BulkSender, type BulkSenderOptions, type RetryInfo } from '../../src/bulk/sender.js';
 import { clientTransport } from '../../src/bulk/transport.js';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { ClusterHealth } from '../../src/http/health.js';
 import type { BulkDocument, DocumentOutcome } from '../../src/types.js';
 import {

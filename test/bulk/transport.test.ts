@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
 import { BULK_FILTER_PATH, clientTransport } from '../../src/bulk/transport.js';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { NetworkError } from '../../src/http/errors.js';
 import { startProxy, type ProxiedRequest, type Proxy, type ProxyAction } from '../reliability/proxy.js';
 

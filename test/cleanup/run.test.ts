@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@opensearch-project/opensearch';
 import { CleanupConfigError } from '../../src/cleanup/errors.js';
 import { runCleanup, type CleanupOptions } from '../../src/cleanup/run.js';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { startProxy, type ProxiedRequest, type Proxy, type ProxyAction } from '../reliability/proxy.js';
 import { DISTRACTORS, dailyNames } from './helpers/names.js';
 

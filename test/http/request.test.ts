@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { Client } from '@opensearch-project/opensearch';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { HttpError, NetworkError } from '../../src/http/errors.js';
 import { accepted, clientHttp, type HttpCaller } from '../../src/http/request.js';
 import { startProxy, type Proxy, type ProxyAction } from '../reliability/proxy.js';
