@@ -11,7 +11,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSRecord } from 'aws-lambda';
 import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
 import { lambdaTelemetry, type Telemetry } from './src/observability/telemetry.js';
+import type { Client } from '@opensearch-project/opensearch';
 import { createClient } from './src/opensearch/client.js';
+import { describedError, lambdaErrorContext } from './src/opensearch/errors.js';
 import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
 import { s3Client } from './src/source/s3.js';
@@ -20,6 +22,8 @@ import type { FileOutcome, TriggerUnit } from './src/types.js';
 
 interface Runtime {
   config: IndexerConfig;
+  /** Errors leaving the handler name its endpoint and auth mode (src/opensearch/errors.ts). */
+  client: Client;
   indexer: Indexer;
   telemetry: Telemetry;
   /** Bounds the files indexed at once across an SQS batch's parallel messages (see fileSlots.ts). */
@@ -65,7 +69,7 @@ function buildRuntime(): Runtime | Error {
       s3Client({ region: config.region, endpoint: process.env.S3_ENDPOINT }),
     );
     const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
-    return { config, indexer, telemetry, slots };
+    return { config, client, indexer, telemetry, slots };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -77,7 +81,7 @@ export function resetForTests(): void {
 }
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  const { config, indexer, telemetry, slots } = getRuntime();
+  const { config, client, indexer, telemetry, slots } = getRuntime();
   const remainingTimeMs = () => context.getRemainingTimeInMillis();
   try {
     if (isSqsEvent(event)) {
@@ -95,6 +99,8 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     const units = normaliseEvent(event, { includeInsights: config.includeInsights });
     for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, remainingTimeMs);
     return { status: 'ok' };
+  } catch (error) {
+    throw describedError(error, lambdaErrorContext(client));
   } finally {
     telemetry.flush();
   }

@@ -7,6 +7,7 @@ import { runCleanup } from '../src/cleanup/run.js';
 import { loadCleanupConfig } from '../src/config.js';
 import { lambdaTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
+import { describedError, lambdaErrorContext } from '../src/opensearch/errors.js';
 
 export async function handler(): Promise<unknown> {
   const config = loadCleanupConfig(process.env);
@@ -24,6 +25,8 @@ export async function handler(): Promise<unknown> {
       protect: [`${config.indexPrefix}deadletter`],
       preCreateTomorrow: !config.dryRun,
       log: (level, message, data) => telemetry.log[level](message, data),
+    }).catch((error: unknown) => {
+      throw describedError(error, lambdaErrorContext(client));
     });
     telemetry.metric('IndicesDeleted', outcome.deleted.length);
     telemetry.metric('IndicesKept', outcome.plan.kept.length);
