@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled mocha suite and ends with the line CI reads: "N passed, N failed".
 // Mocha's programmatic API gives us the counts without parsing reporter output.
-// Usage: node scripts/run-tests.mjs [dir-or-file ...]   (default: build/test)
+// Usage: node scripts/run-tests.mjs [dir-or-file ...]   (default: build/test); TEST_GREP=pattern filters
 //
 // A passing run prints the test report and nothing else. What the code under test writes to stderr
 // (the Lambdas' JSON log lines, Powertools' notices) is held per test and shown only with the
@@ -46,7 +46,12 @@ function captureStderr() {
 
 const roots = process.argv.slice(2);
 const files = (roots.length ? roots : ['build/test']).flatMap(testFiles).sort();
-const mocha = new Mocha({ timeout: 60_000, reporter: process.env.MOCHA_REPORTER ?? 'spec' });
+// TEST_GREP=pattern runs only the tests whose full title matches.
+const mocha = new Mocha({
+  timeout: 60_000,
+  reporter: process.env.MOCHA_REPORTER ?? 'spec',
+  ...(process.env.TEST_GREP ? { grep: process.env.TEST_GREP } : {}),
+});
 for (const file of files) mocha.addFile(file);
 await mocha.loadFilesAsync();
 const stderr = process.env.TEST_STDERR === 'show' ? undefined : captureStderr();

@@ -55,8 +55,7 @@ export function connect(flags: ConnectionFlags, invocation: Invocation): Connect
 
 /**
  * One `GET /` before the command's real work, so an endpoint that cannot be used fails at once with
- * exit 2 instead of after rounds of retries. Throttling and server errors are left to the command's
- * own retries. Serverless collections have no `GET /`: nothing is sent.
+ * exit 2 instead of after rounds of retries. Serverless collections have no `GET /`: nothing is sent.
  */
 export async function checkEndpoint(connected: Connected, invocation: Invocation): Promise<void> {
   const { client, resolved } = connected;
@@ -66,9 +65,12 @@ export async function checkEndpoint(connected: Connected, invocation: Invocation
     body = (await client.info()).body;
   } catch (error) {
     const described = describeError(error, invocation.errorContext);
-    const answered = error instanceof errors.ResponseError;
-    if (answered && described.fixedBy === 'retry') return;
-    throw new UsageError(described.message);
+    // No answer at all within the deadline is an endpoint problem too (a VPC domain seen from outside);
+    // a reset connection or a 429/5xx may clear: the command's own retries deal with those.
+    if (described.fixedBy === 'configuration' || error instanceof errors.TimeoutError) {
+      throw new UsageError(described.message);
+    }
+    return;
   }
   try {
     parseClusterInfo(body, false);

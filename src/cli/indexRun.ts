@@ -11,24 +11,27 @@ import type { FileOutcome } from '../types.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { fileTargets, type TargetEvents } from './targets.js';
 
-export interface IndexTotals {
+/** The record counts of a file's outcome, summed over the run. */
+const RECORD_COUNTS = [
+  'read',
+  'indexed',
+  'duplicates',
+  'healed',
+  'deadLettered',
+  'undelivered',
+  // Records whose time is not their eventTime, and records whose id is a hash of their content.
+  'inferredTime',
+  'inferredId',
+] as const satisfies readonly (keyof FileOutcome)[];
+
+export type IndexTotals = Record<(typeof RECORD_COUNTS)[number], number> & {
   files: number;
   skipped: number;
   failedFiles: number;
-  read: number;
-  indexed: number;
-  duplicates: number;
-  healed: number;
-  deadLettered: number;
-  undelivered: number;
-  /** Records whose time was not their eventTime (taken from elsewhere, tagged on the document). */
-  inferredTime: number;
-  /** Records without a usable eventID (their id is a hash of their content). */
-  inferredId: number;
   failures: { source: string; error: string }[];
   /** Paths and URLs of the command that held no log file. */
   empty: string[];
-}
+};
 
 /** How many files are indexed at once, and where (see src/pipeline/parallel.ts). */
 export type ParallelSettings = Omit<ParallelOptions, 'onOutcome'>;
@@ -56,17 +59,13 @@ export async function indexTargets(
   options: { includeInsights?: boolean; parallel?: ParallelSettings; hooks?: RunHooks } = {},
 ): Promise<IndexTotals> {
   const totals: IndexTotals = {
+    ...(Object.fromEntries(RECORD_COUNTS.map((name) => [name, 0])) as Record<
+      (typeof RECORD_COUNTS)[number],
+      number
+    >),
     files: 0,
     skipped: 0,
     failedFiles: 0,
-    read: 0,
-    indexed: 0,
-    duplicates: 0,
-    healed: 0,
-    deadLettered: 0,
-    undelivered: 0,
-    inferredTime: 0,
-    inferredId: 0,
     failures: [],
     empty: [],
   };
@@ -74,14 +73,7 @@ export async function indexTargets(
   const add = (outcome: FileOutcome, target: FileTarget) => {
     const source = targetName(target);
     totals.files++;
-    totals.read += outcome.read;
-    totals.indexed += outcome.indexed;
-    totals.duplicates += outcome.duplicates;
-    totals.healed += outcome.healed;
-    totals.deadLettered += outcome.deadLettered;
-    totals.undelivered += outcome.undelivered;
-    totals.inferredTime += outcome.inferredTime ?? 0;
-    totals.inferredId += outcome.inferredId ?? 0;
+    for (const name of RECORD_COUNTS) totals[name] += outcome[name] ?? 0;
     if (outcome.error) {
       totals.failedFiles++;
       totals.failures.push({ source, error: withoutSource(outcome.error, source) });

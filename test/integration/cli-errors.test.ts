@@ -82,38 +82,44 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
   afterEach(() => server.faults.clear());
 
   it('nothing listening at the endpoint: every cluster command says so, exit 2', async () => {
-    for (const [command, args] of Object.entries(CLUSTER_COMMANDS)) {
-      const result = await cli(command, ...args, '--endpoint', 'http://127.0.0.1:1');
-      assert.equal(result.code, 2, `${command}: ${result.stderr}`);
-      assert.match(
-        errorLine(result, command),
-        /cannot connect to 127\.0\.0\.1:1: connection refused .* Check the host and port of --endpoint/,
-      );
-    }
+    await Promise.all(
+      Object.entries(CLUSTER_COMMANDS).map(async ([command, args]) => {
+        const result = await cli(command, ...args, '--endpoint', 'http://127.0.0.1:1');
+        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+        assert.match(
+          errorLine(result, command),
+          /cannot connect to 127\.0\.0\.1:1: connection refused .* Check the host and port of --endpoint/,
+        );
+      }),
+    );
   });
 
   it('https:// to a plain-HTTP port: says to use http://, at once (no retries), exit 2', async () => {
     const tls = server.url.replace('http://', 'https://');
-    for (const [command, args] of Object.entries(CLUSTER_COMMANDS)) {
-      const result = await cli(command, ...args, '--endpoint', tls);
-      assert.equal(result.code, 2, `${command}: ${result.stderr}`);
-      const line = errorLine(result, command);
-      assert.ok(line.includes(`${tls} does not speak TLS`), line);
-      assert.ok(line.includes(`use ${server.url} in --endpoint`), line);
-    }
+    await Promise.all(
+      Object.entries(CLUSTER_COMMANDS).map(async ([command, args]) => {
+        const result = await cli(command, ...args, '--endpoint', tls);
+        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+        const line = errorLine(result, command);
+        assert.ok(line.includes(`${tls} does not speak TLS`), line);
+        assert.ok(line.includes(`use ${server.url} in --endpoint`), line);
+      }),
+    );
   });
 
   it('an endpoint that is not OpenSearch (a web page): every cluster command says so, exit 2', async () => {
     const web = await startWebServer(false);
     try {
-      for (const [command, args] of Object.entries(CLUSTER_COMMANDS)) {
-        const result = await cli(command, ...args, '--endpoint', web.url);
-        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
-        const line = errorLine(result, command);
-        assert.ok(line.includes(`${web.url} does not look like OpenSearch or Elasticsearch`), line);
-        assert.match(line, /Welcome to nginx/);
-        assert.match(line, /Check --endpoint is the cluster's REST endpoint/);
-      }
+      await Promise.all(
+        Object.entries(CLUSTER_COMMANDS).map(async ([command, args]) => {
+          const result = await cli(command, ...args, '--endpoint', web.url);
+          assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+          const line = errorLine(result, command);
+          assert.ok(line.includes(`${web.url} does not look like OpenSearch or Elasticsearch`), line);
+          assert.match(line, /Welcome to nginx/);
+          assert.match(line, /Check --endpoint is the cluster's REST endpoint/);
+        }),
+      );
     } finally {
       web.server.close();
     }
@@ -149,14 +155,16 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
           : path === '/_*'
             ? ['index', 'cleanup', 'install-ism']
             : ['redrive'];
-      for (const command of commands) {
-        const result = await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', server.url);
-        assert.equal(result.code, 2, `${command} (fault on ${path}): ${result.stderr}${result.stdout}`);
-        const line = errorLine(result, command);
-        assert.ok(line.includes(`${server.url} refused the request (HTTP 403, auth none)`), line);
-        assert.ok(line.includes(`the IAM role ${role} is not mapped`), line);
-        assert.ok(line.includes('Backend roles'), line);
-      }
+      await Promise.all(
+        commands.map(async (command) => {
+          const result = await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', server.url);
+          assert.equal(result.code, 2, `${command} (fault on ${path}): ${result.stderr}${result.stdout}`);
+          const line = errorLine(result, command);
+          assert.ok(line.includes(`${server.url} refused the request (HTTP 403, auth none)`), line);
+          assert.ok(line.includes(`the IAM role ${role} is not mapped`), line);
+          assert.ok(line.includes('Backend roles'), line);
+        }),
+      );
     }
   });
 
@@ -168,9 +176,17 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
     });
     after(async () => signed?.close());
 
-    async function signedCli(secret: string, command: string, ...extra: string[]): Promise<CliResult> {
+    /** The command with --auth sigv4 against the signing server; `secret` undefined: no credentials at all. */
+    async function signedCli(
+      secret: string | undefined,
+      command: string,
+      ...extra: string[]
+    ): Promise<CliResult> {
+      const credentials = secret
+        ? { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: secret }
+        : {};
       return cliWithEnv(
-        { ...NO_AWS_CREDENTIALS, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: secret },
+        { ...NO_AWS_CREDENTIALS, ...credentials },
         command,
         ...CLUSTER_COMMANDS[command]!,
         '--endpoint',
@@ -187,55 +203,51 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
     });
 
     it('a wrong secret: every command says the signature did not verify and what to check, exit 2', async () => {
-      for (const command of Object.keys(CLUSTER_COMMANDS)) {
-        const result = await signedCli('not-the-secret', command, '--region', 'eu-west-1');
-        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
-        const line = errorLine(result, command);
-        assert.match(
-          line,
-          /refused the request \(HTTP 403, auth sigv4\): the signature did not verify: check the secret access key/,
-        );
-      }
+      await Promise.all(
+        Object.keys(CLUSTER_COMMANDS).map(async (command) => {
+          const result = await signedCli('not-the-secret', command, '--region', 'eu-west-1');
+          assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+          const line = errorLine(result, command);
+          assert.match(
+            line,
+            /refused the request \(HTTP 403, auth sigv4\): the signature did not verify: check the secret access key/,
+          );
+        }),
+      );
     });
 
     it('the wrong region or service: says which, exit 2', async () => {
-      for (const command of ['index', 'cleanup', 'redrive']) {
-        const region = await signedCli(keys.secretAccessKey, command, '--region', 'us-east-1');
-        assert.equal(region.code, 2, `${command}: ${region.stderr}`);
-        assert.match(errorLine(region, command), /signed for the wrong region/);
-        const service = await signedCli(
-          keys.secretAccessKey,
-          command,
-          '--region',
-          'eu-west-1',
-          '--service',
-          'aoss',
-        );
-        // aoss has no GET /: the command's first real request is the one refused.
-        assert.equal(service.code, 2, `${command}: ${service.stderr}`);
-        assert.match(errorLine(service, command), /signed for the wrong service: set service to es/);
-      }
+      await Promise.all(
+        ['index', 'cleanup', 'redrive'].map(async (command) => {
+          const region = await signedCli(keys.secretAccessKey, command, '--region', 'us-east-1');
+          assert.equal(region.code, 2, `${command}: ${region.stderr}`);
+          assert.match(errorLine(region, command), /signed for the wrong region/);
+          const service = await signedCli(
+            keys.secretAccessKey,
+            command,
+            '--region',
+            'eu-west-1',
+            '--service',
+            'aoss',
+          );
+          // aoss has no GET /: the command's first real request is the one refused.
+          assert.equal(service.code, 2, `${command}: ${service.stderr}`);
+          assert.match(errorLine(service, command), /signed for the wrong service: set service to es/);
+        }),
+      );
     });
 
     it('no AWS credentials anywhere: says how to provide them, exit 2', async () => {
-      for (const command of Object.keys(CLUSTER_COMMANDS)) {
-        const result = await cliWithEnv(
-          NO_AWS_CREDENTIALS,
-          command,
-          ...CLUSTER_COMMANDS[command]!,
-          '--endpoint',
-          signed.url,
-          '--auth',
-          'sigv4',
-          '--region',
-          'eu-west-1',
-        );
-        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
-        assert.match(
-          errorLine(result, command),
-          /no AWS credentials found to sign requests to .*: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
-        );
-      }
+      await Promise.all(
+        Object.keys(CLUSTER_COMMANDS).map(async (command) => {
+          const result = await signedCli(undefined, command, '--region', 'eu-west-1');
+          assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+          assert.match(
+            errorLine(result, command),
+            /no AWS credentials found to sign requests to .*: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+          );
+        }),
+      );
     });
   });
 
@@ -284,19 +296,25 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
   });
 
   it('never prints a password given in the endpoint, valid URL or not', async () => {
-    for (const endpoint of [
+    const endpoints = [
       'http://admin:S3cretPw@127.0.0.1:999999',
-      `http://admin:S3cretPw@${server.url.slice(7)}`,
+      `http://admin:S3cretPw@${server.url.slice('http://'.length)}`,
       'http://admin:S3cretPw@',
-    ]) {
-      for (const command of Object.keys(CLUSTER_COMMANDS)) {
-        const result = await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', endpoint);
-        assert.equal(result.code, 2, `${command} ${endpoint}: ${result.stderr}`);
-        assert.ok(!(result.stdout + result.stderr).includes('S3cretPw'), result.stderr);
-        assert.match(errorLine(result, command), /--endpoint http:\/\/admin:\*\*\*@/);
-      }
+    ];
+    // Every command validates the endpoint in the same place; index and cleanup stand for them all.
+    const runs = endpoints.flatMap((endpoint) =>
+      ['index', 'cleanup'].map(async (command) => ({
+        command,
+        endpoint,
+        result: await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', endpoint),
+      })),
+    );
+    for (const { command, endpoint, result } of await Promise.all(runs)) {
+      assert.equal(result.code, 2, `${command} ${endpoint}: ${result.stderr}`);
+      assert.ok(!(result.stdout + result.stderr).includes('S3cretPw'), result.stderr);
+      assert.match(errorLine(result, command), /--endpoint http:\/\/admin:\*\*\*@/);
     }
-    const range = await cli('index', SAMPLES_DIR, '--endpoint', 'http://admin:S3cretPw@127.0.0.1:999999');
+    const range = await cli('index', SAMPLES_DIR, '--endpoint', endpoints[0]!);
     assert.match(range.stderr, /port 999999 is out of range/);
   });
 

@@ -56,18 +56,13 @@ describe('CLI index: progress, skipped files, exit codes, refresh (child process
     server.faults.add({ fault: { kind: 'latency', ms: 300 }, path: '/_bulk' });
   }
   const oneAtATime = ['--threads', '1', '--files-per-thread', '1'];
+  /** `index` of the slow corpus, one file at a time. */
+  const indexSlowly = (...extra: string[]) =>
+    cli('index', slowCorpus, '--endpoint', server.url, ...oneAtATime, ...extra);
 
   it('not on a terminal: a plain progress line every --progress-interval, with total, rate and ETA', async () => {
     slowBulk();
-    const result = await cli(
-      'index',
-      slowCorpus,
-      '--endpoint',
-      server.url,
-      ...oneAtATime,
-      '--progress-interval',
-      '0.2',
-    );
+    const result = await indexSlowly('--progress-interval', '0.2');
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stderr.split('\n').filter((line) => line !== '');
     assert.ok(lines.length >= 2, `progress lines:\n${result.stderr}`);
@@ -125,16 +120,7 @@ describe('CLI index: progress, skipped files, exit codes, refresh (child process
   it('--quiet: no progress; --progress none the same', async () => {
     slowBulk();
     for (const flag of [['--quiet'], ['--progress', 'none']]) {
-      const result = await cli(
-        'index',
-        slowCorpus,
-        '--endpoint',
-        server.url,
-        ...oneAtATime,
-        '--progress-interval',
-        '0.1',
-        ...flag,
-      );
+      const result = await indexSlowly('--progress-interval', '0.1', ...flag);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, '', flag.join(' '));
     }

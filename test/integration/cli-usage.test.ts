@@ -84,8 +84,9 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
         const saysDefault = /\(default: [^)]+\)|default: /.test(description) || name.startsWith('--no-');
         assert.ok(saysDefault, `${command} ${name}: no default shown in "${description}"`);
       }
-      assert.equal((await cli(command, '-h')).stdout, result.stdout);
-      assert.equal((await cli('help', command)).stdout, result.stdout);
+      const [short, helpCommand] = await Promise.all([cli(command, '-h'), cli('help', command)]);
+      assert.equal(short.stdout, result.stdout);
+      assert.equal(helpCommand.stdout, result.stdout);
     });
 
     it(`${command} refuses an unknown option with exit 2, naming it`, async () => {
@@ -148,11 +149,13 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
       ],
       [['index'], /missing required argument 'paths'/],
     ];
-    for (const [args, expected] of cases) {
-      const result = await cli(...args);
-      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, expected, args.join(' '));
-    }
+    await Promise.all(
+      cases.map(async ([args, expected]) => {
+        const result = await cli(...args);
+        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr, expected, args.join(' '));
+      }),
+    );
   });
 
   it("the README's command-line section lists exactly the commands and options --help shows", async () => {
@@ -162,13 +165,16 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
     const rows = [...section.matchAll(/^\| `([a-z][a-z-]*)[^`]*` \|[^|]*\|([^|]*)\|$/gm)];
     const documented = new Map(rows.map((row) => [row[1]!, row[2]!]));
     assert.deepEqual([...documented.keys()].sort(), [...COMMANDS].sort(), 'one table row per command');
+    const helps = new Map(
+      await Promise.all(
+        COMMANDS.map(async (command) => [command, (await cli(command, '--help')).stdout] as const),
+      ),
+    );
     for (const command of COMMANDS) {
       const cell = documented.get(command)!;
       const listed = new Set(cell.match(/--[a-z0-9-]+/g) ?? []);
       if (/connection options/.test(cell)) for (const name of CONNECTION_OPTIONS) listed.add(name);
-      const shown = [...helpOptions((await cli(command, '--help')).stdout).keys()].filter(
-        (name) => name !== '--help',
-      );
+      const shown = [...helpOptions(helps.get(command)!).keys()].filter((name) => name !== '--help');
       assert.deepEqual([...listed].sort(), shown.sort(), `README row of ${command} vs ${command} --help`);
     }
     const connectionTable = [...section.matchAll(/^\| `(--[a-z0-9-]+)/gm)].map((row) => row[1]!);
