@@ -86,15 +86,6 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
   return describeError(error, context).message;
 }
 
-/**
- * True when running the same request again cannot succeed (a refused credential, a TLS handshake with
- * a plain-HTTP port, an unknown host, a missing file): retry loops should stop at once.
- */
-export function retryCannotHelp(error: unknown): boolean {
-  const fixedBy = describeError(error).fixedBy;
-  return fixedBy === 'configuration' || fixedBy === 'input';
-}
-
 /** `scheme://user:password@host` → `scheme://user:***@host`, anywhere in a text. */
 export function redactUrlCredentials(text: string): string {
   // The password runs to the last @ before the path: it may itself hold an @.
