@@ -1,6 +1,6 @@
 /** `cloudtrail-opensearch dev-server`: the local OpenSearch-compatible server, until stopped. */
 import { Command, Option } from 'commander';
-import { startDevServer, type Flavor } from '../devserver/index.js';
+import { startDevServer, type Flavor } from '../../devserver/index.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { portNumber, UsageError, wholeNumber } from './options.js';

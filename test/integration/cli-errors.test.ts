@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { cli, cliWithEnv, summaryNumber, type CliResult } from '../helpers/cli.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { generateCloudTrail } from '../../src/generator/generate.js';
 import { BIN, cli, summaryNumber } from '../helpers/cli.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { handler as cleanupHandler } from '../../cleanup/index.js';
 import { handler as indexerHandler, resetForTests } from '../../index.js';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 
 const VARIABLES = ['OPENSEARCH_ENDPOINT', 'KEEP_DAYS', 'LOG_LEVEL', 'AWS_REGION', 'S3_ENDPOINT'];
 
