@@ -12,7 +12,9 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
 import { ClusterHealth } from './src/http/health.js';
 import { lambdaTelemetry, type Telemetry } from './src/observability/telemetry.js';
+import type { Client } from '@opensearch-project/opensearch';
 import { createClient } from './src/opensearch/client.js';
+import { describedError, lambdaErrorContext } from './src/opensearch/errors.js';
 import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
 import { emptyOutcome } from './src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
@@ -22,6 +24,8 @@ import type { FileOutcome, TriggerUnit } from './src/types.js';
 
 interface Runtime {
   config: IndexerConfig;
+  /** Errors leaving the handler name its endpoint and auth mode (src/opensearch/errors.ts). */
+  client: Client;
   indexer: Indexer;
   telemetry: Telemetry;
   /** Bounds the files indexed at once across an SQS batch's parallel messages (see fileSlots.ts). */
@@ -73,7 +77,7 @@ function buildRuntime(): Runtime | Error {
       }),
     );
     const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
-    return { config, indexer, telemetry, slots };
+    return { config, client, indexer, telemetry, slots };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -91,7 +95,7 @@ interface Invocation {
 }
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  const { config, indexer, telemetry, slots } = getRuntime();
+  const { config, client, indexer, telemetry, slots } = getRuntime();
   // Per invocation: once several files in a row fail because of the cluster, the rest are not even
   // started (their messages fail at once and come back later) instead of each using up the time.
   const invocation: Invocation = {
@@ -114,6 +118,8 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     const units = normaliseEvent(event, { includeInsights: config.includeInsights });
     for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, invocation);
     return { status: 'ok' };
+  } catch (error) {
+    throw describedError(error, lambdaErrorContext(client));
   } finally {
     telemetry.flush();
   }

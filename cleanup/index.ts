@@ -8,6 +8,7 @@ import { runCleanup } from '../src/cleanup/run.js';
 import { loadCleanupConfig } from '../src/config.js';
 import { lambdaTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
+import { describedError, lambdaErrorContext } from '../src/opensearch/errors.js';
 
 export async function handler(_event?: unknown, context?: Context): Promise<unknown> {
   const config = loadCleanupConfig(process.env);
@@ -33,6 +34,8 @@ export async function handler(_event?: unknown, context?: Context): Promise<unkn
       // Every request and backoff ends before the Lambda's own timeout would cut the run off unreported.
       ...(context ? { remainingTimeMs: () => context.getRemainingTimeInMillis() } : {}),
       log: (level, message, data) => telemetry.log[level](message, data),
+    }).catch((error: unknown) => {
+      throw describedError(error, lambdaErrorContext(client));
     });
     telemetry.metric('IndicesDeleted', outcome.deleted.length);
     telemetry.metric('IndicesKept', outcome.plan.kept.length);

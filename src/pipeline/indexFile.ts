@@ -12,6 +12,7 @@ import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
 import type { ClusterHealth } from '../http/health.js';
 import { DeadLetterWindows } from '../deadletter/windows.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
+import { HASH_ID_PREFIX } from '../documents/documentId.js';
 import { SourceArena, useArena } from '../documents/encoded.js';
 import { healDocument } from '../documents/heal.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -168,6 +169,8 @@ export async function indexFile(
         } else {
           const document = buildOrDeadLetter(record.bytes, record.index);
           if (document) {
+            if (document.eventTimeMs === undefined) outcome.inferredTime++;
+            if (document.id.startsWith(HASH_ID_PREFIX)) outcome.inferredId++;
             if (
               document.eventTimeMs !== undefined &&
               (newestEventMs === undefined || document.eventTimeMs > newestEventMs)
@@ -253,8 +256,22 @@ function describeFailure(error: BulkFailure, deps: PipelineDeps): string {
 }
 
 /** A file's counts before anything is read. */
-export function emptyOutcome(key: string, bucket?: string): FileOutcome {
-  return { bucket, key, read: 0, indexed: 0, duplicates: 0, healed: 0, deadLettered: 0, undelivered: 0 };
+export function emptyOutcome(
+  key: string,
+  bucket?: string,
+): FileOutcome & { inferredTime: number; inferredId: number } {
+  return {
+    bucket,
+    key,
+    read: 0,
+    indexed: 0,
+    duplicates: 0,
+    healed: 0,
+    deadLettered: 0,
+    undelivered: 0,
+    inferredTime: 0,
+    inferredId: 0,
+  };
 }
 
 export function messageOf(error: unknown): string {
