@@ -14,7 +14,7 @@ import { ClusterHealth } from './src/http/health.js';
 import { lambdaTelemetry, type Telemetry } from './src/observability/telemetry.js';
 import type { Client } from '@opensearch-project/opensearch';
 import { createClient } from './src/opensearch/client.js';
-import { describedError, lambdaErrorContext } from './src/opensearch/errors.js';
+import { describedError, LAMBDA_SETTINGS, lambdaErrorContext } from './src/opensearch/errors.js';
 import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
 import { emptyOutcome } from './src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
@@ -68,6 +68,7 @@ function buildRuntime(): Runtime | Error {
         deadLetter: config.deadLetter,
         service: config.service,
         requestTimeoutMs: config.requestTimeoutMs,
+        errorSettings: LAMBDA_SETTINGS,
       },
       telemetry,
       s3Client({

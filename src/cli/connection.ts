@@ -7,6 +7,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { NetworkError } from '../http/errors.js';
 import { accepted, clientHttp } from '../http/request.js';
+import { withRetry, type RetryPolicy } from '../http/retry.js';
 import {
   createClient,
   resolveConnection,
@@ -22,6 +23,9 @@ import {
 } from '../opensearch/errors.js';
 import type { Invocation } from './invocation.js';
 import { indexPrefixOf, UsageError, type ConnectionFlags } from './options.js';
+
+/** Three attempts within about a second and a half: enough for a hiccup, short for a wrong endpoint. */
+const PREFLIGHT_RETRY: RetryPolicy = { baseMs: 250, maxMs: 1_000, maxAttempts: 3 };
 
 export interface Connected {
   client: Client;
@@ -62,18 +66,28 @@ export function connect(flags: ConnectionFlags, invocation: Invocation): Connect
 export async function checkEndpoint(connected: Connected, invocation: Invocation): Promise<void> {
   const { client, resolved } = connected;
   if (resolved.auth === 'sigv4' && resolved.service === 'aoss') return;
+  const request = { method: 'GET', path: '/' } as const;
+  const http = clientHttp(client);
   let body: unknown;
   try {
-    // Through the product's HTTP layer: an overall deadline and a bounded answer, like every other call.
-    const request = { method: 'GET', path: '/' } as const;
-    body = accepted(
-      await clientHttp(client, { timeoutMs: connected.connection.requestTimeoutMs }).request(request),
-      request,
-    ).body;
+    // A hiccup (a reset, a 429/5xx, an answer that stalls) gets a few quick retries; what is still
+    // failing after them is the endpoint's problem, said at once rather than after a long backoff.
+    body = await withRetry(
+      async (timeoutMs) => accepted(await http.request(request, { timeoutMs }), request).body,
+      {
+        policy: PREFLIGHT_RETRY,
+        budget: { requestTimeoutMs: resolved.requestTimeoutMs, remainingTimeMs: () => Infinity },
+        what: 'GET /',
+        onRetry: ({ delayMs, error }) =>
+          process.stderr.write(
+            `warning: cluster not ready, retrying in ${delayMs} ms: ${describeError(error, invocation.errorContext).message}\n`,
+          ),
+      },
+    );
   } catch (error) {
     const described = describeError(error, invocation.errorContext);
     // No answer at all within the deadline is an endpoint problem too (a VPC domain seen from outside);
-    // a reset connection or a 429/5xx may clear: the command's own retries deal with those.
+    // a 429/5xx that persists is left to the command's own, longer retries.
     if (
       described.fixedBy === 'configuration' ||
       (error instanceof NetworkError && error.code === 'ETIMEDOUT')

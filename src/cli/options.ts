@@ -114,9 +114,9 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(
       new Option(
         '--request-timeout <ms>',
-        'deadline of each request to the cluster, connecting and reading the whole answer',
+        'deadline of each request to the cluster, connecting and reading the whole answer (100-900000, as REQUEST_TIMEOUT_MS)',
       )
-        .argParser(wholeNumber(1))
+        .argParser(wholeNumber(100, 900_000))
         .default(DEFAULT_REQUEST_TIMEOUT_MS),
     );
 }

@@ -46,6 +46,15 @@ export function networkAdvice(
       fixedBy: 'configuration',
     };
   }
+  if (code === 'ETIMEDOUT' && /no complete answer within/.test(text)) {
+    // Connected, and the server started answering, but too slowly: the cluster, not the route.
+    return {
+      message:
+        `${endpoint ?? where} answered too slowly (${firstLine(text)}): the cluster is overloaded or something ` +
+        `between holds the answer back. Run again later, or raise ${settings.requestTimeout}.`,
+      fixedBy: 'retry',
+    };
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return {

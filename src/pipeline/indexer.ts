@@ -24,7 +24,7 @@ import { RequestWatch, watchedCaller } from '../http/watch.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { resolvedConnectionOf } from '../opensearch/client.js';
 import { detectCluster, type ClusterInfo } from '../opensearch/cluster.js';
-import { describeAuthFailure } from '../opensearch/errors.js';
+import { describeAuthFailure, describeError, type SettingNames } from '../opensearch/errors.js';
 import { openLocalFile } from '../source/local.js';
 import { indexTemplate } from '../template/template.js';
 import { installTemplate } from '../template/install.js';
@@ -40,6 +40,8 @@ export interface IndexerOptions extends PipelineSettings {
   prepareRetry?: RetryPolicy;
   /** The cluster as another Indexer already prepared it (worker threads): prepare() sends nothing. */
   cluster?: ClusterInfo;
+  /** How messages name the settings that fix a failure (the CLI's options by default, or the Lambda's variables). */
+  errorSettings?: SettingNames;
 }
 
 /** The same defaults as the Lambda's environment (src/config.ts), for the CLI, the demo and tests. */
@@ -217,7 +219,14 @@ export class Indexer {
   }
 
   private failedBeforeReading(key: string, sourceName: string, error: unknown, bucket?: string): FileOutcome {
-    const outcome = { ...emptyOutcome(key, bucket), error: messageOf(error) };
+    // Described like every other failure the operator reads: what is wrong and which setting fixes it.
+    const connection = resolvedConnectionOf(this.client);
+    const { message } = describeError(error, {
+      endpoint: connection?.endpoint,
+      auth: connection?.auth,
+      settings: this.options.errorSettings,
+    });
+    const outcome = { ...emptyOutcome(key, bucket), error: message };
     this.telemetry.metric('FilesFailed', 1);
     this.telemetry.log.error('file failed', { source: sourceName, error: outcome.error });
     return outcome;
