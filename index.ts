@@ -10,9 +10,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
+import { ClusterHealth } from './src/http/health.js';
 import { lambdaTelemetry, type Telemetry } from './src/observability/telemetry.js';
+import type { Client } from '@opensearch-project/opensearch';
 import { createClient } from './src/opensearch/client.js';
+import { describedError, LAMBDA_SETTINGS, lambdaErrorContext } from './src/opensearch/errors.js';
 import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
+import { emptyOutcome } from './src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
 import { s3Client } from './src/source/s3.js';
 import { normaliseEvent } from './src/trigger/normalise.js';
@@ -20,6 +24,8 @@ import type { FileOutcome, TriggerUnit } from './src/types.js';
 
 interface Runtime {
   config: IndexerConfig;
+  /** Errors leaving the handler name its endpoint and auth mode (src/opensearch/errors.ts). */
+  client: Client;
   indexer: Indexer;
   telemetry: Telemetry;
   /** Bounds the files indexed at once across an SQS batch's parallel messages (see fileSlots.ts). */
@@ -47,6 +53,7 @@ function buildRuntime(): Runtime | Error {
       endpoint: config.endpoint,
       region: config.region,
       service: config.service,
+      requestTimeoutMs: config.requestTimeoutMs,
     });
     const indexer = new Indexer(
       client,
@@ -60,12 +67,18 @@ function buildRuntime(): Runtime | Error {
         maxRecordBytes: config.maxRecordBytes,
         deadLetter: config.deadLetter,
         service: config.service,
+        requestTimeoutMs: config.requestTimeoutMs,
+        errorSettings: LAMBDA_SETTINGS,
       },
       telemetry,
-      s3Client({ region: config.region, endpoint: process.env.S3_ENDPOINT }),
+      s3Client({
+        region: config.region,
+        endpoint: process.env.S3_ENDPOINT,
+        requestTimeoutMs: config.requestTimeoutMs,
+      }),
     );
     const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
-    return { config, indexer, telemetry, slots };
+    return { config, client, indexer, telemetry, slots };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -76,16 +89,27 @@ export function resetForTests(): void {
   runtime = undefined;
 }
 
+/** What one invocation's files share: the Lambda's clock and the cluster's health as seen so far. */
+interface Invocation {
+  remainingTimeMs: () => number;
+  health: ClusterHealth;
+}
+
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  const { config, indexer, telemetry, slots } = getRuntime();
-  const remainingTimeMs = () => context.getRemainingTimeInMillis();
+  const { config, client, indexer, telemetry, slots } = getRuntime();
+  // Per invocation: once several files in a row fail because of the cluster, the rest are not even
+  // started (their messages fail at once and come back later) instead of each using up the time.
+  const invocation: Invocation = {
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    health: ClusterHealth.create(),
+  };
   try {
     if (isSqsEvent(event)) {
       const processor = new BatchProcessor(EventType.SQS);
       // One SQS message at a time: its files are indexed, and it is reported failed if any file failed.
       const recordHandler = async (record: SQSRecord) => {
         const units = normaliseEvent({ Records: [record] }, { includeInsights: config.includeInsights });
-        for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, remainingTimeMs);
+        for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, invocation);
       };
       return await processPartialResponse(event, recordHandler, processor, {
         context,
@@ -93,8 +117,10 @@ export async function handler(event: unknown, context: Context): Promise<unknown
       });
     }
     const units = normaliseEvent(event, { includeInsights: config.includeInsights });
-    for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, remainingTimeMs);
+    for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, invocation);
     return { status: 'ok' };
+  } catch (error) {
+    throw describedError(error, lambdaErrorContext(client));
   } finally {
     telemetry.flush();
   }
@@ -105,7 +131,7 @@ async function indexUnit(
   indexer: Indexer,
   telemetry: Telemetry,
   slots: Slots,
-  remainingTimeMs: () => number,
+  invocation: Invocation,
 ): Promise<void> {
   if (unit.error)
     throw new Error(`unusable trigger message${unit.messageId ? ` ${unit.messageId}` : ''}: ${unit.error}`);
@@ -114,8 +140,14 @@ async function indexUnit(
     telemetry.log.info('object skipped', { ...skipped });
   }
   const failed: FileOutcome[] = [];
+  const { health, remainingTimeMs } = invocation;
   for (const ref of unit.objects) {
-    const outcome = await slots.run(() => indexer.indexS3Object(ref, remainingTimeMs));
+    const outcome = await slots.run(() => {
+      // Looked at once the file has a slot: files waiting for one when the run stops are not started.
+      const stopped = health.stopReason;
+      if (stopped === undefined) return indexer.indexS3Object(ref, remainingTimeMs, health);
+      return Promise.resolve({ ...emptyOutcome(ref.key, ref.bucket), error: `not attempted: ${stopped}` });
+    });
     if (outcome.error || outcome.undelivered > 0) failed.push(outcome);
   }
   if (failed.length > 0) {

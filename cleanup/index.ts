@@ -3,18 +3,25 @@
  * days of daily indices and deletes older ones, never touching anything that is not exactly
  * INDEX_PREFIX + YYYY-MM-DD (see src/cleanup/plan.ts for the rule and its guards).
  */
+import type { Context } from 'aws-lambda';
 import { runCleanup } from '../src/cleanup/run.js';
 import { loadCleanupConfig } from '../src/config.js';
 import { lambdaTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
+import { describedError, lambdaErrorContext } from '../src/opensearch/errors.js';
 
-export async function handler(): Promise<unknown> {
+export async function handler(_event?: unknown, context?: Context): Promise<unknown> {
   const config = loadCleanupConfig(process.env);
   const telemetry = lambdaTelemetry(
     process.env.POWERTOOLS_SERVICE_NAME ?? 'cloudtrail-cleanup',
     config.logLevel,
   );
-  const client = createClient({ endpoint: config.endpoint, region: config.region, service: config.service });
+  const client = createClient({
+    endpoint: config.endpoint,
+    region: config.region,
+    service: config.service,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
   try {
     const outcome = await runCleanup(client, {
       prefix: config.indexPrefix,
@@ -23,7 +30,12 @@ export async function handler(): Promise<unknown> {
       dryRun: config.dryRun,
       protect: [`${config.indexPrefix}deadletter`],
       preCreateTomorrow: !config.dryRun,
+      requestTimeoutMs: config.requestTimeoutMs,
+      // Every request and backoff ends before the Lambda's own timeout would cut the run off unreported.
+      ...(context ? { remainingTimeMs: () => context.getRemainingTimeInMillis() } : {}),
       log: (level, message, data) => telemetry.log[level](message, data),
+    }).catch((error: unknown) => {
+      throw describedError(error, lambdaErrorContext(client));
     });
     telemetry.metric('IndicesDeleted', outcome.deleted.length);
     telemetry.metric('IndicesKept', outcome.plan.kept.length);

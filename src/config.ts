@@ -8,7 +8,11 @@
  * parameters left blank.
  */
 
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+import { redactCredentials } from './http/redact.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './http/retry.js';
+import type { LogLevel } from './observability/telemetry.js';
+
+export type { LogLevel };
 export type OpenSearchService = 'es' | 'aoss';
 export type DeadLetterTarget =
   { kind: 's3'; bucket: string; prefix: string } | { kind: 'index'; index: string };
@@ -21,6 +25,8 @@ export interface ConnectionConfig {
   service?: OpenSearchService;
   region?: string;
   logLevel: LogLevel;
+  /** Deadline of every request to the cluster and to S3: connect plus the whole answer. */
+  requestTimeoutMs: number;
 }
 
 export interface IndexerConfig extends ConnectionConfig {
@@ -67,6 +73,7 @@ export const DEFAULTS = {
   logLevel: 'INFO' as LogLevel,
   maxDeletions: 30,
   dryRun: false,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 } as const;
 
 /** Every variable loadIndexerConfig reads (the CloudFormation check compares the template to this). */
@@ -76,6 +83,7 @@ export const INDEXER_ENV_VARS: readonly string[] = [
   'OPENSEARCH_SERVICE',
   'AWS_REGION',
   'LOG_LEVEL',
+  'REQUEST_TIMEOUT_MS',
   'BULK_MAX_BYTES',
   'BULK_MAX_DOCS',
   'BULK_CONCURRENCY',
@@ -92,6 +100,7 @@ export const CLEANUP_ENV_VARS: readonly string[] = [
   'OPENSEARCH_SERVICE',
   'AWS_REGION',
   'LOG_LEVEL',
+  'REQUEST_TIMEOUT_MS',
   'KEEP_DAYS',
   'MAX_DELETIONS',
   'DRY_RUN',
@@ -272,6 +281,14 @@ function readConnection(read: EnvReader): ConnectionConfig {
   }
 
   const level = read.oneOf<LogLevel>('LOG_LEVEL', ['DEBUG', 'INFO', 'WARN', 'ERROR'], (v) => v.toUpperCase());
+  // Lambda's own timeout is at most 15 minutes: a longer request could never finish.
+  const requestTimeoutMs = read.integer(
+    'REQUEST_TIMEOUT_MS',
+    DEFAULTS.requestTimeoutMs,
+    100,
+    900_000,
+    'milliseconds',
+  );
 
   return {
     endpoint: endpoint ?? '',
@@ -279,6 +296,7 @@ function readConnection(read: EnvReader): ConnectionConfig {
     ...(service ? { service } : {}),
     ...(region !== undefined ? { region } : {}),
     logLevel: level ?? DEFAULTS.logLevel,
+    requestTimeoutMs,
   };
 }
 
@@ -291,29 +309,30 @@ function readEndpoint(read: EnvReader): string | undefined {
     read.problem(name, `expected an http(s) URL such as ${ENDPOINT_EXAMPLE}`);
     return undefined;
   }
+  // Never echo a password into logs: every problem shows the value with any user info masked, and
+  // this also holds for a value that is not a URL at all.
+  const shown = redactCredentials(value);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    read.problem(name, `expected an http(s) URL such as ${ENDPOINT_EXAMPLE}`);
+    read.problem(name, `expected an http(s) URL such as ${ENDPOINT_EXAMPLE}`, shown);
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    read.problem(name, `expected an http(s) URL such as ${ENDPOINT_EXAMPLE}`);
+    read.problem(name, `expected an http(s) URL such as ${ENDPOINT_EXAMPLE}`, shown);
     return undefined;
   }
   if (url.username || url.password) {
-    // Never echo a password into logs: show the URL with the credentials masked.
-    const masked = `${url.protocol}//***@${url.host}${url.pathname}`;
     read.problem(
       name,
       'expected a URL without credentials (use OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD)',
-      masked,
+      `${url.protocol}//***@${url.host}${url.pathname}`,
     );
     return undefined;
   }
   if (url.search || url.hash) {
-    read.problem(name, 'expected a URL without a query string or fragment');
+    read.problem(name, 'expected a URL without a query string or fragment', shown);
     return undefined;
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

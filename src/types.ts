@@ -54,7 +54,7 @@ export interface BulkDocument {
 }
 
 /** Final state of one document after the bulk sender is done with it. */
-export type ItemOutcome =
+export type DocumentOutcome =
   | { kind: 'indexed' }
   | { kind: 'duplicate' }
   | { kind: 'healed' } // indexed after the self-heal rewrite
@@ -71,6 +71,10 @@ export interface FileOutcome {
   deadLettered: number;
   /** Records not delivered because of a transient failure; non-zero means the file must be retried. */
   undelivered: number;
+  /** Records whose document time is not their eventTime (missing or unusable; tagged in ct.tags). */
+  inferredTime?: number;
+  /** Records whose document id is a hash of their content (no usable eventID). */
+  inferredId?: number;
   /** Set when the file failed (bad gzip, truncated JSON, fatal bulk error, out of time). */
   error?: string;
 }

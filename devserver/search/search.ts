@@ -328,7 +328,8 @@ export function executeSearch(
   hits.max_score = scored && page.length > 0 ? maxScore : null;
   hits.hits = page;
 
-  const aggregations = aggs === undefined ? undefined : runAggregations(aggs, sets, options.traits, options.now);
+  const aggregations =
+    aggs === undefined ? undefined : runAggregations(aggs, sets, options.traits, options.now);
   const response: Record<string, unknown> = { took: Date.now() - started, timed_out: false };
   if (terminateAfter !== undefined) response.terminated_early = terminatedEarly;
   response._shards = shardsBlock(indices.length, failures);

@@ -1,7 +1,16 @@
 /**
  * Pure decisions: what one bulk item result, or one whole bulk response, means for the documents in it.
- * The tables follow opensearch-behaviour.md §1, §2.3, §2.4 and §8.
+ * The tables follow the statuses and error types OpenSearch and Elasticsearch document for `_bulk`
+ * items (409 version conflicts on `create`, 429 rejected executions, mapping failures, blocks).
  */
+import {
+  describeAnswer,
+  describeOpenSearchError,
+  errorTypeOf,
+  isTransientAnswer,
+  parseJsonObject,
+} from '../http/errors.js';
+import { isPlainObject } from '../util/objects.js';
 import type { BulkResponse } from './transport.js';
 
 /**
@@ -29,7 +38,8 @@ export interface ItemClassification {
 
 /**
  * - ok: HTTP 2xx with an items array (`items` is returned); look at each item.
- * - retry: throttling, gateway and transient server errors: re-send the whole batch after a backoff.
+ * - retry: what src/http/errors.ts calls transient (throttling, gateway and transient server errors, 408):
+ *   re-send the whole batch after a backoff.
  * - split: 413: the body is over the cluster's limit: halve it.
  * - auth: 401/403 other than AWS's throttling 403: stop, retrying cannot help.
  * - fatal: the request itself is wrong (400, 404, ...) or the cluster is blocked: stop.
@@ -104,7 +114,7 @@ export function classifyItem(item: unknown): ItemClassification {
   }
   if (errorType === 'security_exception' || status === 401 || status === 403)
     return { verdict: 'auth', ...described };
-  if (RETRYABLE_TYPES.has(errorType) || status === 429 || status >= 500)
+  if (RETRYABLE_TYPES.has(errorType) || isTransientAnswer(status, { error }))
     return { verdict: 'retry', ...described };
   if (MAPPING_TYPES.has(errorType)) return { verdict: 'mapping-error', ...described };
   if (
@@ -125,58 +135,24 @@ export function classifyResponse(response: BulkResponse): ResponseClassification
     // The common case is described without a look at the body (describing it would serialise all of it).
     if (Array.isArray(items)) return { verdict: 'ok', reason: `HTTP ${statusCode}`, items };
     // A 2xx we cannot read (a proxy's page, a truncated body): replaying is safe with create + _id.
-    return { verdict: 'retry', reason: `unreadable bulk response: ${describeResponse(statusCode, body)}` };
+    return { verdict: 'retry', reason: `unreadable bulk response: ${describeAnswer(statusCode, body)}` };
   }
-  const reason = describeResponse(statusCode, body);
-  const errorType = errorTypeOf(body);
-  // A SERVICE_UNAVAILABLE block ("no cluster-manager", "state not recovered") is the cluster electing a
-  // leader or starting: it clears within seconds, so it is retried like any 503.
-  if (errorType === 'cluster_block_exception' && /SERVICE_UNAVAILABLE\//.test(reason))
-    return { verdict: 'retry', reason };
-  // Flood-stage block: 429 on current engines, 403 on older ones. It does not clear on its own.
-  if (errorType === 'cluster_block_exception') return { verdict: 'fatal', reason };
+  const reason = describeAnswer(statusCode, body);
+  if (isTransientAnswer(statusCode, body)) return { verdict: 'retry', reason };
+  // Flood-stage and read-only blocks (429 or 403 depending on the engine) do not clear on their own.
+  if (errorTypeOf(body) === 'cluster_block_exception') return { verdict: 'fatal', reason };
   if (statusCode === 413) return { verdict: 'split', reason };
-  if (statusCode === 403 && /throttl/i.test(reason)) return { verdict: 'retry', reason }; // AWS front end
   if (statusCode === 401 || statusCode === 403) return { verdict: 'auth', reason };
-  if ([408, 429, 500, 502, 503, 504].includes(statusCode)) return { verdict: 'retry', reason };
   return { verdict: 'fatal', reason };
 }
 
-/** `HTTP 403 security_exception: no permissions ...`, `HTTP 413 Request size exceeded ...`, `HTTP 502 <text>`. */
-function describeResponse(statusCode: number, body: unknown): string {
-  const record = asRecord(body);
-  const error = record?.error;
-  if (asRecord(error)) return `HTTP ${statusCode} ${describeError(asRecord(error), statusCode)}`;
-  if (typeof error === 'string') return `HTTP ${statusCode} ${error}`; // 406's plain-string error
-  for (const key of ['Message', 'message']) {
-    if (typeof record?.[key] === 'string') return `HTTP ${statusCode} ${record[key] as string}`;
-  }
-  if (body === undefined) return `HTTP ${statusCode} (empty body)`;
-  return `HTTP ${statusCode} ${preview(body)}`;
-}
-
 function describeError(error: Record<string, unknown> | undefined, status: number): string {
-  if (!error) return `status ${status}`;
-  const own = `${String(error.type ?? 'error')}: ${String(error.reason ?? '')}`.trim();
-  const cause = asRecord(error.caused_by);
-  return cause ? `${own} (caused by ${String(cause.type)}: ${String(cause.reason)})` : own;
-}
-
-function errorTypeOf(body: unknown): string | undefined {
-  const type = asRecord(asRecord(body)?.error)?.type;
-  return typeof type === 'string' ? type : undefined;
+  return error ? describeOpenSearchError(error) : `status ${status}`;
 }
 
 /** The transport hands over text when the server did not label its JSON; read it anyway. */
 function parseIfJson(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  const text = body.trim();
-  if (!text.startsWith('{')) return body;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return body;
-  }
+  return typeof body === 'string' ? (parseJsonObject(body) ?? body) : body;
 }
 
 function firstValue(item: unknown): Record<string, unknown> | undefined {
@@ -187,12 +163,43 @@ function firstValue(item: unknown): Record<string, unknown> | undefined {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isPlainObject(value) ? value : undefined;
 }
 
 function preview(value: unknown): string {
   const text = typeof value === 'string' ? value : String(JSON.stringify(value));
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+export type ItemResult = { _id?: unknown; status?: unknown; error?: unknown };
+
+/** An item's one value (`{"create": {...}}` → the object inside), without building an array of values. */
+export function resultOf(item: unknown): ItemResult | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  // Every action we send is a `create`: read that key directly. A for-in per item (twice per item: the
+  // protocol check, then the outcome) cost more than everything else the sender does with the answer.
+  const created = (item as { create?: unknown }).create;
+  if (created !== undefined) return typeof created === 'object' && created !== null ? created : undefined;
+  for (const key in item) {
+    if (!Object.hasOwn(item, key)) continue;
+    const value = (item as Record<string, unknown>)[key];
+    return typeof value === 'object' && value !== null ? (value as ItemResult) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * How many leading items of a bulk answer are the answers of the request's first documents: items come
+ * back in request order, so item n is document n's only if its _id is that document's. An answer with
+ * more items than documents is not this request's at all.
+ */
+export function answeredCount(
+  items: unknown[],
+  documents: number,
+  idAt: (position: number) => string,
+): number {
+  if (items.length > documents) return 0;
+  let position = 0;
+  while (position < items.length && resultOf(items[position])?._id === idAt(position)) position++;
+  return position;
 }

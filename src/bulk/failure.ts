@@ -1,5 +1,5 @@
 /** Why the bulk sender stopped with documents left undelivered. */
-export type BulkFailureKind = 'auth' | 'out-of-time' | 'retries-exhausted' | 'fatal';
+export type BulkFailureKind = 'auth' | 'out-of-time' | 'retries-exhausted' | 'stopped' | 'fatal';
 
 export interface BulkFailureDetails {
   /** Documents accepted by `add()` that got no outcome (the file must be retried). */
@@ -14,7 +14,9 @@ export interface BulkFailureDetails {
  * - auth: 401/403 (or an item `security_exception`); retrying cannot help until access is fixed.
  * - out-of-time: not enough time left (Lambda) to send or retry safely.
  * - retries-exhausted: transient errors persisted through every attempt.
- * - fatal: the cluster refused the request itself (400, 404, blocked index, protocol mismatch).
+ * - stopped: the run gave up on the cluster (several files in a row failed because of it; see
+ *   src/http/health.ts), so this file stops too rather than retrying on its own.
+ * - fatal: the cluster refused the request itself (400, 404, blocked index).
  * In every case undelivered documents are not dead-lettered: the file should be retried as a whole.
  */
 export class BulkFailure extends Error {

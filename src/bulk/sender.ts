@@ -8,8 +8,10 @@
  * against the limit and a throttled cluster slows the producer down instead of piling up work.
  */
 import { releaseSource } from '../documents/encoded.js';
-import type { BulkDocument, ItemOutcome } from '../types.js';
-import { backoffDelay } from './backoff.js';
+import { isTransient, NetworkError } from '../http/errors.js';
+import type { ClusterHealth } from '../http/health.js';
+import { backoffDelay, type RetryPolicy } from '../http/retry.js';
+import type { BulkDocument, DocumentOutcome } from '../types.js';
 import {
   bodyBytes,
   fits,
@@ -19,9 +21,9 @@ import {
   type BatchLimits,
   type Entry,
 } from './batch.js';
-import { classifyItem, classifyResponse } from './classify.js';
+import { answeredCount, classifyItem, classifyResponse, resultOf } from './classify.js';
 import { BulkFailure, type BulkFailureKind } from './failure.js';
-import { TransportError, type BulkTransport } from './transport.js';
+import type { BulkTransport } from './transport.js';
 
 export { BulkFailure } from './failure.js';
 
@@ -45,15 +47,17 @@ export interface BulkSenderOptions {
   remainingTimeMs: () => number;
   /** No request starts, and no backoff sleeps, past the point where less than this is left. Default requestTimeoutMs + 2 s. */
   safetyMarginMs?: number;
-  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  retry: RetryPolicy;
   random?: () => number;
+  /** The run's shared state: the sender stops (kind `stopped`) once the run has given up on the cluster. */
+  health?: ClusterHealth;
   /**
    * Self-heal: called on a mapping error with the document that failed; the rewrite is sent again. OpenSearch
    * names one offending field per error, so a document may need a few rounds (at most MAX_HEAL_ROUNDS).
    */
   heal?: (doc: BulkDocument, errorType: string, errorReason: string) => BulkDocument | undefined;
   /** Exactly once per document passed to add() (with that same object), unless it ends up undelivered. */
-  onOutcome: (doc: BulkDocument, outcome: ItemOutcome) => void;
+  onOutcome: (doc: BulkDocument, outcome: DocumentOutcome) => void;
   onRetry?: (info: RetryInfo) => void;
   /**
    * Once a document's outcome is reported, its source bytes go back to the document allocator
@@ -61,8 +65,6 @@ export interface BulkSenderOptions {
    */
   releaseSources?: boolean;
 }
-
-export const DEFAULT_RETRY = { baseMs: 200, maxMs: 20_000, maxAttempts: 8 } as const;
 
 /** Self-heal rewrites per document before it is dead-lettered: one per conflicting field of a foreign index. */
 export const MAX_HEAL_ROUNDS = 3;
@@ -231,6 +233,11 @@ export class BulkSender {
   /** Sends one request; returns the entries to send again (transient failures and self-heal rewrites). */
   private async sendChunk(chunk: Entry[]): Promise<Entry[]> {
     if (this.failure) return [];
+    const stopped = this.options.health?.stopReason;
+    if (stopped !== undefined) {
+      this.fail('stopped', stopped);
+      return [];
+    }
     const remaining = this.options.remainingTimeMs();
     if (remaining < this.marginMs) {
       this.fail('out-of-time', `${Math.round(remaining)} ms left, a bulk request needs ${this.marginMs} ms`);
@@ -241,24 +248,37 @@ export class BulkSender {
     try {
       response = await this.options.transport.send(body, { timeoutMs: this.options.requestTimeoutMs });
     } catch (error) {
-      const code = error instanceof TransportError ? error.code : 'ENETWORK';
-      const message = error instanceof Error ? error.message : String(error);
-      return this.toRetry(chunk, { kind: 'request', reason: `network error ${code}: ${message}` });
+      // Anything but a network failure is a bug here, and must not be retried as if it were one.
+      if (!(error instanceof NetworkError)) throw error;
+      const reason = `network error ${error.code}: ${error.message}`;
+      if (isTransient(error)) return this.toRetry(chunk, { kind: 'request', reason });
+      // The same request would meet it again (a TLS mismatch, an answer over the size bound).
+      this.fail('fatal', reason);
+      return [];
     }
     const { statusCode } = response;
     const verdict = classifyResponse(response);
     switch (verdict.verdict) {
       case 'ok': {
         const items = verdict.items ?? [];
-        // Items come back in request order; anything else means we cannot tell which result is whose.
-        const mismatch = protocolMismatch(chunk, items);
-        if (mismatch) {
-          this.fail('fatal', `bulk response does not match the request: ${mismatch}`, 200);
-          return [];
+        const answered = answeredCount(items, chunk.length, (position) => (chunk[position] as Entry).doc.id);
+        if (answered === chunk.length) {
+          // The cluster answered for every document, so it read the whole body: the socket is done with it.
+          if (this.reuseBodies) releaseBody(body);
+          return this.handleItems(chunk, items);
         }
-        // The cluster answered for every document, so it read the whole body: the socket is done with it.
-        if (this.reuseBodies) releaseBody(body);
-        return this.handleItems(chunk, items);
+        // A short (or partly foreign) answer: the leading items that match their document by position and
+        // _id are taken as that document's outcome; the documents left without an answer are sent again,
+        // which create + _id make safe (one stored meanwhile comes back as a 409 duplicate).
+        const reason = `bulk answer does not match the request: ${mismatchOf(chunk, items, answered)}`;
+        const again = this.handleItems(chunk.slice(0, answered), items.slice(0, answered));
+        for (const entry of this.toRetry(chunk.slice(answered), {
+          kind: 'request',
+          status: statusCode,
+          reason,
+        }))
+          again.push(entry);
+        return again;
       }
       case 'retry':
         return this.toRetry(chunk, { kind: 'request', status: statusCode, reason: verdict.reason });
@@ -378,7 +398,7 @@ export class BulkSender {
       );
       return false;
     }
-    const delayMs = backoffDelay(attempt, { ...this.options.retry, random: this.random });
+    const delayMs = backoffDelay(attempt, this.options.retry, this.random);
     const remaining = this.options.remainingTimeMs();
     if (remaining - delayMs < this.marginMs) {
       this.fail(
@@ -393,10 +413,12 @@ export class BulkSender {
       if (first) this.options.onRetry?.({ ...first, kind, attempt, delayMs, items: group.length });
     }
     await this.sleep(delayMs);
+    const stopped = this.options.health?.stopReason;
+    if (stopped !== undefined) this.fail('stopped', stopped);
     return !this.failure;
   }
 
-  private report(entry: Entry, outcome: ItemOutcome): void {
+  private report(entry: Entry, outcome: DocumentOutcome): void {
     this.reported += 1;
     this.options.onOutcome(entry.original, outcome);
     if (this.options.releaseSources) releaseSource(entry.original);
@@ -405,14 +427,18 @@ export class BulkSender {
   /** Records the failure (an auth or fatal cause outranks a transient one) and wakes every waiter. */
   private fail(kind: BulkFailureKind, reason: string, status?: number, body?: unknown): void {
     const existing = this.failure?.kind;
-    const transient = existing === 'out-of-time' || existing === 'retries-exhausted';
+    const transient =
+      existing === 'out-of-time' || existing === 'retries-exhausted' || existing === 'stopped';
     const outranks = (kind === 'auth' && existing !== 'auth') || (kind === 'fatal' && transient);
     if (existing && !outranks) return;
     this.failure = new BulkFailure(kind, reason, { undelivered: this.undelivered(), status, body });
     this.signalStop();
   }
 
+  /** Sleeps, ending early when this sender fails or the run stops. */
   private sleep(ms: number): Promise<void> {
+    const { health } = this.options;
+    if (health) return health.sleep(ms, () => this.failure !== undefined);
     let timer: NodeJS.Timeout | undefined;
     const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
     return Promise.race([elapsed, this.stopped]).finally(() => clearTimeout(timer));
@@ -427,31 +453,9 @@ export class BulkSender {
   }
 }
 
-type ItemResult = { _id?: unknown; status?: unknown; error?: unknown };
-
-/** An item's one value (`{"create": {...}}` → the object inside), without building an array of values. */
-function resultOf(item: unknown): ItemResult | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  // Every action we send is a `create`: read that key directly. A for-in per item (twice per item: the
-  // protocol check, then the outcome) cost more than everything else the sender does with the answer.
-  const created = (item as { create?: unknown }).create;
-  if (created !== undefined) return typeof created === 'object' && created !== null ? created : undefined;
-  for (const key in item) {
-    if (!Object.hasOwn(item, key)) continue;
-    const value = (item as Record<string, unknown>)[key];
-    return typeof value === 'object' && value !== null ? (value as ItemResult) : undefined;
-  }
-  return undefined;
-}
-
-function protocolMismatch(chunk: Entry[], items: unknown[]): string | undefined {
+function mismatchOf(chunk: Entry[], items: unknown[], answered: number): string {
   if (items.length !== chunk.length) return `${items.length} items for ${chunk.length} documents`;
-  for (let position = 0; position < chunk.length; position++) {
-    const entry = chunk[position] as Entry;
-    const result = resultOf(items[position]);
-    if (result?._id !== entry.doc.id) {
-      return `item ${position} has _id ${JSON.stringify(result?._id)}, expected ${JSON.stringify(entry.doc.id)}`;
-    }
-  }
-  return undefined;
+  const found = resultOf(items[answered])?._id;
+  const expected = (chunk[answered] as Entry).doc.id;
+  return `item ${answered} has _id ${JSON.stringify(found)}, expected ${JSON.stringify(expected)}`;
 }

@@ -2,6 +2,7 @@
  * Calendar-day arithmetic on `YYYY-MM-DD` strings, always in UTC. Zero-padded four-digit years make
  * string order equal date order, so callers can compare dates with `<` / `<=`.
  */
+import { utcDay } from '../util/dates.js';
 
 const DAY_MS = 86_400_000;
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -25,10 +26,7 @@ export function isCalendarDate(text: string): boolean {
   return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
-/** The UTC calendar day containing `ms`, as `YYYY-MM-DD`. */
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
+export { utcDay };
 
 /** The UTC day `days` after (negative: before) the day containing `ms`. */
 export function utcDayOffset(ms: number, days: number): string {

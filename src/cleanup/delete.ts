@@ -5,10 +5,9 @@
  * listed name is missing. A batch that still fails is retried one name at a time, so one bad index
  * (a block, a snapshot in progress, a permission) does not keep the others.
  */
-import type { Client } from '@opensearch-project/opensearch';
+import type { RetryingCaller } from '../http/calls.js';
+import { describeFailure } from '../http/errors.js';
 import { batchByPathBytes, DEFAULT_MAX_PATH_BYTES } from './batches.js';
-import { describeError } from './http-errors.js';
-import { withRetry, type RetryOptions } from './retry.js';
 
 export interface DeleteResult {
   deleted: string[];
@@ -17,39 +16,43 @@ export interface DeleteResult {
 
 export interface DeleteOptions {
   maxPathBytes?: number;
-  retry?: RetryOptions;
   /** Told about each batch that failed as a whole before the name-by-name retry. */
   onBatchFailure?: (batch: string[], reason: string) => void;
 }
 
-async function deleteExactly(client: Client, names: string[], retry?: RetryOptions): Promise<void> {
-  await withRetry(() => client.indices.delete({ index: names, ignore_unavailable: true }), retry);
+async function deleteExactly(calls: RetryingCaller, names: string[]): Promise<void> {
+  // The path batches.ts measures: `/` + the comma list, percent-encoded.
+  await calls.call({
+    method: 'DELETE',
+    path: `/${encodeURIComponent(names.join(','))}`,
+    querystring: { ignore_unavailable: true },
+  });
 }
 
 export async function deleteIndices(
-  client: Client,
+  calls: RetryingCaller,
   names: string[],
   options: DeleteOptions = {},
 ): Promise<DeleteResult> {
   const result: DeleteResult = { deleted: [], failed: [] };
   for (const batch of batchByPathBytes(names, options.maxPathBytes ?? DEFAULT_MAX_PATH_BYTES)) {
     try {
-      await deleteExactly(client, batch, options.retry);
+      await deleteExactly(calls, batch);
       result.deleted.push(...batch);
       continue;
     } catch (err) {
       if (batch.length === 1) {
-        result.failed.push({ index: batch[0]!, reason: describeError(err) });
+        result.failed.push({ index: batch[0]!, reason: describeFailure(err) });
         continue;
       }
-      options.onBatchFailure?.(batch, describeError(err));
+      options.onBatchFailure?.(batch, describeFailure(err));
     }
     for (const name of batch) {
       try {
-        await deleteExactly(client, [name], options.retry);
+        await deleteExactly(calls, [name]);
         result.deleted.push(name);
       } catch (err) {
-        result.failed.push({ index: name, reason: describeError(err) });
+        result.failed.push({ index: name, reason: describeFailure(err) });
       }
     }
   }

@@ -4,11 +4,12 @@
  * so a back-filled old day lives another keepDays after it was created.
  */
 import type { Client } from '@opensearch-project/opensearch';
+import { HttpError } from '../http/errors.js';
+import type { HttpRequest } from '../http/request.js';
 import { batchByPathBytes, DEFAULT_MAX_PATH_BYTES } from './batches.js';
-import { describeError, statusOf } from './http-errors.js';
+import { cleanupCalls, type CleanupConnection } from './calls.js';
 import { listIndices } from './list.js';
 import { parseDailyIndexName, validateKeepDays, validatePrefix } from './plan.js';
-import { withRetry, type RetryOptions } from './retry.js';
 
 /** Current OpenSearch path first; AWS domains on the Elasticsearch engine only know the Open Distro one. */
 export const ISM_API_BASES = ['_plugins/_ism', '_opendistro/_ism'] as const;
@@ -83,24 +84,22 @@ function retentionShape(policy: unknown): string {
 
 /** A 404/405, or a 400 "no handler found": the cluster has no ISM at this path. */
 function isMissingRoute(err: unknown): boolean {
-  const status = statusOf(err);
-  return status === 404 || status === 405 || (status === 400 && /no handler found/i.test(describeError(err)));
+  if (!(err instanceof HttpError)) return false;
+  const { status } = err;
+  return status === 404 || status === 405 || (status === 400 && /no handler found/i.test(err.message));
 }
 
-async function call(
-  client: Client,
-  retry: RetryOptions | undefined,
-  method: string,
-  path: string,
-  extra = {},
-) {
-  return withRetry(() => client.transport.request({ method, path, ...extra }), retry);
+function statusOf(err: unknown): number | undefined {
+  return err instanceof HttpError ? err.status : undefined;
 }
 
 export async function installIsmPolicy(
   client: Client,
-  options: { prefix: string; keepDays: number; policyId?: string; retry?: RetryOptions },
+  options: { prefix: string; keepDays: number; policyId?: string } & CleanupConnection,
 ): Promise<IsmInstallResult> {
+  const calls = cleanupCalls(client, options);
+  const call = (method: HttpRequest['method'], path: string, extra: Partial<HttpRequest> = {}) =>
+    calls.call({ method, path, ...extra });
   const desired = ismPolicy(options);
   const policyId = options.policyId ?? `${options.prefix}retention`;
   const policyPath = (base: IsmApiBase) => `/${base}/policies/${encodeURIComponent(policyId)}`;
@@ -109,14 +108,14 @@ export async function installIsmPolicy(
   for (const apiBase of ISM_API_BASES) {
     let existing: Json | undefined;
     try {
-      existing = (await call(client, options.retry, 'GET', policyPath(apiBase))).body as Json;
+      existing = (await call('GET', policyPath(apiBase))).body as Json;
     } catch (err) {
       if (statusOf(err) !== 404 && !isMissingRoute(err)) throw err;
       // 404 means either "no such policy" or "no ISM here"; creating it tells the two apart.
     }
     if (existing === undefined) {
       try {
-        await call(client, options.retry, 'PUT', policyPath(apiBase), { body: desired });
+        await call('PUT', policyPath(apiBase), { body: desired });
         found = { apiBase, created: true, updated: false };
         break;
       } catch (err) {
@@ -129,9 +128,9 @@ export async function installIsmPolicy(
       break;
     }
     // Optimistic concurrency: ISM refuses an update without the version it replaces (409 otherwise).
-    await call(client, options.retry, 'PUT', policyPath(apiBase), {
+    await call('PUT', policyPath(apiBase), {
       body: desired,
-      querystring: { if_seq_no: existing._seq_no, if_primary_term: existing._primary_term },
+      querystring: { if_seq_no: String(existing._seq_no), if_primary_term: String(existing._primary_term) },
     });
     found = { apiBase, created: false, updated: true };
     break;
@@ -144,22 +143,16 @@ export async function installIsmPolicy(
   }
 
   // ism_template only reaches indices created from now on; attach existing daily indices by exact name.
-  const daily = (await listIndices(client, options.prefix, options.retry))
+  const daily = (await listIndices(calls, options.prefix))
     .map((entry) => entry.index)
     .filter((name) => parseDailyIndexName(name, options.prefix) !== undefined)
     .sort();
   let attachedIndices = 0;
   const attachFailures: IsmInstallResult['attachFailures'] = [];
   for (const batch of batchByPathBytes(daily, DEFAULT_MAX_PATH_BYTES)) {
-    const response = await call(
-      client,
-      options.retry,
-      'POST',
-      `/${found.apiBase}/add/${encodeURIComponent(batch.join(','))}`,
-      {
-        body: { policy_id: policyId },
-      },
-    );
+    const response = await call('POST', `/${found.apiBase}/add/${encodeURIComponent(batch.join(','))}`, {
+      body: { policy_id: policyId },
+    });
     const body = response.body as {
       updated_indices?: number;
       failed_indices?: { index_name?: string; reason?: string }[];

@@ -3,8 +3,7 @@
  * `prefix*` (a read, so a wildcard is fine) keeps the listing small and within a role that may only
  * see `cloudtrail-*`.
  */
-import type { Client } from '@opensearch-project/opensearch';
-import { withRetry, type RetryOptions } from './retry.js';
+import type { RetryingCaller } from '../http/calls.js';
 
 export interface IndexEntry {
   index: string;
@@ -19,15 +18,12 @@ function toCount(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-export async function listIndices(
-  client: Client,
-  prefix: string,
-  retry?: RetryOptions,
-): Promise<IndexEntry[]> {
-  const response = await withRetry(
-    () => client.cat.indices({ index: `${prefix}*`, format: 'json', h: ['index', 'pri', 'rep'] }),
-    retry,
-  );
+export async function listIndices(calls: RetryingCaller, prefix: string): Promise<IndexEntry[]> {
+  const response = await calls.call({
+    method: 'GET',
+    path: `/_cat/indices/${encodeURIComponent(`${prefix}*`)}`,
+    querystring: { format: 'json', h: 'index,pri,rep' },
+  });
   const rows: unknown = response.body;
   if (!Array.isArray(rows)) throw new Error('_cat/indices did not return a JSON array');
   const entries: IndexEntry[] = [];

@@ -3,13 +3,14 @@
  * optionally pre-create tomorrow's index. Only `plan.toDelete` is ever passed to a DELETE.
  */
 import type { Client } from '@opensearch-project/opensearch';
+import type { RetryingCaller } from '../http/calls.js';
+import { describeFailure } from '../http/errors.js';
+import { cleanupCalls, type CleanupConnection } from './calls.js';
 import { utcDayOffset } from './dates.js';
 import { deleteIndices } from './delete.js';
-import { describeError } from './http-errors.js';
 import { listIndices, type IndexEntry } from './list.js';
 import { parseDailyIndexName, planRetention, validateRetentionOptions, type RetentionPlan } from './plan.js';
 import { ensureIndexExists } from './precreate.js';
-import type { RetryOptions } from './retry.js';
 import { projectShardBudget, readClusterShardFacts } from './shard-budget.js';
 
 export type CleanupLog = (
@@ -18,7 +19,7 @@ export type CleanupLog = (
   data?: Record<string, unknown>,
 ) => void;
 
-export interface CleanupOptions {
+export interface CleanupOptions extends CleanupConnection {
   prefix: string;
   keepDays: number;
   maxDeletions: number;
@@ -30,8 +31,6 @@ export interface CleanupOptions {
   /** PUT tomorrow's (UTC) index after cleaning up (skipped in a dry run). */
   preCreateTomorrow?: boolean;
   log?: CleanupLog;
-  /** Backoff for 429/5xx; tests shorten it. */
-  retry?: RetryOptions;
   /** URL path budget per DELETE (default 3,000 bytes). */
   maxPathBytes?: number;
 }
@@ -56,15 +55,16 @@ export async function runCleanup(client: Client, options: CleanupOptions): Promi
   // Fail on a bad option before touching the cluster.
   validateRetentionOptions({ prefix, keepDays, maxDeletions, nowMs });
 
-  const retry: RetryOptions = {
-    ...options.retry,
-    onRetry: (err, attempt, delayMs) => {
-      log('warn', 'retrying after a transient error', { attempt, delayMs, error: describeError(err) });
-      options.retry?.onRetry?.(err, attempt, delayMs);
-    },
-  };
+  const calls = cleanupCalls(client, options, ({ attempt, delayMs, error, request }) =>
+    log('warn', 'retrying after a transient error', {
+      request,
+      attempt,
+      delayMs,
+      error: describeFailure(error),
+    }),
+  );
 
-  const entries = await listIndices(client, prefix, retry);
+  const entries = await listIndices(calls, prefix);
   const plan = planRetention(
     entries.map((entry) => entry.index),
     { prefix, keepDays, maxDeletions, nowMs, protect: options.protect },
@@ -74,8 +74,7 @@ export async function runCleanup(client: Client, options: CleanupOptions): Promi
   let deleted: string[] = [];
   let failed: CleanupOutcome['failed'] = [];
   if (!dryRun && plan.toDelete.length > 0) {
-    ({ deleted, failed } = await deleteIndices(client, plan.toDelete, {
-      retry,
+    ({ deleted, failed } = await deleteIndices(calls, plan.toDelete, {
       maxPathBytes: options.maxPathBytes,
       onBatchFailure: (batch, reason) =>
         log('warn', 'batch delete failed; retrying each index on its own', { size: batch.length, reason }),
@@ -89,12 +88,11 @@ export async function runCleanup(client: Client, options: CleanupOptions): Promi
   const tomorrow = `${prefix}${utcDayOffset(nowMs, 1)}`;
   const preCreate = options.preCreateTomorrow === true;
 
-  const shardWarning = await checkShardBudget(client, entries, new Set(deleted), {
+  const shardWarning = await checkShardBudget(calls, entries, new Set(deleted), {
     prefix,
     keepDays,
     extraDays: preCreate ? 1 : 0,
     nowMs,
-    retry,
     log,
   });
   if (shardWarning) {
@@ -106,12 +104,12 @@ export async function runCleanup(client: Client, options: CleanupOptions): Promi
     log('info', `dry run: would pre-create ${tomorrow}`);
   } else if (preCreate) {
     try {
-      const result = await ensureIndexExists(client, tomorrow, retry);
+      const result = await ensureIndexExists(calls, tomorrow);
       outcome.preCreated = tomorrow;
       log('info', result === 'created' ? `pre-created ${tomorrow}` : `${tomorrow} already exists`);
     } catch (err) {
       // Not fatal: the indexer auto-creates it on first write as it always could.
-      log('warn', `could not pre-create ${tomorrow}`, { reason: describeError(err) });
+      log('warn', `could not pre-create ${tomorrow}`, { reason: describeFailure(err) });
     }
   }
   return outcome;
@@ -157,7 +155,7 @@ function reportPlan(
 
 /** Returns the warning text, or undefined when within budget or when the cluster cannot tell us. */
 async function checkShardBudget(
-  client: Client,
+  calls: RetryingCaller,
   entries: IndexEntry[],
   deleted: Set<string>,
   context: {
@@ -165,7 +163,6 @@ async function checkShardBudget(
     keepDays: number;
     extraDays: number;
     nowMs: number;
-    retry: RetryOptions;
     log: CleanupLog;
   },
 ): Promise<string | undefined> {
@@ -182,7 +179,7 @@ async function checkShardBudget(
     return undefined;
   }
   try {
-    const cluster = await readClusterShardFacts(client, context.retry);
+    const cluster = await readClusterShardFacts(calls);
     if ('unavailable' in cluster) {
       context.log('info', `shard budget check skipped: ${cluster.unavailable}`);
       return undefined;
@@ -201,7 +198,7 @@ async function checkShardBudget(
     context.log('info', 'shard budget', { projected: budget.projected, limit: budget.limit });
     return budget.warning;
   } catch (err) {
-    context.log('info', `shard budget check skipped: ${describeError(err)}`);
+    context.log('info', `shard budget check skipped: ${describeFailure(err)}`);
     return undefined;
   }
 }

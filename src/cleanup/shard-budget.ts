@@ -4,9 +4,8 @@
  * cannot be created and indexing stops. We project the steady state of the current retention
  * (other shards + retained days × shards per daily index) and warn before it gets close.
  */
-import type { Client } from '@opensearch-project/opensearch';
-import { describeError } from './http-errors.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import type { RetryingCaller } from '../http/calls.js';
+import { describeFailure } from '../http/errors.js';
 
 /** Warn once the projection reaches this share of the limit. */
 export const SHARD_WARNING_RATIO = 0.8;
@@ -70,14 +69,13 @@ function settingValue(section: unknown): number | undefined {
  * has no `_cluster/health`; a narrow role may lack `cluster:monitor/health`).
  */
 export async function readClusterShardFacts(
-  client: Client,
-  retry?: RetryOptions,
+  calls: RetryingCaller,
 ): Promise<ClusterShardFacts | { unavailable: string }> {
   let health: Record<string, unknown>;
   try {
-    health = (await withRetry(() => client.cluster.health(), retry)).body as Record<string, unknown>;
+    health = (await calls.call({ method: 'GET', path: '/_cluster/health' })).body as Record<string, unknown>;
   } catch (err) {
-    return { unavailable: `_cluster/health unavailable (${describeError(err)})` };
+    return { unavailable: `_cluster/health unavailable (${describeFailure(err)})` };
   }
   const dataNodes = Number(health.number_of_data_nodes);
   if (!Number.isInteger(dataNodes) || dataNodes < 1) {
@@ -90,10 +88,11 @@ export async function readClusterShardFacts(
   let settingSource: ClusterShardFacts['settingSource'] = 'assumed';
   try {
     const settings = (
-      await withRetry(
-        () => client.cluster.getSettings({ include_defaults: true, flat_settings: true }),
-        retry,
-      )
+      await calls.call({
+        method: 'GET',
+        path: '/_cluster/settings',
+        querystring: { include_defaults: true, flat_settings: true },
+      })
     ).body as Record<string, unknown>;
     // Precedence as the cluster applies it: transient, then persistent, then the default.
     for (const source of ['transient', 'persistent', 'defaults'] as const) {

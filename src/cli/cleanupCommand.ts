@@ -1,71 +1,95 @@
-/** `cloudtrail-opensearch cleanup` and `install-ism`: retention by calendar day, on the cleanup module. */
-import { installIsmPolicy } from '../cleanup/ism.js';
+/** `cloudtrail-opensearch cleanup`: retention by calendar day, on the cleanup module the Lambda runs. */
+import { Command, Option } from 'commander';
 import { runCleanup } from '../cleanup/run.js';
-import { integerFlag, parse } from './args.js';
-import { connect, connectionFlags, indexPrefixFlag } from './connection.js';
+import { checkEndpoint, connect } from './connection.js';
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
+import type { Invocation } from './invocation.js';
+import { addConnectionOptions, requireOptions, wholeNumber, type ConnectionFlags } from './options.js';
 
-export async function cleanupCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    ...connectionFlags,
-    'keep-days': { type: 'string' },
-    'max-deletions': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    'pre-create-tomorrow': { type: 'boolean' },
-    protect: { type: 'string', multiple: true },
-  });
-  const keepDays = integerFlag(values, 'keep-days', undefined, 1);
-  const { client } = connect(values);
+interface CleanupFlags extends ConnectionFlags {
+  keepDays: number;
+  maxDeletions: number;
+  dryRun: boolean;
+  protect: string[];
+  preCreateTomorrow: boolean;
+}
+
+export function cleanupCommand(invocation: Invocation): Command {
+  const command = new Command('cleanup')
+    .summary('delete daily indices older than --keep-days')
+    .description(
+      'Keep --keep-days calendar days of daily indices (counting today, UTC) and delete the older ones. ' +
+        'Only names that are exactly PREFIX + a valid YYYY-MM-DD date are ever candidates; today and ' +
+        'future days are never deleted (see docs/cleanup.md).',
+    );
+  addConnectionOptions(command);
+  requireOptions(
+    command,
+    new Option('--keep-days <days>', 'calendar days to keep, counting today (UTC)').argParser(
+      wholeNumber(1, 36_500),
+    ),
+  )
+    .addOption(
+      new Option('--max-deletions <n>', 'most indices deleted in one run (the oldest first)')
+        .argParser(wholeNumber(1))
+        .default(30),
+    )
+    .addOption(new Option('--dry-run', 'list what would be deleted, delete nothing').default(false))
+    .addOption(
+      new Option('--protect <index>', 'an index never to delete (repeat for more)')
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([], 'none'),
+    )
+    .addOption(
+      new Option(
+        '--pre-create-tomorrow',
+        "create tomorrow's index (UTC) in advance, as the cleanup Lambda does",
+      ).default(false),
+    )
+    .addHelpText(
+      'after',
+      `
+Example:
+  cloudtrail-opensearch cleanup --endpoint http://127.0.0.1:9200 --keep-days 90 --dry-run
+
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags: CleanupFlags) => {
+      invocation.exitCode = await runCleanupCommand(flags, invocation);
+    });
+  return command;
+}
+
+async function runCleanupCommand(flags: CleanupFlags, invocation: Invocation): Promise<ExitCode> {
+  const connected = connect(flags, invocation);
+  const { client } = connected;
   try {
+    await checkEndpoint(connected, invocation);
     const outcome = await runCleanup(client, {
-      prefix: indexPrefixFlag(values),
-      keepDays,
-      maxDeletions: integerFlag(values, 'max-deletions', 30, 1),
-      dryRun: values['dry-run'] ?? false,
-      protect: values.protect,
-      preCreateTomorrow: values['pre-create-tomorrow'] ?? false,
+      prefix: connected.indexPrefix,
+      keepDays: flags.keepDays,
+      maxDeletions: flags.maxDeletions,
+      dryRun: flags.dryRun,
+      protect: flags.protect,
+      preCreateTomorrow: flags.preCreateTomorrow,
+      requestTimeoutMs: flags.requestTimeout,
       log: (level, message, data) =>
         process.stderr.write(`${level}: ${message}${data ? ' ' + JSON.stringify(data) : ''}\n`),
     });
     const { plan } = outcome;
     const verb = outcome.dryRun ? 'would delete' : 'deleted';
     const deleted = outcome.dryRun ? plan.toDelete : outcome.deleted;
-    process.stdout.write(
-      `today (UTC): ${plan.today}; keeping ${keepDays} day(s); deleting indices dated ${plan.cutoff} or earlier\n`,
-    );
-    process.stdout.write(`${verb} ${deleted.length}: ${deleted.join(', ') || '-'}\n`);
-    process.stdout.write(
-      `kept ${plan.kept.length}; skipped ${plan.skipped.length} (not daily indices of this prefix)\n`,
-    );
+    const lines = [
+      `today (UTC): ${plan.today}; keeping ${flags.keepDays} day(s); deleting indices dated ${plan.cutoff} or earlier`,
+      `${verb} ${deleted.length}: ${deleted.join(', ') || '-'}`,
+      `kept ${plan.kept.length}; skipped ${plan.skipped.length} (not daily indices of this prefix)`,
+    ];
     if (plan.deferred.length)
-      process.stdout.write(
-        `deferred ${plan.deferred.length} (over --max-deletions): ${plan.deferred.join(', ')}\n`,
-      );
-    for (const failure of outcome.failed)
-      process.stdout.write(`failed: ${failure.index}: ${failure.reason}\n`);
-    if (outcome.shardWarning) process.stdout.write(`warning: ${outcome.shardWarning}\n`);
-    return outcome.failed.length > 0 ? 1 : 0;
-  } finally {
-    await client.close();
-  }
-}
-
-export async function ismCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    ...connectionFlags,
-    'keep-days': { type: 'string' },
-    'policy-id': { type: 'string' },
-  });
-  const { client } = connect(values);
-  try {
-    const result = await installIsmPolicy(client, {
-      prefix: indexPrefixFlag(values),
-      keepDays: integerFlag(values, 'keep-days', undefined, 1),
-      policyId: values['policy-id'],
-    });
-    process.stdout.write(
-      `ISM policy ${result.policyId}: ${result.created ? 'created' : result.updated ? 'updated' : 'unchanged'}; attached to ${result.attachedIndices} existing indices\n`,
-    );
-    return 0;
+      lines.push(`deferred ${plan.deferred.length} (over --max-deletions): ${plan.deferred.join(', ')}`);
+    for (const failure of outcome.failed) lines.push(`failed: ${failure.index}: ${failure.reason}`);
+    if (outcome.shardWarning) lines.push(`warning: ${outcome.shardWarning}`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return outcome.failed.length > 0 ? EXIT.undelivered : EXIT.ok;
   } finally {
     await client.close();
   }

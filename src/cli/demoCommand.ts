@@ -1,8 +1,11 @@
 /**
  * `npm start` / `cloudtrail-opensearch demo`: the whole product locally, no AWS, no setup. Starts the
  * dev server (unless OPENSEARCH_URL points at a cluster), indexes the bundled sample CloudTrail files
- * through the real pipeline, and prints what landed where.
+ * through the real pipeline, prints what landed where and three queries to try, then keeps the server
+ * up until Ctrl-C when run from a terminal (never in CI: without a terminal it ends and says how to
+ * keep it running).
  */
+import { Command, Option } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,26 +14,66 @@ import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { generateCloudTrail } from '../generator/generate.js';
 import { inProcessRunner } from '../pipeline/runner.js';
 import { cliTelemetry } from '../observability/telemetry.js';
+import { accepted, clientHttp, type HttpRequest, type HttpResponse } from '../http/request.js';
 import { createClient } from '../opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../pipeline/indexer.js';
-import { integerFlag, parse } from './args.js';
-import { indexTargets, printSummary } from './indexCommand.js';
+import type { ExitCode } from './exitCodes.js';
+import { exitCodeOf, indexTargets, summaryLines } from './indexRun.js';
+import type { Invocation } from './invocation.js';
+import { portNumber, wholeNumber } from './options.js';
 
 export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/cloudtrail', import.meta.url));
 
-export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    'keep-running': { type: 'boolean' },
-    'index-prefix': { type: 'string' },
-    records: { type: 'string' },
-  });
-  const indexPrefix = values['index-prefix'] ?? 'cloudtrail-';
-  // --records N: index N events generated from the samples (e.g. 1000000) instead of the samples.
-  const records = values.records === undefined ? undefined : integerFlag(values, 'records', 0, 1);
+interface DemoFlags {
+  keepRunning?: boolean;
+  port: number;
+  indexPrefix: string;
+  records?: number;
+}
+
+type Client = ReturnType<typeof createClient>;
+
+export function demoCommand(invocation: Invocation): Command {
+  return new Command('demo')
+    .summary('index the bundled sample events into a local dev server and show them (npm start)')
+    .description(
+      'Start the local dev server (unless $OPENSEARCH_URL names a cluster), index the 1,214 bundled sample ' +
+        'events through the same pipeline as the Lambda, print the indices, the top event names and three ' +
+        'queries to try, then keep the server running until Ctrl-C.',
+    )
+    .addOption(
+      new Option(
+        '--keep-running',
+        'keep the dev server running after indexing, until Ctrl-C (default: yes on a terminal, no otherwise)',
+      ),
+    )
+    .addOption(new Option('--no-keep-running', 'stop the dev server once the samples are indexed'))
+    .addOption(
+      new Option('--port <port>', 'port of the dev server (0 picks a free one)')
+        .argParser(portNumber)
+        .default(0),
+    )
+    .addOption(
+      new Option('--index-prefix <prefix>', 'daily indices are PREFIX + YYYY-MM-DD').default('cloudtrail-'),
+    )
+    .addOption(
+      new Option(
+        '--records <n>',
+        'index N events generated from the samples instead of the samples (e.g. 1000000)',
+      ).argParser(wholeNumber(1)),
+    )
+    .action(async (flags: DemoFlags) => {
+      invocation.exitCode = await runDemo(flags);
+    });
+}
+
+async function runDemo(flags: DemoFlags): Promise<ExitCode> {
+  const prefix = flags.indexPrefix;
+  const keepRunning = flags.keepRunning ?? Boolean(process.stdout.isTTY && process.stdin.isTTY);
   let server: DevServer | undefined;
   let endpoint = process.env.OPENSEARCH_URL;
   if (!endpoint) {
-    server = await startDevServer({ port: 0 });
+    server = await startDevServer({ port: flags.port });
     endpoint = server.url;
     process.stdout.write(`started the local dev server at ${endpoint}\n`);
   }
@@ -39,13 +82,22 @@ export async function demoCommand(argv: string[]): Promise<number> {
     username: process.env.OPENSEARCH_USERNAME,
     password: process.env.OPENSEARCH_PASSWORD,
   });
-  const generatedDir = records === undefined ? undefined : await mkdtemp(join(tmpdir(), 'ct-demo-'));
+  const generatedDir = flags.records === undefined ? undefined : await mkdtemp(join(tmpdir(), 'ct-demo-'));
   try {
-    const indexer = new Indexer(client, { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix }, cliTelemetry('WARN'));
+    const indexer = new Indexer(
+      client,
+      { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix: prefix },
+      cliTelemetry('WARN'),
+    );
     let source = SAMPLES_DIR;
     if (generatedDir !== undefined) {
-      process.stdout.write(`generating ${records} events from ${SAMPLES_DIR}\n`);
-      await generateCloudTrail({ sourceDir: SAMPLES_DIR, outDir: generatedDir, records: records!, days: 30 });
+      process.stdout.write(`generating ${flags.records} events from ${SAMPLES_DIR}\n`);
+      await generateCloudTrail({
+        sourceDir: SAMPLES_DIR,
+        outDir: generatedDir,
+        records: flags.records!,
+        days: 30,
+      });
       source = generatedDir;
     }
     process.stdout.write(`indexing ${source}\n\n`);
@@ -53,17 +105,25 @@ export async function demoCommand(argv: string[]): Promise<number> {
       runners: [inProcessRunner(indexer)],
       filesPerRunner: generatedDir === undefined ? 1 : 8,
     };
-    const totals = await indexTargets(indexer, [source], undefined, undefined, parallel);
-    printSummary(totals, indexer.deadLetterTarget);
-    await client.transport.request({ method: 'POST', path: `/${indexPrefix}*/_refresh` });
-    await printIndices(client, indexPrefix);
-    await printTopEventNames(client, indexPrefix);
-    if (values['keep-running'] && server) {
-      process.stdout.write(`\nthe dev server keeps running at ${endpoint} (Ctrl-C to stop); try:\n`);
-      process.stdout.write(`  curl '${endpoint}/_cat/indices?v'\n`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    const totals = await indexTargets(indexer, [source], undefined, { parallel });
+    process.stdout.write(summaryLines(totals, indexer.deadLetterTarget).join('\n') + '\n');
+    await ask(client, { method: 'POST', path: `/${prefix}*/_refresh` });
+    await printIndices(client, prefix);
+    await printTopEventNames(client, prefix);
+    printExampleQueries(endpoint, prefix);
+    if (server && keepRunning) {
+      process.stdout.write(`\nthe dev server keeps running at ${endpoint}: press Ctrl-C to stop it\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    } else if (server) {
+      process.stdout.write(
+        '\nthe dev server stopped with this command. To keep it running and try the queries above:\n' +
+          '  npm start -- --keep-running     (or: npx cloudtrail-opensearch demo --keep-running)\n',
+      );
     }
-    return totals.undelivered > 0 || totals.failedFiles > 0 ? 1 : 0;
+    return exitCodeOf(totals);
   } finally {
     await client.close();
     await server?.close();
@@ -71,10 +131,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function printIndices(client: ReturnType<typeof createClient>, indexPrefix: string): Promise<void> {
-  const response = await client.transport.request({
+async function printIndices(client: Client, prefix: string): Promise<void> {
+  const response = await ask(client, {
     method: 'GET',
-    path: `/_cat/indices/${indexPrefix}2*`,
+    path: `/_cat/indices/${prefix}2*`,
     querystring: { format: 'json', h: 'index,docs.count', s: 'index' },
   });
   const rows = response.body as { index: string; 'docs.count': string }[];
@@ -87,13 +147,10 @@ async function printIndices(client: ReturnType<typeof createClient>, indexPrefix
     process.stdout.write(`  ${row.index.padEnd(32)} ${row['docs.count'].padStart(6)} docs\n`);
 }
 
-async function printTopEventNames(
-  client: ReturnType<typeof createClient>,
-  indexPrefix: string,
-): Promise<void> {
-  const response = await client.transport.request({
+async function printTopEventNames(client: Client, prefix: string): Promise<void> {
+  const response = await ask(client, {
     method: 'POST',
-    path: `/${indexPrefix}2*/_search`,
+    path: `/${prefix}2*/_search`,
     body: { size: 0, aggs: { names: { terms: { field: 'eventName', size: 10 } } } },
   });
   const body = response.body as {
@@ -104,4 +161,45 @@ async function printTopEventNames(
   for (const bucket of body.aggregations?.names?.buckets ?? []) {
     process.stdout.write(`  ${bucket.key.padEnd(32)} ${String(bucket.doc_count).padStart(6)}\n`);
   }
+}
+
+/** Queries over the samples, as curl commands against this server (the README has them in DQL too). */
+function exampleQueries(): { what: string; body: unknown }[] {
+  const fields = ['eventTime', 'eventName', 'userIdentity.arn'];
+  return [
+    {
+      what: 'an API call',
+      body: { query: { term: { eventName: 'AssumeRole' } }, size: 3, _source: fields },
+    },
+    {
+      what: 'failures, counted by error code',
+      body: {
+        size: 0,
+        query: { exists: { field: 'errorCode' } },
+        aggs: { codes: { terms: { field: 'errorCode' } } },
+      },
+    },
+    {
+      what: 'events whose requestParameters.bucketName is aiden-dev-bucket-eu-west-1 (free-form fields: ct.pairs)',
+      body: {
+        query: { term: { 'ct.pairs': 'requestParameters.bucketName=aiden-dev-bucket-eu-west-1' } },
+        size: 3,
+        _source: fields,
+      },
+    },
+  ];
+}
+
+function printExampleQueries(endpoint: string, prefix: string): void {
+  process.stdout.write('\ntry:\n');
+  for (const query of exampleQueries()) {
+    process.stdout.write(
+      `  # ${query.what}\n  curl -s '${endpoint}/${prefix}2*/_search' -H 'content-type: application/json' -d '${JSON.stringify(query.body)}'\n`,
+    );
+  }
+}
+
+/** One request with the product's deadline and bound on the answer; an HttpError unless it is a 2xx. */
+async function ask(client: Client, request: HttpRequest): Promise<HttpResponse> {
+  return accepted(await clientHttp(client).request(request), request);
 }

@@ -1,50 +1,88 @@
-/** `cloudtrail-opensearch dev-server`: the local OpenSearch-compatible server, until killed. */
+/** `cloudtrail-opensearch dev-server`: the local OpenSearch-compatible server, until stopped. */
+import { Command, Option } from 'commander';
 import { startDevServer, type Flavor } from '../../devserver/index.js';
-import { integerFlag, parse, UsageError } from './args.js';
+import { EXIT, type ExitCode } from './exitCodes.js';
+import type { Invocation } from './invocation.js';
+import { portNumber, UsageError, wholeNumber } from './options.js';
 
-const FLAVORS: Flavor[] = ['opensearch-1', 'opensearch-2', 'opensearch-3', 'elasticsearch-7'];
+const FLAVORS: Flavor[] = ['opensearch-2', 'opensearch-1', 'opensearch-3', 'elasticsearch-7'];
 
-export async function devServerCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    flavor: { type: 'string' },
-    sigv4: { type: 'string' },
-    region: { type: 'string' },
-    service: { type: 'string' },
-    seed: { type: 'string' },
-  });
-  const flavor = (values.flavor ?? 'opensearch-2') as Flavor;
-  if (!FLAVORS.includes(flavor))
-    throw new UsageError(`--flavor ${flavor}: expected one of ${FLAVORS.join(', ')}`);
+interface DevServerFlags {
+  port: number;
+  host: string;
+  flavor: Flavor;
+  sigv4?: string;
+  region: string;
+  service: 'es' | 'aoss';
+  seed: number;
+}
+
+export function devServerCommand(invocation: Invocation): Command {
+  return new Command('dev-server')
+    .summary('run the local OpenSearch-compatible server (in memory) until Ctrl-C')
+    .description(
+      'Run an in-memory server that answers the REST API this product uses as a real OpenSearch does ' +
+        '(same status codes, error types and reasons; see docs/dev-server.md). It prints its URL and runs ' +
+        'until Ctrl-C (SIGINT) or SIGTERM.',
+    )
+    .addOption(
+      new Option('--port <port>', 'port to listen on (0 picks a free one)')
+        .argParser(portNumber)
+        .default(9200),
+    )
+    .addOption(new Option('--host <address>', 'interface to listen on').default('127.0.0.1'))
+    .addOption(
+      new Option('--flavor <name>', 'which engine to imitate').choices(FLAVORS).default('opensearch-2'),
+    )
+    .addOption(
+      new Option(
+        '--sigv4 <key:secret>',
+        'require requests signed with AWS SigV4 for these credentials (default: off)',
+      ),
+    )
+    .addOption(
+      new Option('--region <region>', 'the region SigV4 signatures must be scoped to').default(
+        process.env.AWS_REGION ?? 'us-east-1',
+        '$AWS_REGION, else us-east-1',
+      ),
+    )
+    .addOption(
+      new Option('--service <name>', 'the service SigV4 signatures must be scoped to')
+        .choices(['es', 'aoss'])
+        .default('es'),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the random draws behind probabilistic faults')
+        .argParser(wholeNumber(0))
+        .default(1),
+    )
+    .action(async (flags: DevServerFlags) => {
+      invocation.exitCode = await runDevServer(flags);
+    });
+}
+
+async function runDevServer(flags: DevServerFlags): Promise<ExitCode> {
   let sigv4;
-  if (values.sigv4 !== undefined) {
-    const [accessKeyId, secretAccessKey] = values.sigv4.split(':');
-    if (!accessKeyId || !secretAccessKey) throw new UsageError('--sigv4: expected ACCESS_KEY:SECRET_KEY');
-    const service = values.service ?? 'es';
-    if (service !== 'es' && service !== 'aoss')
-      throw new UsageError(`--service ${service}: expected es or aoss`);
-    sigv4 = {
-      accessKeyId,
-      secretAccessKey,
-      region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      service,
-    };
+  if (flags.sigv4 !== undefined) {
+    const [accessKeyId, secretAccessKey] = flags.sigv4.split(':');
+    if (!accessKeyId || !secretAccessKey)
+      throw new UsageError('--sigv4: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY');
+    sigv4 = { accessKeyId, secretAccessKey, region: flags.region, service: flags.service };
   }
   const server = await startDevServer({
-    port: integerFlag(values, 'port', 9200),
-    host: values.host ?? '127.0.0.1',
-    flavor,
+    port: flags.port,
+    host: flags.host,
+    flavor: flags.flavor,
     sigv4,
-    seed: values.seed === undefined ? undefined : integerFlag(values, 'seed', 0),
+    seed: flags.seed,
   });
   process.stdout.write(
-    `dev server (${flavor}${sigv4 ? `, SigV4 ${sigv4.service}/${sigv4.region}` : ''}) listening on ${server.url}\n`,
+    `dev server (${flags.flavor}${sigv4 ? `, SigV4 ${sigv4.service}/${sigv4.region}` : ''}) listening on ${server.url}\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => void server.close().then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  return 0;
+  return EXIT.ok;
 }

@@ -1,189 +1,263 @@
 /** `cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL`: backfills and local files. */
-import type { S3Client } from '@aws-sdk/client-s3';
+import { Command, Option } from 'commander';
+import type { DeadLetterTarget } from '../config.js';
+import { ClusterHealth } from '../http/health.js';
 import { cliTelemetry } from '../observability/telemetry.js';
+import { describeError } from '../opensearch/errors.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipeline/indexer.js';
-import {
-  DEFAULT_FILES_PER_THREAD,
-  DEFAULT_THREADS,
-  indexInParallel,
-  type ParallelOptions,
-} from '../pipeline/parallel.js';
-import { inProcessRunner, targetName, type FileTarget } from '../pipeline/runner.js';
+import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from '../pipeline/parallel.js';
+import { targetName } from '../pipeline/runner.js';
 import { startRunners } from '../pipeline/workerRunner.js';
-import { walkFiles } from '../source/local.js';
-import { listS3Objects, parseS3Url, s3Client } from '../source/s3.js';
-import { skipReason } from '../trigger/skip.js';
+import { s3Client } from '../source/s3.js';
+import { checkEndpoint, connect, type Connected } from './connection.js';
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
+import { exitCodeOf, indexTargets, summaryLines, type IndexTotals } from './indexRun.js';
+import type { Invocation } from './invocation.js';
+import {
+  addConnectionOptions,
+  deadLetterTarget,
+  positiveNumber,
+  wholeNumber,
+  type ConnectionFlags,
+} from './options.js';
+import { Progress, type ProgressMode } from './progress.js';
+import { checkTargets, SKIP_EXPLANATIONS } from './targets.js';
 import type { FileOutcome } from '../types.js';
-import { integerFlag, parse, UsageError } from './args.js';
-import { connect, connectionFlags, indexPrefixFlag } from './connection.js';
 
-export const INDEX_USAGE = `usage: cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL
-  [--index-prefix cloudtrail-] [--auth none|basic|sigv4] [--region R] [--service es|aoss]
-  [--concurrency 2] [--max-bytes 5242880] [--dead-letter index:NAME|s3://bucket/prefix]
-  [--threads N] [--files-per-thread 2] [--s3-endpoint URL] [--verbose]`;
-
-export interface IndexTotals {
-  files: number;
-  skipped: number;
-  failedFiles: number;
-  read: number;
-  indexed: number;
-  duplicates: number;
-  healed: number;
-  deadLettered: number;
-  undelivered: number;
-  failures: { source: string; error: string }[];
+interface IndexFlags extends ConnectionFlags {
+  concurrency: number;
+  maxBytes: number;
+  deadLetter?: DeadLetterTarget;
+  threads: number;
+  filesPerThread: number;
+  s3Endpoint?: string;
+  includeInsights: boolean;
+  refresh: boolean;
+  progress: 'auto' | ProgressMode;
+  progressInterval: number;
+  quiet: boolean;
+  verbose: boolean;
 }
 
-export async function indexCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...connectionFlags,
-    concurrency: { type: 'string' },
-    'max-bytes': { type: 'string' },
-    'dead-letter': { type: 'string' },
-    's3-endpoint': { type: 'string' },
-    threads: { type: 'string' },
-    'files-per-thread': { type: 'string' },
-    verbose: { type: 'boolean', short: 'v' },
-  });
-  if (positionals.length === 0) throw new UsageError(`no files given\n${INDEX_USAGE}`);
-  const { client, service, connection } = connect(values);
-  const logLevel = values.verbose ? 'INFO' : 'WARN';
-  const telemetry = cliTelemetry(logLevel);
-  const deadLetter = parseDeadLetterFlag(values['dead-letter']);
-  const needsS3 = positionals.some((target) => target.startsWith('s3://')) || deadLetter?.kind === 's3';
-  const s3Options = { region: values.region, endpoint: values['s3-endpoint'] ?? process.env.S3_ENDPOINT };
+/** The product's index template refreshes every 30 s (src/template/template.ts). */
+const TEMPLATE_REFRESH = '30 s';
+
+export function indexCommand(invocation: Invocation): Command {
+  const command = new Command('index')
+    .summary('index CloudTrail log files (local paths, s3:// prefixes) into daily indices')
+    .description(
+      'Index every CloudTrail log file under the given paths into daily indices PREFIX + YYYY-MM-DD, through ' +
+        'the same pipeline as the Lambda. Directories are searched recursively; s3:// URLs list the prefix. ' +
+        'Running the same command again is always safe: records already indexed count as duplicates.',
+    )
+    .argument('<paths...>', 'local files or directories, and s3://bucket/prefix URLs');
+  addConnectionOptions(command)
+    .addOption(
+      new Option('--concurrency <n>', 'bulk requests in flight per file')
+        .argParser(wholeNumber(1))
+        .default(DEFAULT_PIPELINE_SETTINGS.bulkConcurrency),
+    )
+    .addOption(
+      new Option('--max-bytes <bytes>', 'largest bulk request body (stay under the domain limit, 10 MiB)')
+        .argParser(wholeNumber(1024))
+        .default(DEFAULT_PIPELINE_SETTINGS.bulkMaxBytes),
+    )
+    .addOption(
+      new Option(
+        '--dead-letter <target>',
+        'where records that cannot be indexed go: index:NAME or s3://bucket/prefix (default: index:PREFIXdeadletter)',
+      ).argParser(deadLetterTarget),
+    )
+    .addOption(
+      new Option('--threads <n>', 'indexing threads (each adds about 60-100 MB of memory)')
+        .argParser(wholeNumber(1))
+        .default(DEFAULT_THREADS, `one per CPU core, at most 4: ${DEFAULT_THREADS} here`),
+    )
+    .addOption(
+      new Option('--files-per-thread <n>', 'files each thread indexes at once')
+        .argParser(wholeNumber(1))
+        .default(DEFAULT_FILES_PER_THREAD),
+    )
+    .addOption(
+      new Option(
+        '--s3-endpoint <url>',
+        'an S3-compatible endpoint instead of AWS S3, path-style (default: $S3_ENDPOINT, else AWS S3)',
+      ),
+    )
+    .addOption(new Option('--include-insights', 'also index CloudTrail Insights files').default(false))
+    .addOption(
+      new Option(
+        '--no-refresh',
+        `do not refresh the written indices at the end: new documents then become searchable within the refresh interval (${TEMPLATE_REFRESH})`,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--progress <mode>',
+        'progress on stderr: live (a line redrawn in place), lines (a line every --progress-interval), none; ' +
+          'auto is live on a terminal, else lines',
+      )
+        .choices(['auto', 'live', 'lines', 'none'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--progress-interval <seconds>', 'seconds between progress lines (--progress lines)')
+        .argParser(positiveNumber('seconds'))
+        .default(10),
+    )
+    .addOption(new Option('-q, --quiet', 'no progress output (same as --progress none)').default(false))
+    .addOption(
+      new Option('-v, --verbose', 'name every file as it is indexed or skipped, and why').default(false),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cloudtrail-opensearch index s3://my-trail-bucket/AWSLogs/123456789012/CloudTrail/ \\
+      --endpoint https://search-logs-abc123.eu-west-1.es.amazonaws.com --region eu-west-1
+  cloudtrail-opensearch index ./downloaded-logs --endpoint http://127.0.0.1:9200
+
+The summary goes to stdout; progress, warnings and --verbose lines to stderr. At the end the
+indices are refreshed, so what was indexed is searchable at once (unless --no-refresh).
+
+${EXIT_CODES_HELP}
+  An empty directory or a prefix with no log file is exit 2 (nothing to index).`,
+    )
+    .action(async (paths: string[], flags: IndexFlags) => {
+      invocation.exitCode = await runIndex(paths, flags, invocation);
+    });
+  return command;
+}
+
+async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocation): Promise<ExitCode> {
+  await checkTargets(paths);
+  const connected = connect(flags, invocation);
+  const { client, connection, indexPrefix } = connected;
+  const needsS3 = paths.some((path) => path.startsWith('s3://')) || flags.deadLetter?.kind === 's3';
+  const s3Options = {
+    region: flags.region,
+    endpoint: flags.s3Endpoint ?? process.env.S3_ENDPOINT,
+    requestTimeoutMs: flags.requestTimeout,
+  };
   const s3 = needsS3 ? s3Client(s3Options) : undefined;
+  const progress = new Progress(progressMode(flags), process.stderr, flags.progressInterval * 1000);
+  const logLevel = 'WARN';
   const options: IndexerOptions = {
     ...DEFAULT_PIPELINE_SETTINGS,
-    indexPrefix: indexPrefixFlag(values),
-    bulkConcurrency: integerFlag(values, 'concurrency', DEFAULT_PIPELINE_SETTINGS.bulkConcurrency, 1),
-    bulkMaxBytes: integerFlag(values, 'max-bytes', DEFAULT_PIPELINE_SETTINGS.bulkMaxBytes, 1024),
-    deadLetter,
-    service,
+    indexPrefix,
+    bulkConcurrency: flags.concurrency,
+    bulkMaxBytes: flags.maxBytes,
+    requestTimeoutMs: flags.requestTimeout,
+    deadLetter: flags.deadLetter,
+    service: flags.service,
   };
-  const indexer = new Indexer(client, options, telemetry, s3);
-  const threads = integerFlag(values, 'threads', DEFAULT_THREADS, 1);
-  const filesPerRunner = integerFlag(values, 'files-per-thread', DEFAULT_FILES_PER_THREAD, 1);
-  const runners = await startRunners(indexer, threads, {
-    connection,
+  const indexer = new Indexer(
+    client,
     options,
-    s3: needsS3 ? s3Options : undefined,
-    logLevel,
-  });
+    cliTelemetry(logLevel, (line) => progress.note(line)),
+    s3,
+  );
   try {
-    const totals = await indexTargets(
+    await checkEndpoint(connected, invocation);
+    await indexer.prepare();
+    // Shared by every file and thread: the run stops as a whole when the cluster fails several files in a row.
+    const health = ClusterHealth.create();
+    const runners = await startRunners(
       indexer,
-      positionals,
-      s3,
-      (outcome, source) => {
-        if (values.verbose) process.stderr.write(`${source}: ${formatOutcome(outcome)}\n`);
-      },
-      { runners, filesPerRunner },
+      flags.threads,
+      { connection, options, s3: needsS3 ? s3Options : undefined, logLevel },
+      health,
     );
-    printSummary(totals, indexer.deadLetterTarget);
-    return totals.undelivered > 0 || totals.failedFiles > 0 ? 1 : 0;
+    const sizes = new Map<string, number | undefined>();
+    progress.start();
+    let totals: IndexTotals;
+    try {
+      totals = await indexTargets(indexer, paths, s3, {
+        includeInsights: flags.includeInsights,
+        parallel: { runners, filesPerRunner: flags.filesPerThread, health },
+        hooks: {
+          found(target, bytes) {
+            sizes.set(targetName(target), bytes);
+            progress.found(bytes);
+          },
+          skipped(name, reason) {
+            if (flags.verbose) progress.note(`skipped ${name}: ${SKIP_EXPLANATIONS[reason]}`);
+          },
+          listed(target, logFiles, skipped) {
+            if (logFiles === 0)
+              progress.note(
+                `warning: ${target}: no CloudTrail log files${skipped ? ` (${skipped} other files skipped; --verbose names them)` : ''}`,
+              );
+          },
+          listingFinished() {
+            progress.listingFinished();
+          },
+          fileDone(outcome, source) {
+            progress.fileDone(outcome, sizes.get(source));
+            sizes.delete(source);
+            if (flags.verbose) progress.note(`${source}: ${fileLine(outcome)}`);
+          },
+        },
+      });
+    } finally {
+      progress.stop();
+      await Promise.all(runners.map((runner) => runner.close()));
+    }
+    if (totals.files === 0) {
+      process.stderr.write('nothing to index: no CloudTrail log file under the given paths\n');
+      return EXIT.usage;
+    }
+    const lines = summaryLines(totals, indexer.deadLetterTarget);
+    lines.push(await searchableLine(connected, flags, totals, invocation));
+    process.stdout.write(lines.join('\n') + '\n');
+    return exitCodeOf(totals);
   } finally {
-    await Promise.all(runners.map((runner) => runner.close()));
     await client.close();
+    s3?.destroy();
   }
 }
 
-/** How many files are indexed at once, and where (see src/pipeline/parallel.ts). */
-export type ParallelSettings = Omit<ParallelOptions, 'onOutcome'>;
+function progressMode(flags: IndexFlags): ProgressMode {
+  if (flags.quiet) return 'none';
+  if (flags.progress !== 'auto') return flags.progress;
+  return process.stderr.isTTY ? 'live' : 'lines';
+}
+
+function fileLine(outcome: FileOutcome): string {
+  const counts = `read ${outcome.read}, indexed ${outcome.indexed}, duplicates ${outcome.duplicates}, dead-lettered ${outcome.deadLettered}`;
+  return outcome.error ? `${counts}; FAILED` : counts;
+}
 
 /**
- * Indexes every file named by the targets (local paths recurse; s3:// URLs list the prefix). Without
- * `parallel`, one file at a time in this thread.
+ * Makes what was written searchable now (the template refreshes every 30 s), and says so: a user who
+ * counts documents right after the run would otherwise see fewer than the summary.
  */
-export async function indexTargets(
-  indexer: Indexer,
-  targets: string[],
-  s3: S3Client | undefined,
-  onFile: (outcome: FileOutcome, source: string) => void = () => {},
-  parallel: ParallelSettings = { runners: [inProcessRunner(indexer)], filesPerRunner: 1 },
-): Promise<IndexTotals> {
-  const totals: IndexTotals = {
-    files: 0,
-    skipped: 0,
-    failedFiles: 0,
-    read: 0,
-    indexed: 0,
-    duplicates: 0,
-    healed: 0,
-    deadLettered: 0,
-    undelivered: 0,
-    failures: [],
-  };
-  const add = (outcome: FileOutcome, target: FileTarget) => {
-    const source = targetName(target);
-    totals.files++;
-    totals.read += outcome.read;
-    totals.indexed += outcome.indexed;
-    totals.duplicates += outcome.duplicates;
-    totals.healed += outcome.healed;
-    totals.deadLettered += outcome.deadLettered;
-    totals.undelivered += outcome.undelivered;
-    if (outcome.error) {
-      totals.failedFiles++;
-      totals.failures.push({ source, error: outcome.error });
-    }
-    onFile(outcome, source);
-  };
-  await indexInParallel(
-    fileTargets(targets, s3, () => totals.skipped++),
-    { ...parallel, onOutcome: add },
-  );
-  return totals;
-}
-
-/** The log files the targets name, in listing order; anything else is counted as skipped. */
-async function* fileTargets(
-  targets: string[],
-  s3: S3Client | undefined,
-  skipped: () => void,
-): AsyncGenerator<FileTarget> {
-  for (const target of targets) {
-    const s3Target = target.startsWith('s3://') ? parseS3Url(target) : undefined;
-    if (target.startsWith('s3://') && !s3Target)
-      throw new UsageError(`${target}: expected s3://bucket/prefix`);
-    if (s3Target) {
-      for await (const ref of listS3Objects(s3!, s3Target.bucket, s3Target.prefix)) {
-        if (skipReason(ref)) skipped();
-        else yield { kind: 's3', ref };
-      }
-    } else {
-      for await (const file of walkFiles([target])) {
-        if (skipReason({ bucket: '', key: file.path, size: file.size })) skipped();
-        else yield { kind: 'local', path: file.path };
-      }
-    }
+async function searchableLine(
+  connected: Connected,
+  flags: IndexFlags,
+  totals: IndexTotals,
+  invocation: Invocation,
+): Promise<string> {
+  const label = 'searchable:   ';
+  if (totals.indexed + totals.deadLettered === 0) return `${label} yes (nothing new was written)`;
+  if (!flags.refresh) return `${label} within ${TEMPLATE_REFRESH} (the refresh interval; --no-refresh given)`;
+  const { resolved, indexPrefix } = connected;
+  if (resolved.auth === 'sigv4' && resolved.service === 'aoss') {
+    return `${label} within about 10 s (OpenSearch Serverless refreshes on its own)`;
   }
-}
-
-function parseDeadLetterFlag(value: string | undefined) {
-  if (value === undefined) return undefined;
-  if (value.startsWith('index:') && value.length > 6)
-    return { kind: 'index' as const, index: value.slice(6) };
-  const s3 = parseS3Url(value);
-  if (s3) return { kind: 's3' as const, bucket: s3.bucket, prefix: s3.prefix };
-  throw new UsageError(`--dead-letter ${value}: expected index:NAME or s3://bucket/prefix`);
-}
-
-function formatOutcome(outcome: FileOutcome): string {
-  const counts = `read ${outcome.read}, indexed ${outcome.indexed}, duplicates ${outcome.duplicates}, dead-lettered ${outcome.deadLettered}`;
-  return outcome.error ? `${counts}; FAILED: ${outcome.error}` : counts;
-}
-
-export function printSummary(totals: IndexTotals, deadLetterTarget: string): void {
-  const lines = [
-    `files:         ${totals.files} processed, ${totals.failedFiles} failed, ${totals.skipped} skipped (not log files)`,
-    `records read:  ${totals.read}`,
-    `indexed:       ${totals.indexed}${totals.healed ? ` (${totals.healed} after self-heal)` : ''}`,
-    `duplicates:    ${totals.duplicates} (already indexed)`,
-    `dead-lettered: ${totals.deadLettered}${totals.deadLettered ? ` (see ${deadLetterTarget})` : ''}`,
-  ];
-  if (totals.undelivered) lines.push(`undelivered:   ${totals.undelivered} (run the same command again)`);
-  for (const failure of totals.failures) lines.push(`failed: ${failure.source}: ${failure.error}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  const indices = [`${indexPrefix}*`];
+  const deadLetter = flags.deadLetter;
+  if (deadLetter?.kind === 'index' && !deadLetter.index.startsWith(indexPrefix))
+    indices.push(deadLetter.index);
+  try {
+    await connected.client.indices.refresh({
+      index: indices,
+      allow_no_indices: true,
+      ignore_unavailable: true,
+    });
+    return `${label} now (refreshed ${indices.join(', ')})`;
+  } catch (error) {
+    const reason = describeError(error, invocation.errorContext).message;
+    return `${label} within ${TEMPLATE_REFRESH} (the refresh interval; refreshing failed: ${reason})`;
+  }
 }

@@ -1,59 +1,30 @@
-/** The `cloudtrail-opensearch` command line: thin commands over the same library the Lambdas use. */
-import { ConfigError } from '../config.js';
-import { UsageError } from './args.js';
-import { cleanupCommand, ismCommand } from './cleanupCommand.js';
-import { demoCommand } from './demoCommand.js';
-import { devServerCommand } from './devServerCommand.js';
-import { generateCommand } from './generateCommand.js';
-import { INDEX_USAGE, indexCommand } from './indexCommand.js';
-import { redriveCommand } from './redriveCommand.js';
-
-const USAGE = `usage: cloudtrail-opensearch <command> [options]
-
-commands:
-  index <path|s3://bucket/prefix>... --endpoint URL   index CloudTrail files (directories recurse)
-  cleanup --endpoint URL --keep-days N [--dry-run]     delete daily indices older than N days
-  install-ism --endpoint URL --keep-days N             install the equivalent in-cluster ISM policy
-  dev-server [--port 9200] [--host 127.0.0.1]          run the local OpenSearch-compatible server
-  redrive --endpoint URL --from index:NAME|s3://bucket/prefix [--delete-after]
-                                                       re-send dead-lettered documents after fixing the cause
-  demo                                                 index the bundled samples into a local dev server
-  generate --out DIR --records N [--per-file 500] [--days 1] [--seed S]
-                                                       write realistic CloudTrail files (from the samples)
-
-${INDEX_USAGE}`;
-
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  index: indexCommand,
-  cleanup: cleanupCommand,
-  'install-ism': ismCommand,
-  'dev-server': devServerCommand,
-  demo: demoCommand,
-  generate: generateCommand,
-  redrive: redriveCommand,
-};
+/**
+ * The `cloudtrail-opensearch` command line: thin commands over the same library the Lambdas use.
+ * Parses the arguments, runs the command, and turns whatever went wrong into one line on stderr and
+ * an exit code from the documented table (exitCodes.ts).
+ */
+import { CommanderError } from 'commander';
+import { describeError } from '../opensearch/errors.js';
+import { EXIT } from './exitCodes.js';
+import { Invocation } from './invocation.js';
+import { UsageError } from './options.js';
+import { buildProgram } from './program.js';
 
 export async function runCli(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(USAGE + '\n');
-    return name === undefined ? 2 : 0;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`cloudtrail-opensearch: unknown command "${name}"\n\n${USAGE}\n`);
-    return 2;
-  }
+  const invocation = new Invocation();
+  const program = buildProgram(invocation);
   try {
-    return await command(rest);
+    await program.parseAsync(argv, { from: 'user' });
+    return invocation.exitCode;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`cloudtrail-opensearch ${name}: ${error.message}\n`);
-      return 2;
+    // Commander has already printed its message (an unknown option, a bad value, help, version).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError) {
+      invocation.reportError(error.message);
+      return EXIT.usage;
     }
-    process.stderr.write(
-      `cloudtrail-opensearch ${name}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return 1;
+    const described = describeError(error, invocation.errorContext);
+    invocation.reportError(described.message);
+    return described.fixedBy === 'configuration' ? EXIT.usage : EXIT.undelivered;
   }
 }

@@ -1,5 +1,8 @@
 /** What is kept for every record that could not be indexed: enough to understand and re-drive it. */
 import { createHash } from 'node:crypto';
+import type { ClusterHealth } from '../http/health.js';
+import type { HttpCaller } from '../http/request.js';
+import type { TimeBudget } from '../http/retry.js';
 
 export interface DeadLetterEntry {
   /** `s3://bucket/key` or the local path of the CloudTrail file. */
@@ -30,4 +33,17 @@ export interface DeadLetterSink {
   readonly target: string;
   /** Stores the entries; rejects if any could not be stored (the caller then counts them undelivered). */
   write(entries: DeadLetterEntry[]): Promise<void>;
+}
+
+/** What a file's dead-letter writes run under: its connection, its time, the run's health. */
+export interface SinkContext {
+  http: HttpCaller;
+  budget: TimeBudget;
+  health?: ClusterHealth;
+}
+
+/** A dead-letter destination, configured once; each file writes through its own view of it. */
+export interface DeadLetterStore {
+  readonly target: string;
+  forFile(context: SinkContext): DeadLetterSink;
 }

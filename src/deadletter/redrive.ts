@@ -15,8 +15,12 @@ import {
 import type { Client } from '@opensearch-project/opensearch';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { BulkFailure, BulkSender } from '../bulk/sender.js';
-import { clientTransport } from '../bulk/transport.js';
+import { bulkTransport, supportsFilterPath } from '../bulk/transport.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
+import { RetryingCaller } from '../http/calls.js';
+import { NetworkError } from '../http/errors.js';
+import { clientHttp } from '../http/request.js';
+import type { RetryPolicy, TimeBudget } from '../http/retry.js';
 import { healDocument } from '../documents/heal.js';
 import { keyDate } from '../trigger/keyDate.js';
 import type { BulkDocument } from '../types.js';
@@ -25,6 +29,15 @@ import { parseDeadLetterLines } from './s3Sink.js';
 
 export type RedriveFrom = { kind: 'index'; index: string } | { kind: 's3'; bucket: string; prefix: string };
 
+/** The indexer's sender settings (the CLI passes the pipeline's defaults and its own flags). */
+export interface RedriveSenderSettings {
+  bulkMaxBytes: number;
+  bulkMaxDocs: number;
+  bulkConcurrency: number;
+  requestTimeoutMs: number;
+  retry: RetryPolicy;
+}
+
 export interface RedriveOptions {
   client: Client;
   s3?: S3Client;
@@ -32,10 +45,7 @@ export interface RedriveOptions {
   /** For raw-record entries: the prefix of the daily index the rebuilt document goes to. */
   indexPrefix: string;
   deleteAfter: boolean;
-  bulkMaxBytes?: number;
-  bulkConcurrency?: number;
-  requestTimeoutMs?: number;
-  retry?: { baseMs: number; maxMs: number; maxAttempts: number };
+  settings: RedriveSenderSettings;
 }
 
 export interface RedriveResult {
@@ -66,6 +76,13 @@ const PAGE = 500;
 const MAX_PROBLEMS = 50;
 // OpenSearch's default index.max_result_window: paging by from/size cannot go past it.
 const RESULT_WINDOW = 10_000;
+/**
+ * Bound on one page of dead letters read back (each holds a document of up to MAX_RECORD_BYTES). A page
+ * over it is read again in halves.
+ */
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
+/** Bound on one dead-letter object read back from S3, compressed and inflated. */
+const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
 
 export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const result: RedriveResult = {
@@ -78,9 +95,13 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     deleted: 0,
     problems: [],
   };
+  const { settings } = options;
+  const budget: TimeBudget = { requestTimeoutMs: settings.requestTimeoutMs, remainingTimeMs: () => Infinity };
+  const http = clientHttp(options.client, { timeoutMs: settings.requestTimeoutMs });
+  const calls = new RetryingCaller(http, { policy: settings.retry, budget });
   const stored =
     options.from.kind === 'index'
-      ? await readIndex(options.client, options.from.index)
+      ? await readIndex(calls, options.from.index)
       : await readS3(requireS3(options), options.from);
   result.entries = stored.length;
 
@@ -90,13 +111,13 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     if (result.problems.length < MAX_PROBLEMS) result.problems.push(text);
   };
   const sender = new BulkSender({
-    transport: clientTransport(options.client),
-    maxBytes: options.bulkMaxBytes ?? 5 * 1024 ** 2,
-    maxDocs: 5000,
-    concurrency: options.bulkConcurrency ?? 2,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-    remainingTimeMs: () => Infinity,
-    retry: options.retry ?? { baseMs: 200, maxMs: 20_000, maxAttempts: 8 },
+    transport: bulkTransport(http, { filterPath: supportsFilterPath(options.client) }),
+    maxBytes: settings.bulkMaxBytes,
+    maxDocs: settings.bulkMaxDocs,
+    concurrency: settings.bulkConcurrency,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    remainingTimeMs: budget.remainingTimeMs,
+    retry: settings.retry,
     heal: healDocument,
     onOutcome: (doc, outcome) => {
       const item = byDocument.get(doc)!;
@@ -142,7 +163,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   if (options.deleteAfter && done.size > 0) {
     result.deleted =
       options.from.kind === 'index'
-        ? await deleteFromIndex(options.client, options.from.index, [...done])
+        ? await deleteFromIndex(calls, options.from.index, [...done])
         : await deleteFromS3(requireS3(options), options.from.bucket, stored, done);
   }
   return result;
@@ -176,37 +197,47 @@ function requireS3(options: RedriveOptions): S3Client {
   return options.s3;
 }
 
-async function readIndex(client: Client, index: string): Promise<Stored[]> {
+async function readIndex(calls: RetryingCaller, index: string): Promise<Stored[]> {
   const stored: Stored[] = [];
+  const path = `/${encodeURIComponent(index)}`;
   // Entries written in the last second are not searchable until a refresh.
-  await client.transport.request(
-    { method: 'POST', path: `/${encodeURIComponent(index)}/_refresh` },
-    { ignore: [404] },
-  );
-  for (let from = 0; ; from += PAGE) {
+  await calls.call({ method: 'POST', path: `${path}/_refresh` }, [404]);
+  let page = PAGE;
+  for (let from = 0; ;) {
     if (from >= RESULT_WINDOW) {
       throw new Error(
         `index:${index} holds more than ${RESULT_WINDOW} dead letters: re-drive with --delete-after and run again until it is empty`,
       );
     }
-    const response = await client.transport.request(
-      {
-        method: 'POST',
-        path: `/${encodeURIComponent(index)}/_search`,
-        body: {
-          from,
-          size: Math.min(PAGE, RESULT_WINDOW - from),
-          sort: [{ failedAt: 'asc' }, { source: 'asc' }, { recordIndex: 'asc' }],
-          query: { match_all: {} },
+    const size = Math.min(page, RESULT_WINDOW - from);
+    let response;
+    try {
+      response = await calls.call(
+        {
+          method: 'POST',
+          path: `${path}/_search`,
+          body: {
+            from,
+            size,
+            sort: [{ failedAt: 'asc' }, { source: 'asc' }, { recordIndex: 'asc' }],
+            query: { match_all: {} },
+          },
         },
-      },
-      { ignore: [404] },
-    );
+        [404],
+        MAX_PAGE_BYTES,
+      );
+    } catch (error) {
+      // Large documents: read the same entries in smaller pages, down to one entry at a time.
+      if (!(error instanceof NetworkError && error.code === 'ERESPONSETOOLARGE') || page === 1) throw error;
+      page = Math.max(1, Math.floor(page / 2));
+      continue;
+    }
     if (response.statusCode === 404) return stored;
     const hits =
       (response.body as { hits?: { hits?: { _id: string; _source: DeadLetterEntry }[] } }).hits?.hits ?? [];
     for (const hit of hits) stored.push({ entry: hit._source, location: hit._id });
-    if (hits.length < PAGE) return stored;
+    if (hits.length < size) return stored;
+    from += hits.length;
   }
 }
 
@@ -219,9 +250,13 @@ async function readS3(s3: S3Client, from: { bucket: string; prefix: string }): P
     );
     for (const object of page.Contents ?? []) {
       if (!object.Key?.endsWith('.jsonl.gz')) continue;
+      if ((object.Size ?? 0) > MAX_OBJECT_BYTES) {
+        throw new Error(`s3://${from.bucket}/${object.Key}: ${object.Size} bytes, over ${MAX_OBJECT_BYTES}`);
+      }
       const response = await s3.send(new GetObjectCommand({ Bucket: from.bucket, Key: object.Key }));
       const bytes = Buffer.from(await response.Body!.transformToByteArray());
-      for (const entry of parseDeadLetterLines(gunzipSync(bytes).toString('utf8'))) {
+      const text = gunzipSync(bytes, { maxOutputLength: MAX_OBJECT_BYTES }).toString('utf8');
+      for (const entry of parseDeadLetterLines(text)) {
         stored.push({ entry, location: object.Key });
       }
     }
@@ -230,17 +265,13 @@ async function readS3(s3: S3Client, from: { bucket: string; prefix: string }): P
   return stored;
 }
 
-async function deleteFromIndex(client: Client, index: string, done: Stored[]): Promise<number> {
+async function deleteFromIndex(calls: RetryingCaller, index: string, done: Stored[]): Promise<number> {
   let deleted = 0;
   for (let start = 0; start < done.length; start += PAGE) {
     const lines = done
       .slice(start, start + PAGE)
       .map((item) => JSON.stringify({ delete: { _index: index, _id: item.location } }));
-    const response = await client.transport.request({
-      method: 'POST',
-      path: '/_bulk',
-      body: lines.join('\n') + '\n',
-    });
+    const response = await calls.call({ method: 'POST', path: '/_bulk', ndjson: lines.join('\n') + '\n' });
     const items = (response.body as { items?: { delete?: { status?: number } }[] }).items ?? [];
     deleted += items.filter((item) => (item.delete?.status ?? 500) < 300).length;
   }

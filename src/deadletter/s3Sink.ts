@@ -2,9 +2,16 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { deadLetterId, type DeadLetterEntry, type DeadLetterSink } from './entry.js';
+import { outOfTimeSignal } from '../http/retry.js';
+import {
+  deadLetterId,
+  type DeadLetterEntry,
+  type DeadLetterSink,
+  type DeadLetterStore,
+  type SinkContext,
+} from './entry.js';
 
-export class S3DeadLetterSink implements DeadLetterSink {
+export class S3DeadLetterStore implements DeadLetterStore {
   readonly target: string;
 
   constructor(
@@ -15,7 +22,11 @@ export class S3DeadLetterSink implements DeadLetterSink {
     this.target = `s3://${bucket}/${prefix}`;
   }
 
-  async write(entries: DeadLetterEntry[]): Promise<void> {
+  forFile(context: SinkContext): DeadLetterSink {
+    return { target: this.target, write: (entries) => this.write(entries, context) };
+  }
+
+  private async write(entries: DeadLetterEntry[], context: SinkContext): Promise<void> {
     if (entries.length === 0) return;
     const now = new Date();
     const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
@@ -30,6 +41,8 @@ export class S3DeadLetterSink implements DeadLetterSink {
     // Loaded here, not at module load: whoever made the S3 client has loaded the SDK already, and a
     // process that never writes to S3 (a worker indexing local files) need not hold it (~14 MB).
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    // Each attempt has the S3 client's deadline; all of them together stay within the caller's time.
+    const abortSignal = outOfTimeSignal(context.budget);
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -37,11 +50,12 @@ export class S3DeadLetterSink implements DeadLetterSink {
         Body: body,
         ContentType: 'application/x-ndjson',
       }),
+      abortSignal ? { abortSignal } : {},
     );
   }
 }
 
-/** Reads back what S3DeadLetterSink wrote (used by the re-drive command). */
+/** Reads back what S3DeadLetterStore wrote (used by the re-drive command). */
 export function parseDeadLetterLines(text: string): DeadLetterEntry[] {
   return text
     .split('\n')

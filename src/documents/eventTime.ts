@@ -51,10 +51,7 @@ export function isPlausibleTime(ms: number, nowMs: number): boolean {
   return ms >= MIN_EVENT_TIME_MS && ms <= nowMs + MAX_FUTURE_SKEW_MS;
 }
 
-/** `YYYY-MM-DD` in UTC. */
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
+export { utcDay } from '../util/dates.js';
 
 const KEY_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

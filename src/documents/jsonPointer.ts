@@ -2,6 +2,7 @@
  * RFC 6901 JSON Pointers name the values the builder or the healer moves out of a record, so that
  * a key containing dots (or slashes) is never ambiguous when the record is put back together.
  */
+import { isPlainObject } from '../util/objects.js';
 
 export type PathSegment = string | number;
 
@@ -23,9 +24,7 @@ export function bareObject(): Record<string, unknown> {
   return Object.create(null) as Record<string, unknown>;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isPlainObject };
 
 function shallowCopy(value: unknown): Record<string, unknown> | unknown[] {
   if (Array.isArray(value)) return value.slice();

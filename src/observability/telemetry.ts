@@ -73,15 +73,21 @@ export function lambdaTelemetry(serviceName: string, logLevel: LogLevel): Teleme
   };
 }
 
-/** CLI telemetry: counters kept in memory for the summary; log lines on stderr at or above `level`. */
-export function cliTelemetry(level: LogLevel = 'WARN'): Telemetry & { counters: Map<MetricName, number> } {
+/**
+ * CLI telemetry: counters kept in memory for the summary; log lines at or above `level` go to `writeLine`
+ * (default stderr; the CLI passes its progress display so a live progress line is not garbled).
+ */
+export function cliTelemetry(
+  level: LogLevel = 'WARN',
+  writeLine: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+): Telemetry & { counters: Map<MetricName, number> } {
   const order: LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
   const threshold = order.indexOf(level);
   const counters = new Map<MetricName, number>();
   const write = (lineLevel: LogLevel) => (message: string, data?: LogData) => {
     if (order.indexOf(lineLevel) < threshold) return;
     const details = data && Object.keys(data).length ? ' ' + JSON.stringify(data) : '';
-    process.stderr.write(`${lineLevel.toLowerCase()}: ${message}${details}\n`);
+    writeLine(`${lineLevel.toLowerCase()}: ${message}${details}`);
   };
   return {
     counters,

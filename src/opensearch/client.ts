@@ -6,6 +6,8 @@
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { redactCredentials } from '../http/redact.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/retry.js';
 
 export type AuthMode = 'none' | 'basic' | 'sigv4';
 export type AwsService = 'es' | 'aoss';
@@ -29,7 +31,7 @@ export interface ConnectionOptions {
   service?: AwsService;
   username?: string;
   password?: string;
-  /** Default 30000. */
+  /** Deadline of each request (connect plus the whole answer). Default 30000. */
   requestTimeoutMs?: number;
   /** sigv4 only. Default: the AWS SDK's node provider chain (env, SSO, profile, container, instance role). */
   credentials?: () => Promise<AwsCredentials>;
@@ -46,7 +48,7 @@ export type ResolvedConnection =
   | (ResolvedCommon & { auth: 'basic'; username: string; password: string })
   | (ResolvedCommon & { auth: 'sigv4'; region: string; service: AwsService });
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 const AUTH_MODES: readonly AuthMode[] = ['none', 'basic', 'sigv4'];
 const SERVICES: readonly AwsService[] = ['es', 'aoss'];
 const ENDPOINT_SHAPE = 'expected http(s)://host[:port]';
@@ -131,21 +133,23 @@ export function resolveConnection(
 function parseEndpoint(endpoint: string | undefined): URL {
   if (endpoint === undefined || endpoint.trim() === '')
     throw new Error(`endpoint is required: ${ENDPOINT_SHAPE}`);
+  // Quoted only without its user info: a malformed URL may still hold a password.
+  const shown = redactCredentials(endpoint);
   let url: URL;
   try {
     url = new URL(endpoint.trim());
   } catch {
-    throw new Error(`endpoint "${endpoint}" is not a URL: ${ENDPOINT_SHAPE}`);
+    throw new Error(`endpoint "${shown}" is not a URL: ${ENDPOINT_SHAPE}`);
   }
   if (url.username !== '' || url.password !== '') {
     // Not echoed back: the string holds a password.
     throw new Error('endpoint must not contain credentials: pass username and password as options instead');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`endpoint "${endpoint}" does not start with http:// or https://: ${ENDPOINT_SHAPE}`);
+    throw new Error(`endpoint "${shown}" does not start with http:// or https://: ${ENDPOINT_SHAPE}`);
   }
   if (url.search !== '' || url.hash !== '') {
-    throw new Error(`endpoint "${endpoint}" has a query string or fragment: ${ENDPOINT_SHAPE}`);
+    throw new Error(`endpoint "${shown}" has a query string or fragment: ${ENDPOINT_SHAPE}`);
   }
   return url;
 }
@@ -192,6 +196,8 @@ export function createClient(options: ConnectionOptions): Client {
     node: resolved.endpoint,
     requestTimeout: resolved.requestTimeoutMs,
     maxRetries: 0, // the product retries with its own backoff and per-item bookkeeping
+    // One node: no background pings to bring a "dead" node back (they would run outside our deadlines).
+    resurrectStrategy: 'none',
     compression: undefined, // off: SigV4 hashes the body as sent, and bulk bodies are built as strings
     suggestCompression: false,
   };

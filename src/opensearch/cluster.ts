@@ -3,6 +3,8 @@
  * versions have (flat_object since OpenSearch 2.7).
  */
 import type { Client } from '@opensearch-project/opensearch';
+import { accepted, clientHttp, type HttpCaller, type RequestLimits } from '../http/request.js';
+import { isPlainObject as isRecord } from '../util/objects.js';
 import { resolvedConnectionOf, type AwsService } from './client.js';
 
 export interface ClusterInfo {
@@ -61,13 +63,19 @@ export function parseClusterInfo(rootBody: unknown, serverless: boolean): Cluste
 
 /**
  * Asks the cluster what it is. Serverless has no `GET /`, so for service aoss (given here, or the one
- * `createClient` resolved for this client) nothing is sent.
+ * `createClient` resolved for this client) nothing is sent. A refused `GET /` throws an HttpError.
  */
-export async function detectCluster(client: Client, service: AwsService | undefined): Promise<ClusterInfo> {
+export async function detectCluster(
+  client: Client,
+  service: AwsService | undefined,
+  http: HttpCaller = clientHttp(client),
+  limits?: Partial<RequestLimits>,
+): Promise<ClusterInfo> {
   const resolved = resolvedConnectionOf(client);
   const effectiveService = service ?? (resolved?.auth === 'sigv4' ? resolved.service : undefined);
   if (effectiveService === 'aoss') return { ...SERVERLESS_CLUSTER };
-  const response = await client.info();
+  const request = { method: 'GET', path: '/' } as const;
+  const response = accepted(await http.request(request, limits), request);
   return parseClusterInfo(response.body, false);
 }
 
@@ -78,10 +86,6 @@ export async function detectCluster(client: Client, service: AwsService | undefi
 function openSearchAtLeast(major: number, minor: number, wantMajor: number, wantMinor: number): boolean {
   if (major >= 7) return false;
   return major > wantMajor || (major === wantMajor && minor >= wantMinor);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function preview(value: unknown): string {

@@ -1,208 +1,276 @@
 /**
- * Turns a 401/403 from OpenSearch, Elasticsearch or the AWS front end into a message that names the
- * likely cause and the fix. The operator sees this in logs long after the request, so the raw reason
- * from the server is always kept at the end.
+ * What an operator reads when something fails: one line that names the thing that is wrong (the
+ * endpoint, a file, the credentials, a bucket) and what to change, for every command of the CLI and
+ * both Lambdas. Raw texts such as `Response Error`, `connect ECONNREFUSED ...`, OpenSSL's `wrong
+ * version number` or the SDK's `Could not load credentials from any providers` never reach the user
+ * on their own. The answer also says what fixes it (a setting, a retry, the input file), so the CLI
+ * can pick its exit code and retry loops can stop early on what no retry can fix.
  */
-import { parseAwsHost, type AuthMode } from './client.js';
+import { ConfigError } from '../config.js';
+import { RecordStreamError } from '../records/errors.js';
+import { describeAuthFailure } from './auth-advice.js';
+import type { Client } from '@opensearch-project/opensearch';
+import { resolvedConnectionOf, type AuthMode } from './client.js';
+import { bodyPreview, isClusterErrorBody, isRecord, serverReason, truncate } from './error-body.js';
+import { networkAdvice } from './network-advice.js';
 
-const RAW_REASON_MAX = 500;
-
-interface ServerReason {
-  /** e.g. security_exception, Forbidden; absent for AWS front-end messages. */
-  type?: string;
-  text: string;
-}
-
-export function describeAuthFailure(
-  status: 401 | 403,
-  body: unknown,
-  auth: AuthMode,
-  endpoint: string,
-): string {
-  const reason = serverReason(body);
-  const cause = likelyCause(status, reason, auth, endpoint);
-  const raw = reason.type ? `${reason.type}: ${reason.text}` : reason.text;
-  return `${endpoint} refused the request (HTTP ${status}, auth ${auth}): ${cause} Server said: ${truncate(raw)}`;
-}
-
-function likelyCause(status: 401 | 403, reason: ServerReason, auth: AuthMode, endpoint: string): string {
-  const text = reason.text;
-  const awsHost = hostOf(endpoint);
-
-  const unmapped = /no permissions for \[([^\]]*)\] and User \[name=([^,\]]+)/.exec(text);
-  if (unmapped) return unmappedUserCause(unmapped[1] ?? '', (unmapped[2] ?? '').trim());
-
-  const denied = /User: (\S+) is not authorized to perform: (\S+)/.exec(text);
-  if (denied) return iamDeniedCause(denied[1] ?? '', (denied[2] ?? '').replace(/[.,]$/, ''), text, auth);
-
-  const signing = signingCause(text, auth, awsHost?.region);
-  if (signing) return signing;
-
-  if (status === 403 && (reason.type === 'Forbidden' || awsHost?.service === 'aoss')) {
-    return (
-      'OpenSearch Serverless did not allow this identity. Check the collection data access policy grants the ' +
-      'role aoss:CreateIndex, aoss:DescribeIndex, aoss:UpdateIndex and aoss:WriteDocument on the indices, that ' +
-      "the role's IAM policy allows aoss:APIAccessAll on the collection, and that the network policy admits " +
-      'where the request comes from.'
-    );
-  }
-
-  if (status === 401) {
-    switch (auth) {
-      case 'basic':
-        return (
-          'the username or password was rejected. Check the credentials (and, on Amazon OpenSearch Service, that ' +
-          'the internal user database of fine-grained access control is enabled).'
-        );
-      case 'none':
-        return 'the cluster requires authentication: give a username and password (auth basic), or use auth sigv4 for AWS.';
-      case 'sigv4':
-        return (
-          'the cluster did not accept the IAM signature. A self-managed cluster does not understand SigV4: use ' +
-          'auth basic there. On Amazon OpenSearch Service, check the domain allows IAM authentication.'
-        );
-    }
-  }
-
-  return (
-    'the identity was authenticated but is not allowed to do this. Check the permissions of the user or role ' +
-    '(index and cluster permissions for the target indices).'
-  );
-}
-
-/** Fine-grained access control (OpenSearch security plugin) knows the caller but no role mapping grants the action. */
-function unmappedUserCause(permissions: string, userName: string): string {
-  const roleArn = iamRoleArn(userName);
-  const needs = permissions ? `[${permissions}]` : 'this action';
-  if (roleArn) {
-    return (
-      `the IAM role ${roleArn} is not mapped to an OpenSearch role that allows ${needs} in fine-grained access ` +
-      'control. Map it as a backend role: in OpenSearch Dashboards open Security > Roles, pick a role with write ' +
-      `access to the indices (or create one), then Mapped users > Backend roles > add ${roleArn}; or call ` +
-      `PUT _plugins/_security/api/rolesmapping/<role> with {"backend_roles": ["${roleArn}"]}.`
-    );
-  }
-  return (
-    `user "${userName}" is not mapped to an OpenSearch role that allows ${needs} in fine-grained access control. ` +
-    'Map the user to a role with the needed permissions (Security > Roles > Mapped users in OpenSearch Dashboards, ' +
-    'or PUT _plugins/_security/api/rolesmapping/<role>).'
-  );
-}
+export { describeAuthFailure } from './auth-advice.js';
 
 /**
- * The IAM role ARN fine-grained access control expects in a backend role mapping. Lambda and most SDK
- * callers appear as the role itself; an STS session ARN is turned back into the role ARN (a role created
- * under an IAM path has that path in its real ARN, which the session ARN does not show).
+ * What makes the failure go away: changing a setting (endpoint, auth, credentials, a path), running
+ * again later, fixing the input file, or unknown.
  */
-function iamRoleArn(name: string): string | undefined {
-  if (/^arn:aws[\w-]*:iam::\d{12}:role\//.test(name)) return name;
-  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(name);
-  if (session) return `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`;
-  return undefined;
+export type FixedBy = 'configuration' | 'retry' | 'input' | 'unknown';
+
+export interface DescribedError {
+  /** One line, with any password in a URL masked. */
+  message: string;
+  fixedBy: FixedBy;
 }
 
-/** The AWS front end of a managed domain refused an IAM principal (or an unsigned request). */
-function iamDeniedCause(principal: string, action: string, text: string, auth: AuthMode): string {
-  if (principal === 'anonymous') {
-    return (
-      `the request reached the domain unsigned (auth ${auth}) and the domain access policy does not allow ` +
-      'anonymous access. Use auth sigv4 with credentials of a role the access policy allows.'
-    );
+/** How the reader sets each thing a message may ask them to change. */
+export interface SettingNames {
+  endpoint: string;
+  region: string;
+  requestTimeout: string;
+  /** Where SigV4 credentials come from. */
+  credentials: string;
+}
+
+export const CLI_SETTINGS: SettingNames = {
+  endpoint: '--endpoint',
+  region: '--region',
+  requestTimeout: '--request-timeout',
+  credentials:
+    'set AWS_PROFILE (after aws configure or aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ' +
+    'for a cluster outside AWS use --auth basic or --auth none',
+};
+
+export const LAMBDA_SETTINGS: SettingNames = {
+  endpoint: 'OPENSEARCH_ENDPOINT',
+  region: 'AWS_REGION',
+  requestTimeout: 'REQUEST_TIMEOUT_MS',
+  credentials: 'check the function has an execution role and that the runtime can reach AWS STS',
+};
+
+export interface ErrorContext {
+  /** The OpenSearch endpoint the failed call went to (without credentials). */
+  endpoint?: string;
+  auth?: AuthMode;
+  /** Default: the CLI's option names. */
+  settings?: SettingNames;
+}
+
+/** The context for errors of calls made with `client` (its endpoint and auth mode), in a Lambda's words. */
+export function lambdaErrorContext(client: Client): ErrorContext {
+  const connection = resolvedConnectionOf(client);
+  return { endpoint: connection?.endpoint, auth: connection?.auth, settings: LAMBDA_SETTINGS };
+}
+
+/** An Error whose message is the one-line description of `error` (kept as its cause). */
+export function describedError(error: unknown, context: ErrorContext): Error {
+  const message = errorMessage(error, context);
+  if (error instanceof Error && error.message === message) return error;
+  return new Error(message, { cause: error });
+}
+
+const FS_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EMFILE']);
+
+export function describeError(error: unknown, context: ErrorContext = {}): DescribedError {
+  const described = describe(error, context);
+  return { message: redactUrlCredentials(oneLine(described.message)), fixedBy: described.fixedBy };
+}
+
+/** The message alone, for logs and exceptions. */
+export function errorMessage(error: unknown, context: ErrorContext = {}): string {
+  return describeError(error, context).message;
+}
+
+/** `scheme://user:password@host` → `scheme://user:***@host`, anywhere in a text. */
+export function redactUrlCredentials(text: string): string {
+  // The password runs to the last @ before the path: it may itself hold an @.
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/]*)@/gi, '$1$2:***@');
+}
+
+function describe(error: unknown, context: ErrorContext): DescribedError {
+  const settings = context.settings ?? CLI_SETTINGS;
+  const endpoint = context.endpoint;
+  if (error instanceof ConfigError) return { message: error.problems.join('; '), fixedBy: 'configuration' };
+  if (error instanceof RecordStreamError) return { message: error.message, fixedBy: 'input' };
+  if (isMissingCredentials(error)) {
+    return {
+      message: `no AWS credentials found to sign requests to ${endpoint ?? 'OpenSearch'} (SigV4): ${settings.credentials}.`,
+      fixedBy: 'configuration',
+    };
   }
-  const httpActions = 'es:ESHttp* (ESHttpGet, ESHttpHead, ESHttpPost, ESHttpPut, ESHttpDelete)';
-  if (/explicit deny/i.test(text)) {
-    return `an explicit Deny for ${action} applies to ${principal} (in its IAM policies, a permissions boundary, an SCP or the domain access policy). Remove or narrow it.`;
+  const fileProblem = fileSystemAdvice(error);
+  if (fileProblem) return fileProblem;
+  if (isS3ServiceError(error)) return s3Advice(error, settings);
+
+  const status = statusOf(error);
+  if (status !== undefined) return httpAdvice(status, bodyOf(error), context);
+  if (nameOf(error) === 'DeserializationError') {
+    return {
+      message:
+        `${endpoint ?? 'the server'} answered with a body that is not JSON, so it is not OpenSearch or Elasticsearch: ` +
+        `check ${settings.endpoint} is the cluster's REST endpoint (port 9200, or the domain endpoint).`,
+      fixedBy: 'configuration',
+    };
   }
-  if (/no resource-based policy allows/i.test(text)) {
-    return `the domain access policy does not allow ${principal} to call ${action}. Add a statement allowing ${httpActions} on arn:aws:es:<region>:<account>:domain/<domain>/* for this principal.`;
+  const network = networkAdvice(error, endpoint, settings);
+  if (network) return network;
+  if (error instanceof Error && error.cause !== undefined && error.cause !== error) {
+    // A wrapper that already says what happened in its own words; its cause says what fixes it.
+    return { message: error.message, fixedBy: describe(error.cause, context).fixedBy };
   }
-  if (/no identity-based policy allows/i.test(text)) {
-    return `the IAM policy of ${principal} does not allow ${action}. Attach a policy allowing ${httpActions} on arn:aws:es:<region>:<account>:domain/<domain>/*.`;
+  return { message: error instanceof Error ? error.message : String(error), fixedBy: 'unknown' };
+}
+
+function httpAdvice(status: number, body: unknown, context: ErrorContext): DescribedError {
+  const endpoint = context.endpoint ?? 'the server';
+  const settings = context.settings ?? CLI_SETTINGS;
+  if (status === 401 || status === 403) {
+    return {
+      message: describeAuthFailure(status, body, context.auth ?? 'none', endpoint),
+      fixedBy: 'configuration',
+    };
   }
+  if (!isClusterErrorBody(body)) {
+    if (status === 429 || status >= 500) {
+      return {
+        message: `${endpoint} answered HTTP ${status} (${bodyPreview(body)}): a proxy or load balancer in front of the cluster is failing or overloaded. Run again later.`,
+        fixedBy: 'retry',
+      };
+    }
+    return {
+      message: notClusterMessage(endpoint, `it answered HTTP ${status}`, body, settings),
+      fixedBy: 'configuration',
+    };
+  }
+  const reason = serverReason(body);
+  const said = truncate(reason.type ? `${reason.type}: ${reason.text}` : reason.text);
+  if (status === 429) {
+    return {
+      message: `${endpoint} is throttling requests (HTTP 429 ${said}): run again later, or send less at once (--concurrency, --threads).`,
+      fixedBy: 'retry',
+    };
+  }
+  if (status >= 500) {
+    return {
+      message: `${endpoint} failed (HTTP ${status} ${said}): check the cluster's health, then run again.`,
+      fixedBy: 'retry',
+    };
+  }
+  return { message: `${endpoint} answered HTTP ${status}: ${said}`, fixedBy: 'unknown' };
+}
+
+/** Something other than OpenSearch answered at the endpoint: what it said, and where to look instead. */
+export function notClusterMessage(
+  endpoint: string,
+  whatHappened: string,
+  body: unknown,
+  settings: SettingNames,
+): string {
   return (
-    `${principal} may not call ${action}: either the domain access policy or the principal's IAM policy lacks it. ` +
-    `Allow ${httpActions} on arn:aws:es:<region>:<account>:domain/<domain>/* in both.`
+    `${endpoint} does not look like OpenSearch or Elasticsearch: ${whatHappened} with ${bodyPreview(body)}. ` +
+    `Check ${settings.endpoint} is the cluster's REST endpoint (port 9200, or the domain endpoint), ` +
+    'not Dashboards, a web page or another service.'
   );
 }
 
-/** SigV4 rejected by the AWS front end: credentials, region, service or clock. */
-function signingCause(text: string, auth: AuthMode, hostRegion: string | undefined): string | undefined {
-  if (/Missing Authentication Token/i.test(text)) {
-    return auth === 'sigv4'
-      ? 'the request arrived without a signature: something between us and AWS (a proxy) may strip the Authorization header, or the path does not exist.'
-      : `the endpoint wants AWS SigV4 signatures and auth is ${auth}: use auth sigv4.`;
+function fileSystemAdvice(error: unknown): DescribedError | undefined {
+  if (!isRecord(error)) return undefined;
+  const code = error.code;
+  const path = error.path;
+  if (typeof code !== 'string' || typeof path !== 'string' || !FS_CODES.has(code)) return undefined;
+  const problems: Record<string, string> = {
+    ENOENT: 'no such file or directory: check the path',
+    EACCES: 'permission denied: give this user read access (directories also need execute)',
+    EPERM: 'operation not permitted: check the permissions',
+    ENOTDIR: 'a part of the path is a file, not a directory: check the path',
+    EISDIR: 'is a directory where a file was expected',
+    ELOOP: 'too many symbolic links: a link points back to itself',
+    EMFILE: 'too many open files: raise the limit (ulimit -n) or index fewer files at once',
+  };
+  return { message: `${path}: ${problems[code]}`, fixedBy: code === 'EMFILE' ? 'retry' : 'configuration' };
+}
+
+interface S3ServiceError {
+  name: string;
+  message: string;
+  $metadata: { httpStatusCode?: number };
+  BucketName?: string;
+  Region?: string;
+}
+
+function isS3ServiceError(error: unknown): error is S3ServiceError {
+  return isRecord(error) && isRecord(error.$metadata) && typeof error.$fault === 'string';
+}
+
+function s3Advice(error: S3ServiceError, settings: SettingNames): DescribedError {
+  const bucket = error.BucketName ? `bucket ${error.BucketName}` : 'the bucket';
+  switch (error.name) {
+    case 'NoSuchBucket':
+      return { message: `S3: ${bucket} does not exist: check the s3:// URL.`, fixedBy: 'configuration' };
+    case 'AccessDenied':
+      return {
+        message:
+          'S3 refused access (AccessDenied): the credentials need s3:ListBucket on the bucket and s3:GetObject ' +
+          'on the objects (and kms:Decrypt when the trail uses SSE-KMS).',
+        fixedBy: 'configuration',
+      };
+    case 'PermanentRedirect':
+    case 'AuthorizationHeaderMalformed':
+    case 'IllegalLocationConstraintException':
+      return {
+        message: `S3: ${bucket} is in another region${error.Region ? ` (${error.Region})` : ''}: set ${settings.region} to the bucket's region.`,
+        fixedBy: 'configuration',
+      };
+    case 'InvalidAccessKeyId':
+    case 'SignatureDoesNotMatch':
+    case 'ExpiredToken':
+    case 'InvalidToken':
+      return {
+        message: `S3 refused the credentials (${error.name}: ${error.message}): ${settings.credentials}.`,
+        fixedBy: 'configuration',
+      };
   }
-  if (/Authorization header requires 'Credential' parameter/i.test(text)) {
-    return `the endpoint wants AWS SigV4 signatures and got another Authorization header (auth ${auth}): use auth sigv4.`;
-  }
-  if (/signature we calculated does not match/i.test(text)) {
-    return (
-      'the signature did not verify: check the secret access key belongs to the access key id, that region ' +
-      `${hostRegion ? `(${hostRegion} for this host) ` : ''}and service (es for a managed domain, aoss for Serverless) ` +
-      'match the endpoint, and that no proxy rewrites the path, query string or signed headers.'
-    );
-  }
-  if (/security token included in the request is expired/i.test(text)) {
-    return 'the temporary credentials have expired: refresh them (re-run aws sso login, or re-assume the role).';
-  }
-  if (/security token included in the request is invalid/i.test(text)) {
-    return (
-      'AWS does not know the access key id (deleted key, another partition) or the session token does not go with ' +
-      'it: check which credentials the process picks up (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN).'
-    );
-  }
-  if (/scoped to a valid region/i.test(text)) {
-    return `the request was signed for the wrong region: set region to the endpoint's region${hostRegion ? ` (${hostRegion})` : ''}.`;
-  }
-  const service = /scoped to correct service: '([^']+)'/i.exec(text);
-  if (service) {
-    return `the request was signed for the wrong service: set service to ${service[1]} (es for a managed domain, aoss for Serverless).`;
-  }
-  if (/Signature (expired|not yet current)/i.test(text)) {
-    return "this machine's clock is more than 5 minutes off: sync it (NTP).";
+  const status = error.$metadata.httpStatusCode;
+  const transient = status === undefined || status === 429 || status >= 500;
+  return {
+    message: `S3 ${error.name}${status ? ` (HTTP ${status})` : ''}: ${error.message}`,
+    fixedBy: transient ? 'retry' : 'unknown',
+  };
+}
+
+function isMissingCredentials(error: unknown): boolean {
+  return (
+    nameOf(error) === 'CredentialsProviderError' ||
+    (error instanceof Error && /Could not load credentials from any providers/.test(error.message))
+  );
+}
+
+/** The HTTP status an error carries: the OpenSearch client's `meta.statusCode`, or a plain `status`. */
+function statusOf(error: unknown): number | undefined {
+  if (!isRecord(error)) return undefined;
+  const meta = isRecord(error.meta) ? error.meta : undefined;
+  for (const value of [meta?.statusCode, error.statusCode, error.status]) {
+    if (typeof value === 'number' && value >= 100 && value <= 599) return value;
   }
   return undefined;
 }
 
-/** Finds the human-readable reason in the shapes OpenSearch, Elasticsearch and AWS answer with. */
-function serverReason(body: unknown): ServerReason {
-  const parsed = typeof body === 'string' ? parseJson(body) : body;
-  if (isRecord(parsed)) {
-    const error = parsed.error;
-    if (isRecord(error) && typeof error.reason === 'string') {
-      return typeof error.type === 'string'
-        ? { type: error.type, text: error.reason }
-        : { text: error.reason };
-    }
-    if (typeof error === 'string') return { text: error };
-    if (typeof parsed.Message === 'string') return { text: parsed.Message };
-    if (typeof parsed.message === 'string') return { text: parsed.message };
-  }
-  if (typeof body === 'string') return { text: body.trim() || '(empty body)' };
-  if (body === undefined || body === null || body === '') return { text: '(empty body)' };
-  return { text: JSON.stringify(body) ?? String(body) };
+function bodyOf(error: unknown): unknown {
+  if (!isRecord(error)) return undefined;
+  if (isRecord(error.meta) && 'body' in error.meta) return error.meta.body;
+  return error.body;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+function nameOf(error: unknown): string | undefined {
+  const name = isRecord(error) ? error.name : undefined;
+  return typeof name === 'string' ? name : undefined;
 }
 
-function hostOf(endpoint: string): ReturnType<typeof parseAwsHost> {
-  try {
-    return parseAwsHost(new URL(endpoint).hostname);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function truncate(text: string): string {
-  return text.length > RAW_REASON_MAX ? text.slice(0, RAW_REASON_MAX) + '…' : text;
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -9,8 +9,10 @@ import type { Readable } from 'node:stream';
 import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import type { BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
+import type { ClusterHealth } from '../http/health.js';
 import { DeadLetterWindows } from '../deadletter/windows.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
+import { HASH_ID_PREFIX } from '../documents/documentId.js';
 import { SourceArena, useArena } from '../documents/encoded.js';
 import { healDocument } from '../documents/heal.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -34,6 +36,8 @@ export interface PipelineDeps {
   telemetry: Telemetry;
   /** Milliseconds left before the caller must stop (Lambda's remaining time; Infinity for the CLI). */
   remainingTimeMs: () => number;
+  /** The run's shared state (src/http/health.ts): the sender stops once the run gives up on the cluster. */
+  health?: ClusterHealth;
   /** Turns a 401/403 into advice naming the likely cause (IAM policy, access policy, role mapping). */
   describeAuth?: (status: 401 | 403, body: unknown) => string;
 }
@@ -102,6 +106,7 @@ export async function indexFile(
     concurrency: settings.bulkConcurrency,
     requestTimeoutMs: settings.requestTimeoutMs,
     remainingTimeMs: deps.remainingTimeMs,
+    health: deps.health,
     retry: settings.retry,
     heal: healDocument,
     // Sources are read below only while the outcome is handled (dead letters copy them), never later.
@@ -164,6 +169,8 @@ export async function indexFile(
         } else {
           const document = buildOrDeadLetter(record.bytes, record.index);
           if (document) {
+            if (document.eventTimeMs === undefined) outcome.inferredTime++;
+            if (document.id.startsWith(HASH_ID_PREFIX)) outcome.inferredId++;
             if (
               document.eventTimeMs !== undefined &&
               (newestEventMs === undefined || document.eventTimeMs > newestEventMs)
@@ -249,8 +256,22 @@ function describeFailure(error: BulkFailure, deps: PipelineDeps): string {
 }
 
 /** A file's counts before anything is read. */
-export function emptyOutcome(key: string, bucket?: string): FileOutcome {
-  return { bucket, key, read: 0, indexed: 0, duplicates: 0, healed: 0, deadLettered: 0, undelivered: 0 };
+export function emptyOutcome(
+  key: string,
+  bucket?: string,
+): FileOutcome & { inferredTime: number; inferredId: number } {
+  return {
+    bucket,
+    key,
+    read: 0,
+    indexed: 0,
+    duplicates: 0,
+    healed: 0,
+    deadLettered: 0,
+    undelivered: 0,
+    inferredTime: 0,
+    inferredId: 0,
+  };
 }
 
 export function messageOf(error: unknown): string {

@@ -6,6 +6,7 @@
  * counts, so outcomes are exactly what a sequential run gives, in completion order.
  */
 import { availableParallelism } from 'node:os';
+import type { ClusterHealth } from '../http/health.js';
 import type { FileOutcome } from '../types.js';
 import { emptyOutcome } from './indexFile.js';
 import type { FileRunner, FileTarget } from './runner.js';
@@ -20,18 +21,30 @@ export interface ParallelOptions {
   /** Files each runner indexes at the same time (≥ 1). */
   filesPerRunner: number;
   onOutcome: (outcome: FileOutcome, target: FileTarget) => void;
+  /** The run's health (src/http/health.ts): once it stops, no file is started any more. */
+  health?: ClusterHealth;
+}
+
+/** How a run ended when it did not index every file. */
+export interface ParallelResult {
+  /** Files never started because the run stopped early (left for a re-run). */
+  notAttempted: number;
+  /** Why the run stopped early, when it did. */
+  stopReason?: string;
 }
 
 /**
  * Indexes every target. A runner that fails (its worker thread died, or indexing threw) is retired:
  * the file it failed on is reported with the error, a file it took but had not started goes to
- * another runner, and the run carries on with the rest. It stops only when the listing fails or no
- * runner is left: files in flight finish, then that error is thrown.
+ * another runner, and the run carries on with the rest. It stops when the listing fails or no runner
+ * is left (files in flight finish, then that error is thrown), and when the run's health stops (the
+ * cluster failed several files in a row): files in flight end as their senders give up, and the files
+ * never started are counted, not indexed.
  */
 export async function indexInParallel(
   targets: AsyncIterable<FileTarget> | Iterable<FileTarget>,
   options: ParallelOptions,
-): Promise<void> {
+): Promise<ParallelResult> {
   const queue = sharedQueue(targets);
   const retired = new Map<FileRunner, Error>();
   const handedBack: FileTarget[] = []; // taken by a runner retired before it started them
@@ -44,10 +57,10 @@ export async function indexInParallel(
     return next.done ? undefined : next.value;
   };
   const lane = async (runner: FileRunner) => {
-    while (stop === undefined && !retired.has(runner)) {
+    while (stop === undefined && !retired.has(runner) && !options.health?.stopped) {
       const target = await take();
       if (target === undefined) return;
-      if (retired.has(runner)) {
+      if (retired.has(runner) || options.health?.stopped) {
         handedBack.push(target);
         return;
       }
@@ -74,18 +87,26 @@ export async function indexInParallel(
 
   await runLanes(options.runners);
   // Files handed back after the other lanes had already run out of work.
-  while (stop === undefined && handedBack.length > 0) {
+  while (stop === undefined && handedBack.length > 0 && !options.health?.stopped) {
     const alive = options.runners.filter((runner) => !retired.has(runner));
     if (alive.length === 0) break;
     await runLanes(alive);
   }
   if (stop !== undefined) throw stop;
+  const stopReason = options.health?.stopReason;
+  if (stopReason !== undefined) {
+    // What the re-run will have to do: the files handed back and the rest of the listing.
+    let notAttempted = handedBack.length;
+    while (!(await queue.next()).done) notAttempted++;
+    return { notAttempted, stopReason };
+  }
   if (retired.size === options.runners.length && (handedBack.length > 0 || !(await queue.next()).done)) {
     const [first] = retired.values();
     throw new Error(
       `every indexing thread failed, files are left unindexed (first failure: ${first!.message})`,
     );
   }
+  return { notAttempted: 0 };
 }
 
 function asError(error: unknown): Error {

@@ -3,6 +3,7 @@
  * overlap); the runner in this thread wraps an Indexer, the one in a worker thread (workerRunner.ts)
  * posts the file to its worker. The scheduler (parallel.ts) does not care which is which.
  */
+import type { ClusterHealth } from '../http/health.js';
 import type { FileOutcome, ObjectRef } from '../types.js';
 import type { Indexer } from './indexer.js';
 
@@ -21,21 +22,22 @@ export function targetName(target: FileTarget): string {
   return target.kind === 's3' ? `s3://${target.ref.bucket}/${target.ref.key}` : target.path;
 }
 
-/** Runs `target` on `indexer`, in the calling thread. */
+/** Runs `target` on `indexer`, in the calling thread, as part of the run whose health is `health`. */
 export function indexTarget(
   indexer: Indexer,
   target: FileTarget,
   remainingTimeMs: () => number = () => Infinity,
+  health?: ClusterHealth,
 ): Promise<FileOutcome> {
   return target.kind === 's3'
-    ? indexer.indexS3Object(target.ref, remainingTimeMs)
-    : indexer.indexLocalFile(target.path, remainingTimeMs);
+    ? indexer.indexS3Object(target.ref, remainingTimeMs, health)
+    : indexer.indexLocalFile(target.path, remainingTimeMs, health);
 }
 
 /** The runner for this thread. */
-export function inProcessRunner(indexer: Indexer): FileRunner {
+export function inProcessRunner(indexer: Indexer, health?: ClusterHealth): FileRunner {
   return {
-    index: (target) => indexTarget(indexer, target),
+    index: (target) => indexTarget(indexer, target, undefined, health),
     close: () => Promise.resolve(),
   };
 }

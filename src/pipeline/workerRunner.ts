@@ -5,6 +5,7 @@
  * prepared (template installed), so it sends nothing but bulk requests.
  */
 import { Worker } from 'node:worker_threads';
+import type { ClusterHealth } from '../http/health.js';
 import type { LogLevel } from '../observability/telemetry.js';
 import type { ConnectionOptions } from '../opensearch/client.js';
 import type { ClusterInfo } from '../opensearch/cluster.js';
@@ -17,8 +18,10 @@ export interface WorkerSetup {
   connection: Omit<ConnectionOptions, 'credentials'>;
   options: IndexerOptions;
   cluster: ClusterInfo;
-  s3?: { region?: string; endpoint?: string };
+  s3?: { region?: string; endpoint?: string; requestTimeoutMs?: number };
   logLevel: LogLevel;
+  /** The run's ClusterHealth memory (shared, not copied): every thread stops and pauses together. */
+  health?: SharedArrayBuffer;
 }
 
 export type WorkerRequest = { id: number; target: FileTarget };
@@ -88,13 +91,16 @@ export async function startWorkerRunner(setup: WorkerSetup): Promise<FileRunner>
 export async function startRunners(
   indexer: Indexer,
   threads: number,
-  setup: Omit<WorkerSetup, 'cluster'>,
+  setup: Omit<WorkerSetup, 'cluster' | 'health'>,
+  health?: ClusterHealth,
 ): Promise<FileRunner[]> {
-  const runners = [inProcessRunner(indexer)];
+  const runners = [inProcessRunner(indexer, health)];
   if (threads <= 1) return runners;
-  const cluster = await indexer.prepare();
+  const cluster = await indexer.prepare(undefined, health);
   const workers = await Promise.all(
-    Array.from({ length: threads - 1 }, () => startWorkerRunner({ ...setup, cluster })),
+    Array.from({ length: threads - 1 }, () =>
+      startWorkerRunner({ ...setup, cluster, health: health?.shared }),
+    ),
   );
   return [...runners, ...workers];
 }

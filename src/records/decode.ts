@@ -54,6 +54,10 @@ export async function* decodedStream(source: ByteSource, options: DecodeOptions)
   }
   const firstBytes = Buffer.concat(head, Math.min(headLength, GZIP_MAGIC.length));
   const isGzip = firstBytes[0] === GZIP_MAGIC[0] && firstBytes[1] === GZIP_MAGIC[1];
+  if (!isGzip && headLength > 0 && !mayStartJson(firstBytes[0]!)) {
+    closeSource(source, input);
+    throw notGzipError(firstBytes, options.sourceName);
+  }
   try {
     const all = resumed(head, input);
     yield* isGzip ? gunzipped(all, options) : plain(all, options);
@@ -71,6 +75,23 @@ function closeSource(source: ByteSource, input: AsyncGenerator<Buffer>): void {
   input.return(undefined).catch(() => undefined);
   const stream = source as Partial<Pick<Readable, 'destroy'>>;
   if (typeof stream.destroy === 'function') stream.destroy();
+}
+
+/** Plain JSON starts with `{`, `[`, white space or a UTF-8 byte order mark. */
+function mayStartJson(byte: number): boolean {
+  return byte === 0x7b || byte === 0x5b || byte === 0xef || byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+}
+
+/** Neither gzip nor JSON: say so, rather than report a JSON syntax error at byte 0. */
+function notGzipError(firstBytes: Buffer, sourceName: string): RecordStreamError {
+  const seen = [...firstBytes].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  return new RecordStreamError(
+    'gzip',
+    sourceName,
+    `not gzip (it starts with bytes ${seen}; gzip starts with 1f 8b) and not plain JSON either: ` +
+      'the file is corrupt or not a CloudTrail log file',
+    { byte: 0 },
+  );
 }
 
 function limitError(options: DecodeOptions): RecordStreamError {

@@ -1,24 +1,40 @@
 /** Reading CloudTrail objects from S3: one streamed GetObject per file, and prefix listing for backfills. */
 import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/retry.js';
+import { DeadlineHttpHandler } from '../http/s3Handler.js';
 import type { ObjectRef } from '../types.js';
 
 /** A failure to read an object that retrying will not fix (missing object, no permission). */
 export class PermanentSourceError extends Error {}
 
-export function s3Client(options: { region?: string; endpoint?: string } = {}): S3Client {
+export function s3Client(
+  options: { region?: string; endpoint?: string; requestTimeoutMs?: number } = {},
+): S3Client {
   return new S3Client({
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
     // Throttling (503 SlowDown) and network errors are retried by the SDK's standard retry strategy.
     maxAttempts: 6,
+    // Each attempt has a deadline for its answer, and a body that stalls fails (see s3Handler.ts).
+    requestHandler: new DeadlineHttpHandler(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
   });
 }
 
-/** Opens the object as a byte stream. Nothing is buffered beyond the socket's own window. */
-export async function openS3Object(s3: S3Client, ref: ObjectRef): Promise<Readable> {
+/**
+ * Opens the object as a byte stream. Nothing is buffered beyond the socket's own window. `abortSignal`
+ * ends the request (and the stream) when the caller runs out of time.
+ */
+export async function openS3Object(
+  s3: S3Client,
+  ref: ObjectRef,
+  abortSignal?: AbortSignal,
+): Promise<Readable> {
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }),
+      abortSignal ? { abortSignal } : {},
+    );
     return response.Body as Readable;
   } catch (error) {
     throw describeS3Error(error, ref);

@@ -3,6 +3,8 @@
  * Every message has the form `<path into the event>: expected <what>, found <what>` so an operator can
  * find the offending field in the logged event without guessing.
  */
+import { isPlainObject } from '../util/objects.js';
+
 export class TriggerError extends Error {
   override name = 'TriggerError';
 }
@@ -12,9 +14,7 @@ export function ownField(obj: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isPlainObject };
 
 /** `Records[0]` + `body` → `Records[0].body`; the empty path is the event itself. */
 export function childPath(path: string, name: string): string {

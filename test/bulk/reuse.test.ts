@@ -5,10 +5,9 @@
  * else still reads.
  */
 import { strict as assert } from 'node:assert';
-import { Client } from '@opensearch-project/opensearch';
 import { actionLine } from '../../src/bulk/batch.js';
 import { BulkSender } from '../../src/bulk/sender.js';
-import { BULK_FILTER_PATH, clientTransport, type BulkTransport } from '../../src/bulk/transport.js';
+import type { BulkTransport } from '../../src/bulk/transport.js';
 import {
   commit,
   EncodedDocument,
@@ -18,8 +17,7 @@ import {
   sourceBytesOf,
   useArena,
 } from '../../src/documents/encoded.js';
-import type { BulkDocument, ItemOutcome } from '../../src/types.js';
-import { FakeBulkServer } from './fake-bulk-server.js';
+import type { BulkDocument, DocumentOutcome } from '../../src/types.js';
 
 /** A document whose source sits in a slab, as the builder makes them. */
 function encoded(i: number, padding = 200): EncodedDocument {
@@ -48,7 +46,7 @@ function answeringTransport(releasesBody: boolean, seen: (body: Buffer) => void)
   };
 }
 
-function sender(transport: BulkTransport, outcomes: ItemOutcome[], extra = {}) {
+function sender(transport: BulkTransport, outcomes: DocumentOutcome[], extra = {}) {
   return new BulkSender({
     transport,
     maxBytes: 4096,
@@ -65,7 +63,7 @@ function sender(transport: BulkTransport, outcomes: ItemOutcome[], extra = {}) {
 describe('bulk sender: memory reuse', () => {
   it('sends consecutive documents from their slab, without a copy, when the transport releases bodies', async () => {
     const bodies: { body: Buffer; text: string }[] = [];
-    const outcomes: ItemOutcome[] = [];
+    const outcomes: DocumentOutcome[] = [];
     const arena = new SourceArena(); // as a file's documents are built
     useArena(arena);
     const docs = Array.from({ length: 40 }, (_, i) => encoded(i));
@@ -99,7 +97,7 @@ describe('bulk sender: memory reuse', () => {
     }
     for (const [file, fileDocs] of docs.entries()) {
       const bodies: Buffer[] = [];
-      const outcomes: ItemOutcome[] = [];
+      const outcomes: DocumentOutcome[] = [];
       const s = sender(
         answeringTransport(true, (body) => bodies.push(body)),
         outcomes,
@@ -119,7 +117,7 @@ describe('bulk sender: memory reuse', () => {
 
   it('reuses a written-out request body once its answer is in, when the transport releases bodies', async () => {
     const backings: ArrayBufferLike[] = [];
-    const outcomes: ItemOutcome[] = [];
+    const outcomes: DocumentOutcome[] = [];
     const s = sender(
       answeringTransport(true, (body) => backings.push(body.buffer)),
       outcomes,
@@ -137,7 +135,7 @@ describe('bulk sender: memory reuse', () => {
 
   it('never reuses a body a transport may keep (bodies recorded by a test stay intact)', async () => {
     const bodies: { body: Buffer; text: string }[] = [];
-    const outcomes: ItemOutcome[] = [];
+    const outcomes: DocumentOutcome[] = [];
     const s = sender(
       answeringTransport(false, (body) => bodies.push({ body, text: body.toString('utf8') })),
       outcomes,
@@ -214,26 +212,6 @@ describe('bulk sender: memory reuse', () => {
     } finally {
       useArena(undefined);
       arena.close();
-    }
-  });
-});
-
-describe('clientTransport: filter_path', () => {
-  let server: FakeBulkServer;
-  before(async () => {
-    server = new FakeBulkServer({});
-    await server.start();
-  });
-  after(async () => server.stop());
-
-  it('asks for took, errors and each item’s _id, status and error', async () => {
-    const client = new Client({ node: server.url });
-    try {
-      await clientTransport(client).send('{"create":{"_index":"a","_id":"1"}}\n{}\n', { timeoutMs: 2000 });
-      const query = new URL(server.lastRaw!.url, 'http://x').searchParams;
-      assert.equal(query.get('filter_path'), BULK_FILTER_PATH);
-    } finally {
-      await client.close();
     }
   });
 });

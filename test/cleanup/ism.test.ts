@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { Client } from '@opensearch-project/opensearch';
 import { CleanupConfigError } from '../../src/cleanup/errors.js';
 import { installIsmPolicy, ismPolicy } from '../../src/cleanup/ism.js';
-import { FakeCluster } from './helpers/fake-cluster.js';
+import { IsmCluster } from './helpers/ism-cluster.js';
 import { dailyNames } from './helpers/names.js';
 
 const P = 'cloudtrail-';
 const DAILY = dailyNames(P, '2024-01-01', 200);
 const OTHERS = ['cloudtrail-deadletter', 'cloudtrail-2024-01-01-restored', '.kibana_1', 'other-2024-01-01'];
-const FAST_RETRY = { attempts: 2, baseDelayMs: 1 };
+const FAST_RETRY = { maxAttempts: 2, baseMs: 1, maxMs: 5 };
 
 type Policy = {
   states: { name: string; actions: object[]; transitions: { state_name: string; conditions: object }[] }[];
@@ -35,11 +35,11 @@ describe('cleanup: ISM policy', () => {
 });
 
 describe('cleanup: installIsmPolicy over HTTP', () => {
-  let cluster: FakeCluster;
+  let cluster: IsmCluster;
   let client: Client;
 
   async function start(ismBases: string[]) {
-    cluster = await new FakeCluster({ ismBases }).start();
+    cluster = await new IsmCluster({ ismBases }).start();
     for (const name of [...DAILY, ...OTHERS]) cluster.addIndex(name);
     client = new Client({ node: cluster.url, maxRetries: 0 });
   }

@@ -39,6 +39,7 @@ describe('loadIndexerConfig', () => {
       maxDecompressedBytes: 2_147_483_648,
       maxRecordBytes: 1_048_576,
       includeInsights: false,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -56,6 +57,7 @@ describe('loadIndexerConfig', () => {
       MAX_RECORD_BYTES: '262144',
       INCLUDE_INSIGHTS: 'TRUE',
       LOG_LEVEL: 'debug',
+      REQUEST_TIMEOUT_MS: '120000',
     });
     assert.deepEqual(config, {
       endpoint: 'https://opensearch.internal.example:9443/proxy',
@@ -70,6 +72,7 @@ describe('loadIndexerConfig', () => {
       maxDecompressedBytes: 1_048_576,
       maxRecordBytes: 262_144,
       includeInsights: true,
+      requestTimeoutMs: 120_000,
     });
   });
 
@@ -124,6 +127,23 @@ describe('loadIndexerConfig', () => {
       assert.deepEqual(problems, [
         'OPENSEARCH_ENDPOINT="https://***@localhost:9200/": expected a URL without credentials (use OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD)',
       ]);
+    });
+
+    it('never echoes a password, even from a value that is not a URL', () => {
+      for (const endpoint of [
+        'http://admin:S3cretPw@127.0.0.1:999999',
+        'http://admin:S3cretPw@exa mple.com',
+        'ftp://admin:S3cretPw@example.com',
+        'http://admin:S3cretPw@example.com/?pretty',
+      ]) {
+        for (const load of [indexerProblems, cleanupProblems]) {
+          const problems = load({ OPENSEARCH_ENDPOINT: endpoint });
+          assert.equal(problems.length, 1, endpoint);
+          assert.ok(problems[0]!.startsWith('OPENSEARCH_ENDPOINT="'), problems[0]);
+          assert.ok(!problems.join('\n').includes('S3cretPw'), problems[0]);
+          assert.match(problems[0]!, /\*\*\*@/);
+        }
+      }
     });
 
     it('refuses a query string or fragment', () => {
@@ -198,6 +218,7 @@ describe('loadIndexerConfig', () => {
       ['BULK_MAX_DOCS', 'documents', 'between 1 and 100000'],
       ['MAX_DECOMPRESSED_BYTES', 'bytes', 'between 1048576 and 68719476736'],
       ['MAX_RECORD_BYTES', 'bytes', 'between 1024 and 104857600'],
+      ['REQUEST_TIMEOUT_MS', 'milliseconds', 'between 100 and 900000'],
     ];
     for (const [name, unit, range] of cases) {
       it(`${name}: whole ${unit} ${range}`, () => {
@@ -360,6 +381,7 @@ describe('loadCleanupConfig', () => {
       keepDays: 90,
       maxDeletions: 30,
       dryRun: false,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -373,6 +395,7 @@ describe('loadCleanupConfig', () => {
         MAX_DELETIONS: '500',
         DRY_RUN: 'true',
         LOG_LEVEL: 'warn',
+        REQUEST_TIMEOUT_MS: '5000',
       }),
       {
         endpoint: MANAGED,
@@ -383,6 +406,7 @@ describe('loadCleanupConfig', () => {
         keepDays: 1,
         maxDeletions: 500,
         dryRun: true,
+        requestTimeoutMs: 5000,
       },
     );
   });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { installTemplate, type TransportLike } from '../../src/template/install.js';
+import type { HttpCaller } from '../../src/http/request.js';
+import { installTemplate } from '../../src/template/install.js';
 import { countMappedFields, indexTemplate, TEMPLATE_VERSION } from '../../src/template/template.js';
 import { TYPED_FIELDS, type FieldTable } from '../../src/documents/typedFields.js';
 
@@ -145,25 +146,23 @@ describe('indexTemplate', () => {
 function fakeCluster() {
   const templates = new Map<string, Record<string, unknown>>();
   const calls: string[] = [];
-  const client: TransportLike = {
-    transport: {
-      request(params) {
-        calls.push(`${params.method} ${params.path}`);
-        const name = decodeURIComponent(params.path.replace('/_index_template/', ''));
-        if (params.method === 'GET') {
-          const found = templates.get(name);
-          return Promise.resolve(
-            found
-              ? { statusCode: 200, body: { index_templates: [{ name, index_template: found }] } }
-              : { statusCode: 404, body: { error: 'index_template [' + name + '] missing', status: 404 } },
-          );
-        }
-        if (params.method === 'PUT') {
-          templates.set(name, structuredClone(params.body as Record<string, unknown>));
-          return Promise.resolve({ statusCode: 200, body: { acknowledged: true } });
-        }
-        return Promise.reject(new Error('unexpected ' + params.method));
-      },
+  const client: HttpCaller = {
+    request(params) {
+      calls.push(`${params.method} ${params.path}`);
+      const name = decodeURIComponent(params.path.replace('/_index_template/', ''));
+      if (params.method === 'GET') {
+        const found = templates.get(name);
+        return Promise.resolve(
+          found
+            ? { statusCode: 200, body: { index_templates: [{ name, index_template: found }] } }
+            : { statusCode: 404, body: { error: 'index_template [' + name + '] missing', status: 404 } },
+        );
+      }
+      if (params.method === 'PUT') {
+        templates.set(name, structuredClone(params.body as Record<string, unknown>));
+        return Promise.resolve({ statusCode: 200, body: { acknowledged: true } });
+      }
+      return Promise.reject(new Error('unexpected ' + params.method));
     },
   };
   return { client, templates, calls };
@@ -201,17 +200,17 @@ describe('installTemplate', () => {
     assert.deepEqual(cluster.templates.get(template.name), newer);
   });
 
-  it('treats a client that throws on 404 as "absent", and reports a failed PUT', async () => {
-    const thrown404: TransportLike = {
-      transport: {
-        request: (params) =>
+  it('treats a 404 as "absent", and reports a failed PUT', async () => {
+    const refusing: HttpCaller = {
+      request: (params) =>
+        Promise.resolve(
           params.method === 'GET'
-            ? Promise.reject(Object.assign(new Error('not found'), { meta: { statusCode: 404 } }))
-            : Promise.resolve({ statusCode: 400, body: { error: { type: 'illegal_argument_exception' } } }),
-      },
+            ? { statusCode: 404, body: undefined }
+            : { statusCode: 400, body: { error: { type: 'illegal_argument_exception' } } },
+        ),
     };
     await assert.rejects(
-      installTemplate(thrown404, template),
+      installTemplate(refusing, template),
       /PUT \/_index_template\/.* failed with HTTP 400.*illegal_argument_exception/,
     );
   });

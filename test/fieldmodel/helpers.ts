@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
-import { indexTargets, type IndexTotals } from '../../src/cli/indexCommand.js';
+import { indexTargets, type IndexTotals } from '../../src/cli/indexRun.js';
 import { startDevServer, type DevServer, type Flavor } from '../../devserver/index.js';
 import { cliTelemetry } from '../../src/observability/telemetry.js';
 import { createClient } from '../../src/opensearch/client.js';

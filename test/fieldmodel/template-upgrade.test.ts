@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTemplates } from '../../src/generator/generate.js';
+import { clientHttp } from '../../src/http/request.js';
 import { installTemplate } from '../../src/template/install.js';
 import {
   countMappedFields,
@@ -77,15 +78,15 @@ describe('field model: upgrading the index template (dev server, real pipeline)'
     const dayA = await mappingOf(h.server, 'cloudtrail-2024-06-01');
 
     // A newer deployment installs v2; then this (older) pipeline indexes day B.
-    assert.equal(await installTemplate(h.client, v2), 'installed');
+    assert.equal(await installTemplate(clientHttp(h.client), v2), 'installed');
     await writeCloudTrailFile(logPath(join(work, 'b'), '2024-06-02', 'DAYB000000000001'), [
       record('day-b', '2024-06-02'),
     ]);
     assert.equal((await h.index(join(work, 'b'))).indexed, 1);
     assert.equal(await templateVersion(), TEMPLATE_VERSION + 1, 'the older pipeline did not downgrade v2');
-    assert.equal(await installTemplate(h.client, v1), 'newer-exists');
+    assert.equal(await installTemplate(clientHttp(h.client), v1), 'newer-exists');
     assert.equal(await templateVersion(), TEMPLATE_VERSION + 1);
-    assert.equal(await installTemplate(h.client, v2), 'up-to-date');
+    assert.equal(await installTemplate(clientHttp(h.client), v2), 'up-to-date');
 
     // Day A: untouched mapping, still searchable; day B: the new field, and it is indexed.
     assert.deepEqual(await mappingOf(h.server, 'cloudtrail-2024-06-01'), dayA);

@@ -44,7 +44,7 @@ describe('CLI index s3://… backfill (child process, s3rver + dev server over H
   it('indexes every log file under the prefix once, skips digests, and dead-letters to S3 from any thread', async () => {
     const args = ['index', 's3://trail/AWSLogs/', '--endpoint', server.url, '--s3-endpoint', s3.endpoint];
     const result = await cli(...args, '--threads', '2', '--dead-letter', 's3://dead/failed/');
-    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.equal(result.code, 3, 'delivered, one record dead-lettered: ' + result.stderr + result.stdout);
     // Expected from the data itself: log files are the `_CloudTrail_` keys; the rest (Digest files,
     // the Config writability check) are skipped.
     const logKeys = sampleKeys.filter((key) => key.startsWith('AWSLogs/') && key.includes('_CloudTrail_'));
@@ -69,7 +69,7 @@ describe('CLI index s3://… backfill (child process, s3rver + dev server over H
     assert.equal(dead.KeyCount, 1, 'one dead-letter object');
 
     const again = await cli(...args, '--threads', '3', '--dead-letter', 's3://dead/failed/');
-    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.code, 3, again.stderr);
     assert.equal(summaryNumber(again.stdout, 'duplicates'), read - 1);
     assert.equal(await count('cloudtrail-1*,cloudtrail-2*'), read - 1);
   });

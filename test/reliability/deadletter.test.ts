@@ -110,7 +110,7 @@ describe('reliability: dead letters and redrive', function () {
       'index:ct-dead',
       '--delete-after',
     );
-    assert.equal(early.code, 1, early.stdout + early.stderr);
+    assert.equal(early.code, 3, early.stdout + early.stderr);
     assert.equal(line(early.stdout, 'still failing'), ids.length + 1, early.stdout);
     assert.equal((await deadLetters(rig, 'ct-dead')).length, ids.length + 1);
 

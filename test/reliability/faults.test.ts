@@ -1,5 +1,5 @@
 /**
- * The fault matrix (issue 5): one fault at a time, injected into the dev server (OpenSearch side) or a
+ * The fault matrix: one fault at a time, injected into the dev server (OpenSearch side) or a
  * proxy in front of s3rver (S3 side), with the Lambda handler re-invoked as Lambda/SQS would retry it.
  * Each row asserts what the index holds afterwards: every input id exactly once, nothing else.
  */

@@ -5,8 +5,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -17,7 +15,7 @@ import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { gunzipRecords, SAMPLES_DIR } from '../helpers/samples.js';
 import { seededRandom } from '../../src/util/random.js';
 import type { DeadLetterEntry } from '../../src/deadletter/entry.js';
-import { INDEXER_ENV_VARS } from '../../src/config.js';
+import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../../src/config.js';
 
 export const BUCKET = 'reliability-trail';
 export const DEAD_LETTER_INDEX = 'cloudtrail-deadletter';
@@ -31,7 +29,12 @@ export interface Rig {
 
 // Every variable the indexer reads, and what the tests set besides: a test's settings (say
 // BULK_CONCURRENCY) must not leak into the next test or the next file, which share this process.
-const ENV_KEYS = [...INDEXER_ENV_VARS, 'S3_ENDPOINT', 'AWS_LAMBDA_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED'];
+const ENV_KEYS = [
+  ...new Set([...INDEXER_ENV_VARS, ...CLEANUP_ENV_VARS]),
+  'S3_ENDPOINT',
+  'AWS_LAMBDA_LOG_LEVEL',
+  'POWERTOOLS_METRICS_DISABLED',
+];
 
 export async function startRig(): Promise<Rig> {
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
@@ -224,65 +227,7 @@ export async function deadLetters(rig: Rig, index = DEAD_LETTER_INDEX): Promise<
   return body.hits.hits.map((hit) => hit._source);
 }
 
-/** A test-process HTTP proxy; `decide` picks, per request, to forward it or to answer/kill it itself. */
-export interface Proxy {
-  url: string;
-  requests: number;
-  close(): Promise<void>;
-}
-
-export type ProxyAction =
-  | { kind: 'forward' }
-  | { kind: 'reply'; status: number; body: string; contentType?: string }
-  | { kind: 'reset' };
-
-export async function startProxy(
-  target: string,
-  decide: (request: IncomingMessage, n: number) => ProxyAction,
-): Promise<Proxy> {
-  const upstream = new URL(target);
-  const proxy: Proxy = { url: '', requests: 0, close: async () => undefined };
-  const server: Server = createServer((request, response) => {
-    const n = ++proxy.requests;
-    const action = decide(request, n);
-    if (action.kind === 'reset') {
-      request.socket.destroy();
-      return;
-    }
-    if (action.kind === 'reply') {
-      request.resume();
-      response.writeHead(action.status, {
-        'content-type': action.contentType ?? 'application/json',
-        'content-length': String(Buffer.byteLength(action.body)),
-      });
-      response.end(action.body);
-      return;
-    }
-    const forwarded = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers: { ...request.headers, host: upstream.host },
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    forwarded.on('error', () => request.socket.destroy());
-    request.pipe(forwarded);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return proxy;
-}
+export { startProxy, type Proxy, type ProxyAction } from './proxy.js';
 
 /** Seeded test decisions (the same generator the dev server's fault schedule uses). */
 export const seeded = (seed: number): (() => number) => seededRandom(seed);

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { clientTransport } from '../../src/bulk/transport.js';
-import { IndexDeadLetterSink } from '../../src/deadletter/indexSink.js';
+import { IndexDeadLetterStore } from '../../src/deadletter/indexSink.js';
+import { clientHttp } from '../../src/http/request.js';
+import { DEFAULT_RETRY } from '../../src/http/retry.js';
 import { silentTelemetry } from '../../src/observability/telemetry.js';
 import { createClient } from '../../src/opensearch/client.js';
 import { indexFile } from '../../src/pipeline/indexFile.js';
@@ -98,7 +100,10 @@ describe('reliability: hostile input', function () {
     ).prepare();
     const deps = {
       transport: clientTransport(client),
-      deadLetter: new IndexDeadLetterSink(client, 'cloudtrail-deadletter'),
+      deadLetter: new IndexDeadLetterStore('cloudtrail-deadletter', DEFAULT_RETRY).forFile({
+        http: clientHttp(client),
+        budget: { requestTimeoutMs: 30_000, remainingTimeMs: () => Infinity },
+      }),
       telemetry: silentTelemetry(),
       remainingTimeMs: () => Infinity,
     };

@@ -1,0 +1,26 @@
+/**
+ * The exit codes every command keeps to, so a script can tell "run it again" from "fix the command"
+ * from "look at the dead letters". The help text and the README print the same table.
+ */
+export const EXIT = {
+  /** Everything read was delivered (indexed or already there). */
+  ok: 0,
+  /** Something was not delivered: records undelivered or a file not read to its end. Run again. */
+  undelivered: 1,
+  /** Usage or configuration: a bad option, path or endpoint, refused credentials, nothing to index. */
+  usage: 2,
+  /** Everything was delivered, but some records went to the dead letter. */
+  deadLettered: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  everything read was delivered (indexed, or already indexed)
+  1  something was not delivered (records undelivered, a file not read to its end,
+     deletions failed): the summary names it; running the same command again is safe
+  2  usage or configuration error: a bad option or value, a missing path, nothing to
+     index, an endpoint that cannot be used (unreachable, refuses the credentials,
+     not OpenSearch)
+  3  delivered, but some records are in the dead letter (or redrive left some there):
+     see the summary, fix the cause, then run redrive`;

@@ -1,0 +1,20 @@
+/**
+ * The state of one run of the command line: which command runs, the exit code it settles on, and
+ * what error messages should name (the endpoint and auth mode once they are known). One instance per
+ * `runCli` call; commands receive it when they are built.
+ */
+import { CLI_SETTINGS, type ErrorContext } from '../opensearch/errors.js';
+import { EXIT, type ExitCode } from './exitCodes.js';
+
+export class Invocation {
+  /** The command being run (for the `cloudtrail-opensearch <command>:` prefix of error lines). */
+  commandName: string | undefined;
+  exitCode: ExitCode = EXIT.ok;
+  errorContext: ErrorContext = { settings: CLI_SETTINGS };
+
+  /** Writes one line to stderr, prefixed with the program and command name. */
+  reportError(message: string): void {
+    const who = this.commandName ? `cloudtrail-opensearch ${this.commandName}` : 'cloudtrail-opensearch';
+    process.stderr.write(`${who}: ${message}\n`);
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * What the CLI says when something is wrong, through the CLI as a child process: one line on stderr
+ * naming the thing (endpoint, path, credentials, file) and what to change, the same precision for
+ * `index`, `cleanup`, `install-ism` and `redrive`, exit 2 for what only a change of command or setting
+ * can fix, and never a password.
+ */
+import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
+import { cli, cliWithEnv, summaryNumber, type CliResult } from '../helpers/cli.js';
+import { SAMPLES_DIR } from '../helpers/samples.js';
+
+/** Each command that talks to a cluster, with what it needs besides the connection options. */
+const CLUSTER_COMMANDS: Record<string, string[]> = {
+  index: [SAMPLES_DIR],
+  cleanup: ['--keep-days', '30'],
+  'install-ism': ['--keep-days', '30'],
+  redrive: ['--from', 'index:cloudtrail-deadletter'],
+};
+
+/** Environment in which the AWS SDK finds no credentials at all (no variables, files or metadata). */
+const NO_AWS_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: undefined,
+  AWS_SECRET_ACCESS_KEY: undefined,
+  AWS_SESSION_TOKEN: undefined,
+  AWS_PROFILE: undefined,
+  AWS_CONFIG_FILE: '/nonexistent/aws-config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+  AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+};
+
+/** The error line: exactly one line on stderr, from the command, without the raw texts it replaces. */
+function errorLine(result: CliResult, command: string): string {
+  const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
+  const line = lines[0]!;
+  assert.ok(line.startsWith(`cloudtrail-opensearch ${command}: `), line);
+  for (const raw of ['Response Error', 'wrong version number', 'Could not load credentials', 'ENOENT:']) {
+    assert.ok(!line.includes(raw), `raw text "${raw}" in: ${line}`);
+  }
+  return line;
+}
+
+/** A web server that is not OpenSearch; with `rootLikeOpenSearch`, only its `GET /` pretends to be. */
+async function startWebServer(rootLikeOpenSearch: boolean): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    if (rootLikeOpenSearch && request.url === '/') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ version: { number: '2.19.1', distribution: 'opensearch' } }));
+      return;
+    }
+    response.writeHead(request.url === '/' ? 200 : 404, { 'content-type': 'text/html' });
+    response.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('CLI errors: one line naming the thing and the fix (child process)', function () {
+  this.timeout(120_000);
+  let server: DevServer;
+  let workDir: string;
+
+  before(async () => {
+    server = await startDevServer({ port: 0 });
+    workDir = await mkdtemp(join(tmpdir(), 'ct-cli-errors-'));
+  });
+  after(async () => {
+    await server?.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+  afterEach(() => server.faults.clear());
+
+  it('nothing listening at the endpoint: every cluster command says so, exit 2', async () => {
+    await Promise.all(
+      Object.entries(CLUSTER_COMMANDS).map(async ([command, args]) => {
+        const result = await cli(command, ...args, '--endpoint', 'http://127.0.0.1:1');
+        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+        assert.match(
+          errorLine(result, command),
+          /cannot connect to 127\.0\.0\.1:1: connection refused .* Check the host and port of --endpoint/,
+        );
+      }),
+    );
+  });
+
+  it('https:// to a plain-HTTP port: says to use http://, at once (no retries), exit 2', async () => {
+    const tls = server.url.replace('http://', 'https://');
+    await Promise.all(
+      Object.entries(CLUSTER_COMMANDS).map(async ([command, args]) => {
+        const result = await cli(command, ...args, '--endpoint', tls);
+        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+        const line = errorLine(result, command);
+        assert.ok(line.includes(`${tls} does not speak TLS`), line);
+        assert.ok(line.includes(`use ${server.url} in --endpoint`), line);
+      }),
+    );
+  });
+
+  it('an endpoint that is not OpenSearch (a web page): every cluster command says so, exit 2', async () => {
+    const web = await startWebServer(false);
+    try {
+      await Promise.all(
+        Object.entries(CLUSTER_COMMANDS).map(async ([command, args]) => {
+          const result = await cli(command, ...args, '--endpoint', web.url);
+          assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+          const line = errorLine(result, command);
+          assert.ok(line.includes(`${web.url} does not look like OpenSearch or Elasticsearch`), line);
+          assert.match(line, /Welcome to nginx/);
+          assert.match(line, /Check --endpoint is the cluster's REST endpoint/);
+        }),
+      );
+    } finally {
+      web.server.close();
+    }
+  });
+
+  it('cleanup explains a non-OpenSearch answer past GET / as precisely (exit 2)', async () => {
+    const proxy = await startWebServer(true);
+    try {
+      for (const command of ['cleanup']) {
+        const result = await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', proxy.url);
+        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+        const line = errorLine(result, command);
+        assert.match(
+          line,
+          /does not look like OpenSearch or Elasticsearch: it answered HTTP 404 with <!doctype html>/,
+        );
+      }
+    } finally {
+      proxy.server.close();
+    }
+  });
+
+  it('a 403 from fine-grained access control: every command names the role and how to map it, exit 2', async () => {
+    const role = 'arn:aws:iam::111122223333:role/backfill';
+    // First on GET / itself, then only past it (the listing of cleanup, the search of redrive, the
+    // template install of index), so both the check up front and the command's own calls are covered.
+    for (const path of ['*', '/_*', '/cloudtrail-deadletter/*']) {
+      server.faults.clear();
+      server.faults.add({ fault: { kind: 'forbidden', user: role }, path });
+      const commands =
+        path === '*'
+          ? Object.keys(CLUSTER_COMMANDS)
+          : path === '/_*'
+            ? ['index', 'cleanup', 'install-ism']
+            : ['redrive'];
+      await Promise.all(
+        commands.map(async (command) => {
+          const result = await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', server.url);
+          assert.equal(result.code, 2, `${command} (fault on ${path}): ${result.stderr}${result.stdout}`);
+          const line = errorLine(result, command);
+          assert.ok(line.includes(`${server.url} refused the request (HTTP 403, auth none)`), line);
+          assert.ok(line.includes(`the IAM role ${role} is not mapped`), line);
+          assert.ok(line.includes('Backend roles'), line);
+        }),
+      );
+    }
+  });
+
+  describe('SigV4 against a server that checks signatures', () => {
+    let signed: DevServer;
+    const keys = { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'the-right-secret' };
+    before(async () => {
+      signed = await startDevServer({ port: 0, sigv4: { ...keys, region: 'eu-west-1', service: 'es' } });
+    });
+    after(async () => signed?.close());
+
+    /** The command with --auth sigv4 against the signing server; `secret` undefined: no credentials at all. */
+    async function signedCli(
+      secret: string | undefined,
+      command: string,
+      ...extra: string[]
+    ): Promise<CliResult> {
+      const credentials = secret
+        ? { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: secret }
+        : {};
+      return cliWithEnv(
+        { ...NO_AWS_CREDENTIALS, ...credentials },
+        command,
+        ...CLUSTER_COMMANDS[command]!,
+        '--endpoint',
+        signed.url,
+        '--auth',
+        'sigv4',
+        ...extra,
+      );
+    }
+
+    it('the right keys work (the check below fails for the reason it names)', async () => {
+      const result = await signedCli(keys.secretAccessKey, 'cleanup', '--region', 'eu-west-1', '--dry-run');
+      assert.equal(result.code, 0, result.stderr);
+    });
+
+    it('a wrong secret: every command says the signature did not verify and what to check, exit 2', async () => {
+      await Promise.all(
+        Object.keys(CLUSTER_COMMANDS).map(async (command) => {
+          const result = await signedCli('not-the-secret', command, '--region', 'eu-west-1');
+          assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+          const line = errorLine(result, command);
+          assert.match(
+            line,
+            /refused the request \(HTTP 403, auth sigv4\): the signature did not verify: check the secret access key/,
+          );
+        }),
+      );
+    });
+
+    it('the wrong region or service: says which, exit 2', async () => {
+      await Promise.all(
+        ['index', 'cleanup', 'redrive'].map(async (command) => {
+          const region = await signedCli(keys.secretAccessKey, command, '--region', 'us-east-1');
+          assert.equal(region.code, 2, `${command}: ${region.stderr}`);
+          assert.match(errorLine(region, command), /signed for the wrong region/);
+          const service = await signedCli(
+            keys.secretAccessKey,
+            command,
+            '--region',
+            'eu-west-1',
+            '--service',
+            'aoss',
+          );
+          // aoss has no GET /: the command's first real request is the one refused.
+          assert.equal(service.code, 2, `${command}: ${service.stderr}`);
+          assert.match(errorLine(service, command), /signed for the wrong service: set service to es/);
+        }),
+      );
+    });
+
+    it('no AWS credentials anywhere: says how to provide them, exit 2', async () => {
+      await Promise.all(
+        Object.keys(CLUSTER_COMMANDS).map(async (command) => {
+          const result = await signedCli(undefined, command, '--region', 'eu-west-1');
+          assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+          assert.match(
+            errorLine(result, command),
+            /no AWS credentials found to sign requests to .*: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+          );
+        }),
+      );
+    });
+  });
+
+  it('a missing path: named, exit 2, before anything is sent', async () => {
+    const missing = join(workDir, 'no-such-dir');
+    const result = await cli('index', SAMPLES_DIR, missing, '--endpoint', server.url);
+    assert.equal(result.code, 2);
+    assert.equal(
+      errorLine(result, 'index'),
+      `cloudtrail-opensearch index: ${missing}: no such file or directory: check the path`,
+    );
+    assert.equal(server.requestCount('/_bulk'), 0, 'nothing indexed');
+  });
+
+  it('a .json.gz of random bytes: "not gzip", naming the file once, exit 1', async () => {
+    const dir = join(workDir, 'random');
+    const file = join(dir, '111122223333_CloudTrail_us-east-1_20240501T1000Z_random.json.gz');
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    // Random bytes, but never the gzip magic nor a JSON start.
+    await writeFile(
+      file,
+      Buffer.from([0xd9, 0x3c, ...Array.from({ length: 4000 }, (_, i) => (i * 131 + 7) % 256)]),
+    );
+    const result = await cli('index', dir, '--endpoint', server.url, '--quiet');
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    const failed = result.stdout.split('\n').find((line) => line.startsWith('failed: '));
+    assert.equal(
+      failed,
+      `failed: ${file}: not gzip (it starts with bytes d9 3c; gzip starts with 1f 8b) and not plain JSON either: ` +
+        'the file is corrupt or not a CloudTrail log file',
+    );
+  });
+
+  it('a corrupt gzip file: the summary names the file once', async () => {
+    const dir = join(workDir, 'truncated');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, '111122223333_CloudTrail_us-east-1_20240501T1000Z_truncated.json.gz');
+    const gz = gzipSync(JSON.stringify({ Records: [{ eventID: 'a', eventTime: '2024-05-01T10:00:00Z' }] }));
+    await writeFile(file, gz.subarray(0, gz.length - 12));
+    const result = await cli('index', dir, '--endpoint', server.url, '--quiet');
+    assert.equal(result.code, 1);
+    const failed = result.stdout.split('\n').find((line) => line.startsWith('failed: '))!;
+    assert.ok(failed.startsWith(`failed: ${file}: `), failed);
+    assert.equal(failed.split(file).length, 2, `the path once: ${failed}`);
+  });
+
+  it('never prints a password given in the endpoint, valid URL or not', async () => {
+    const endpoints = [
+      'http://admin:S3cretPw@127.0.0.1:999999',
+      `http://admin:S3cretPw@${server.url.slice('http://'.length)}`,
+      'http://admin:S3cretPw@',
+    ];
+    // Every command validates the endpoint in the same place; index and cleanup stand for them all.
+    const runs = endpoints.flatMap((endpoint) =>
+      ['index', 'cleanup'].map(async (command) => ({
+        command,
+        endpoint,
+        result: await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', endpoint),
+      })),
+    );
+    for (const { command, endpoint, result } of await Promise.all(runs)) {
+      assert.equal(result.code, 2, `${command} ${endpoint}: ${result.stderr}`);
+      assert.ok(!(result.stdout + result.stderr).includes('S3cretPw'), result.stderr);
+      assert.match(errorLine(result, command), /--endpoint http:\/\/admin:\*\*\*@/);
+    }
+    const range = await cli('index', SAMPLES_DIR, '--endpoint', endpoints[0]!);
+    assert.match(range.stderr, /port 999999 is out of range/);
+  });
+
+  it('summary: counts the records whose time or id was inferred', async () => {
+    const dir = join(workDir, 'inferred');
+    await mkdir(dir, { recursive: true });
+    const records = [
+      { eventID: 'inferred-1', eventTime: '2024-05-01T10:00:00Z', eventName: 'A' },
+      { eventID: 'inferred-2', eventName: 'NoTime' },
+      { eventTime: '2024-05-01T11:00:00Z', eventName: 'NoId' },
+      { eventName: 'Neither', awsRegion: 'us-east-1' },
+    ];
+    await writeFile(
+      join(dir, '111122223333_CloudTrail_us-east-1_20240501T1000Z_inferredTest01.json.gz'),
+      gzipSync(JSON.stringify({ Records: records })),
+    );
+    const result = await cli('index', dir, '--endpoint', server.url, '--quiet');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(summaryNumber(result.stdout, 'time inferred'), 2);
+    assert.equal(summaryNumber(result.stdout, 'id inferred'), 2);
+  });
+});
