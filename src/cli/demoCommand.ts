@@ -59,7 +59,7 @@ export function demoCommand(invocation: Invocation): Command {
     .addOption(
       new Option(
         '--records <n>',
-        'index N events generated from the samples instead of the samples (e.g. 1000000)',
+        'index N events generated from the samples (e.g. 1000000) instead (default: the samples themselves)',
       ).argParser(wholeNumber(1)),
     )
     .action(async (flags: DemoFlags) => {
