@@ -78,10 +78,15 @@ export async function checkEndpoint(connected: Connected, invocation: Invocation
         policy: PREFLIGHT_RETRY,
         budget: { requestTimeoutMs: resolved.requestTimeoutMs, remainingTimeMs: () => Infinity },
         what: 'GET /',
-        onRetry: ({ delayMs, error }) =>
-          process.stderr.write(
-            `warning: cluster not ready, retrying in ${delayMs} ms: ${describeError(error, invocation.errorContext).message}\n`,
-          ),
+        // A slow or overloaded cluster is worth a word while we wait; an endpoint that is plainly
+        // wrong (nothing listening, an unknown host) gets one line at the end instead.
+        onRetry: ({ delayMs, error }) => {
+          const described = describeError(error, invocation.errorContext);
+          if (described.fixedBy !== 'configuration')
+            process.stderr.write(
+              `warning: cluster not ready, retrying in ${delayMs} ms: ${described.message}\n`,
+            );
+        },
       },
     );
   } catch (error) {
