@@ -7,18 +7,9 @@
  * A batch keeps its concurrency slot through its retries, splits and self-heal re-sends, so retries count
  * against the limit and a throttled cluster slows the producer down instead of piling up work.
  */
-import { releaseSource } from '../documents/encoded.js';
 import type { BulkDocument, ItemOutcome } from '../types.js';
 import { backoffDelay } from './backoff.js';
-import {
-  bodyBytes,
-  fits,
-  nextBatchSize,
-  releaseBody,
-  toEntry,
-  type BatchLimits,
-  type Entry,
-} from './batch.js';
+import { BulkFraming, fits, nextBatchSize, type BatchLimits, type Entry } from './batch.js';
 import { classifyItem, classifyResponse } from './classify.js';
 import { BulkFailure, type BulkFailureKind } from './failure.js';
 import { TransportError, type BulkTransport } from './transport.js';
@@ -56,8 +47,8 @@ export interface BulkSenderOptions {
   onOutcome: (doc: BulkDocument, outcome: ItemOutcome) => void;
   onRetry?: (info: RetryInfo) => void;
   /**
-   * Once a document's outcome is reported, its source bytes go back to the document allocator
-   * (releaseSource, src/documents/encoded.ts): `onOutcome` may read `doc.source` while it runs, not later.
+   * Once a document's outcome is reported, the document is released (its memory is reused):
+   * `onOutcome` may read `doc.bytes` while it runs, not later.
    */
   releaseSources?: boolean;
 }
@@ -99,6 +90,7 @@ export class BulkSender {
   private pending: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private readonly reuseBodies: boolean;
+  private readonly framing = new BulkFraming();
 
   constructor(options: BulkSenderOptions) {
     for (const key of ['maxBytes', 'maxDocs', 'concurrency', 'requestTimeoutMs'] as const) {
@@ -161,7 +153,7 @@ export class BulkSender {
   private addNow(doc: BulkDocument): Promise<void> | undefined {
     this.accepted += 1; // from here on the document is either reported or counted undelivered
     if (this.failure) throw this.failure.withUndelivered(this.undelivered());
-    const entry = toEntry(doc);
+    const entry = this.framing.entry(doc);
     if (!fits(this.current.length, this.currentBytes, entry, this.limits()))
       return this.dispatch().then(() => this.place(entry));
     return this.place(entry);
@@ -236,7 +228,7 @@ export class BulkSender {
       this.fail('out-of-time', `${Math.round(remaining)} ms left, a bulk request needs ${this.marginMs} ms`);
       return [];
     }
-    const body = bodyBytes(chunk, this.reuseBodies);
+    const body = this.framing.body(chunk, this.reuseBodies);
     let response;
     try {
       response = await this.options.transport.send(body, { timeoutMs: this.options.requestTimeoutMs });
@@ -257,7 +249,7 @@ export class BulkSender {
           return [];
         }
         // The cluster answered for every document, so it read the whole body: the socket is done with it.
-        if (this.reuseBodies) releaseBody(body);
+        if (this.reuseBodies) this.framing.releaseBody(body);
         return this.handleItems(chunk, items);
       }
       case 'retry':
@@ -345,7 +337,7 @@ export class BulkSender {
     try {
       const rewrite = this.options.heal(entry.doc, errorType, errorReason);
       return rewrite
-        ? toEntry(entry.original, rewrite, entry.heals + 1, entry.attempts)
+        ? this.framing.entry(entry.original, rewrite, entry.heals + 1, entry.attempts)
         : 'self-heal found nothing to fix';
     } catch (error) {
       // A failing heal is no fix: the document is dead-lettered with both reasons.
@@ -399,7 +391,7 @@ export class BulkSender {
   private report(entry: Entry, outcome: ItemOutcome): void {
     this.reported += 1;
     this.options.onOutcome(entry.original, outcome);
-    if (this.options.releaseSources) releaseSource(entry.original);
+    if (this.options.releaseSources) entry.original.release();
   }
 
   /** Records the failure (an auth or fatal cause outranks a transient one) and wakes every waiter. */

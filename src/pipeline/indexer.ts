@@ -11,11 +11,12 @@ import { clientTransport, type BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterSink } from '../deadletter/entry.js';
 import { IndexDeadLetterSink } from '../deadletter/indexSink.js';
 import { S3DeadLetterSink } from '../deadletter/s3Sink.js';
+import { SlabPool } from '../documents/memory.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { resolvedConnectionOf } from '../opensearch/client.js';
 import { detectCluster, type ClusterInfo } from '../opensearch/cluster.js';
 import { describeAuthFailure } from '../opensearch/errors.js';
-import { openLocalFile } from '../source/local.js';
+import { localFileTimeMs, openLocalFile } from '../source/local.js';
 import { indexTemplate } from '../template/template.js';
 import { installTemplate } from '../template/install.js';
 import { keyDate } from '../trigger/keyDate.js';
@@ -49,6 +50,8 @@ export class Indexer {
   private ready: Promise<ClusterInfo> | undefined;
   private readonly transport: BulkTransport;
   private readonly deadLetterSink: DeadLetterSink;
+  /** Document memory reused from file to file. */
+  private readonly slabs = new SlabPool();
 
   constructor(
     private readonly client: Client,
@@ -118,24 +121,32 @@ export class Indexer {
   async indexS3Object(ref: ObjectRef, remainingTimeMs: () => number): Promise<FileOutcome> {
     const sourceName = `s3://${ref.bucket}/${ref.key}`;
     await this.prepare();
-    let stream;
+    let opened;
     try {
       // Imported on first use: the AWS SDK costs ~14 MB of memory per thread that never reads S3.
       const { openS3Object } = await import('../source/s3.js');
-      stream = await openS3Object(this.s3!, ref);
+      opened = await openS3Object(this.s3!, ref);
     } catch (error) {
       return this.failedBeforeReading(ref.key, sourceName, error, ref.bucket);
     }
     return this.run(
-      { sourceName, bucket: ref.bucket, key: ref.key, keyDate: keyDate(ref.key), stream },
+      {
+        sourceName,
+        bucket: ref.bucket,
+        key: ref.key,
+        keyDate: keyDate(ref.key),
+        objectTimeMs: opened.lastModifiedMs,
+        stream: opened.stream,
+      },
       remainingTimeMs,
     );
   }
 
   async indexLocalFile(path: string, remainingTimeMs: () => number = () => Infinity): Promise<FileOutcome> {
     await this.prepare();
+    const objectTimeMs = await localFileTimeMs(path);
     return this.run(
-      { sourceName: path, key: path, keyDate: keyDate(path), stream: openLocalFile(path) },
+      { sourceName: path, key: path, keyDate: keyDate(path), objectTimeMs, stream: openLocalFile(path) },
       remainingTimeMs,
     );
   }
@@ -147,6 +158,7 @@ export class Indexer {
       telemetry: this.telemetry,
       remainingTimeMs,
       describeAuth: (status, body) => this.describeAuth(status, body),
+      slabs: this.slabs,
     });
   }
 

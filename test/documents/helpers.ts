@@ -1,7 +1,13 @@
 /** Test helpers: the sample corpus, and an independent model of how OpenSearch would accept a _source. */
+import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { DocumentBuilder, type BuildContext } from '../../src/documents/builder.js';
+import { FastBuilder } from '../../src/documents/fastBuilder.js';
+import { SlabPool, SourceArena, sourceText } from '../../src/documents/memory.js';
+import { ReferenceBuilder } from '../../src/documents/reference.js';
+import type { BulkDocument } from '../../src/types.js';
 
 export const SAMPLES_DIR = new URL('../../../samples/cloudtrail/', import.meta.url).pathname;
 
@@ -131,4 +137,74 @@ export function pairsOf(source: Record<string, unknown>): string[] {
   return ct.pairs ?? [];
 }
 
-export const FIXED_NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+/** A document's `_source` as text. */
+export function text(document: BulkDocument): string {
+  return sourceText(document);
+}
+
+/** The builders of one file, as a file's run makes them: one arena, the pipeline's builder and its two parts. */
+export interface FileBuilders {
+  /** Fast path, then the reference on a bail (what the pipeline runs). */
+  document: DocumentBuilder;
+  fast: FastBuilder;
+  reference: ReferenceBuilder;
+}
+
+const builderCache = new Map<string, FileBuilders>();
+
+/** Builders for `context`, made once per distinct context (each owns a few hundred KB of buffers). */
+export function buildersFor(context: BuildContext): FileBuilders {
+  const key = JSON.stringify(context);
+  let builders = builderCache.get(key);
+  if (builders === undefined) {
+    const arena = new SourceArena(new SlabPool(), 1 << 20);
+    builders = {
+      document: new DocumentBuilder(arena, context),
+      fast: new FastBuilder(arena, context),
+      reference: new ReferenceBuilder(arena, context),
+    };
+    builderCache.set(key, builders);
+  }
+  return builders;
+}
+
+/** When the test files' objects were written (S3 LastModified): eventTimes up to a day later are plausible. */
+export const OBJECT_TIME = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+/** A document as the differential tests compare them: every field, the source byte for byte. */
+function view(document: BulkDocument) {
+  return {
+    index: document.index,
+    id: document.id,
+    eventTimeMs: document.eventTimeMs,
+    recordIndex: document.recordIndex,
+    source: document.bytes.toString('latin1'), // byte-exact comparison with a readable diff
+  };
+}
+
+/**
+ * Builds `bytes` with both builders of `context`'s file; when the fast path takes the record, asserts
+ * that its document is the reference's, byte for byte. Returns whether the fast path took it.
+ */
+export function compareBuilders(bytes: Buffer, index: number, what: string, context: BuildContext): boolean {
+  const { fast, reference } = buildersFor(context);
+  const fastDocument = fast.build(bytes, index);
+  let referenceDocument: BulkDocument | Error;
+  try {
+    referenceDocument = reference.build(bytes, index);
+  } catch (error) {
+    referenceDocument = error as Error;
+  }
+  if (fastDocument === undefined) return false;
+  if (referenceDocument instanceof Error)
+    assert.fail(`${what}: fast path built a record the reference rejects (${referenceDocument.message})`);
+  assert.deepEqual(view(fastDocument), view(referenceDocument), what);
+  fastDocument.release();
+  referenceDocument.release();
+  return true;
+}
+
+/** What the pipeline builds for the record `bytes` of a file with `context`. */
+export function buildRecord(bytes: Buffer, recordIndex: number, context: BuildContext): BulkDocument {
+  return buildersFor(context).document.build(bytes, recordIndex);
+}
