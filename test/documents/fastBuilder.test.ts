@@ -1,7 +1,8 @@
 /**
  * Differential test of the byte-level fast path (fastBuilder.ts) against the parse-based reference
  * builder: for every record the fast path accepts, `_source` bytes, `_index`, `_id`, `eventTimeMs`
- * must be identical; a record it declines must be one the reference handles (or rejects).
+ * must be identical; for a record it declines, the reference's result must confirm the reason it gave
+ * (compareBuilders). Targeted cases here; test/documents/fuzz.test.ts draws records at random.
  */
 import { strict as assert } from 'node:assert';
 import type { BuildContext } from '../../src/documents/builder.js';
@@ -32,13 +33,14 @@ function buildFast(bytes: Buffer, index: number, ctx: BuildContext) {
 describe('fast document builder (differential against the reference builder)', () => {
   const samples = sampleRecords();
 
-  it('builds every sample record exactly as the reference does, most of them on the fast path', () => {
+  it('builds every sample record as the reference does, declining only those it moves a value out of', () => {
     let fast = 0;
     for (const sample of samples) {
-      if (compare(sample.bytes, sample.index, `${sample.file}#${sample.index}`)) fast++;
+      const what = `${sample.file}#${sample.index}`;
+      if (compare(sample.bytes, sample.index, what)) fast++;
+      else assert.equal(buildersFor(context).fast.bailReason, 'displaced', what);
     }
     console.log(`      fast path: ${fast} of ${samples.length} sample records`);
-    assert.ok(fast / samples.length > 0.9, `only ${fast} of ${samples.length} on the fast path`);
   });
 
   it('does the same for the records as the splitter hands them over (original bytes)', async () => {
@@ -98,7 +100,6 @@ describe('fast document builder (differential against the reference builder)', (
       if (compare(Buffer.from(text), i, `random ${i}: ${text}`)) randomFast++;
     }
     console.log(`      fast path: ${fast} of 6000 mutated, ${randomFast} of 3000 random records`);
-    assert.ok(fast > 2000 && randomFast > 600, 'too few generated records on the fast path');
   });
 
   it('matches on 3,000 sample records shipped through Logstash (own @timestamp, @version, ct)', () => {
@@ -110,7 +111,6 @@ describe('fast document builder (differential against the reference builder)', (
       if (compare(Buffer.from(text), i, `logstashed ${i}: ${text}`)) fast++;
     }
     console.log(`      fast path: ${fast} of 3000 Logstash-shipped records`);
-    assert.ok(fast > 1800, 'too few Logstash-shipped records on the fast path');
   });
 
   it('cuts a root @timestamp or ct of any JSON type out of a canonical record as the reference does', () => {
@@ -207,7 +207,6 @@ describe('fast document builder (differential against the reference builder)', (
   });
 
   it('cuts long values exactly as the reference does, around the 1,024-byte limit', () => {
-    let fast = 0;
     for (const fill of ['a', 'é', '日', '😀', '\\', '"', '\n', '\u0001', '\ud83d', '/']) {
       for (let bytes = 1010; bytes <= 1040; bytes++) {
         const count = Math.ceil(bytes / Buffer.byteLength(fill));
@@ -217,13 +216,13 @@ describe('fast document builder (differential against the reference builder)', (
             eventTime: '2021-12-02T22:14:31Z',
             requestParameters: { policy: value, n: [1.5, -0] },
           };
-          if (compare(Buffer.from(JSON.stringify(record)), bytes, `${fill} × ${count} + ${tail}`)) fast++;
+          const canonical = `${fill} × ${count} + ${tail}`;
+          assert.ok(compare(Buffer.from(JSON.stringify(record)), bytes, canonical), canonical);
           const escaped = JSON.stringify(record).replaceAll('é', '\\u00e9').replaceAll('/', '\\/');
           compare(Buffer.from(escaped), bytes, `${fill} × ${count} + ${tail} escaped`);
         }
       }
     }
-    assert.ok(fast > 1000);
   });
 
   it('reads eventTime from the bytes exactly as eventTime.ts does', () => {
@@ -452,8 +451,6 @@ describe('fast document builder (differential against the reference builder)', (
       '-',
       '/',
     ];
-    let fast = 0;
-    let total = 0;
     for (const special of specials) {
       for (let before = 0; before < 9; before++) {
         for (let after = 0; after < 6; after++) {
@@ -464,14 +461,10 @@ describe('fast document builder (differential against the reference builder)', (
             `{"userIdentity":{"arn":"${text}","${key}":[1,"${text}"]},"${key}":"${text}"}`,
             `{"a":["${text}","${text}"],"b":{"c":"${text}"},"sourceIPAddress":"${text}"}`,
           ];
-          for (const record of records) {
-            total++;
-            if (compare(Buffer.from(record), 0, record)) fast++;
-          }
+          for (const record of records) compare(Buffer.from(record), 0, record);
         }
       }
     }
-    assert.ok(fast > total / 3, `only ${fast} of ${total} on the fast path`);
     for (let cut = 1; cut < 12; cut++) {
       const record = '{"a":"abcdefgh","eventName":"ijklmnop"}';
       assert.equal(buildFast(Buffer.from(record.slice(0, -cut)), 0, context), undefined, record);

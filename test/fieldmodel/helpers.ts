@@ -111,10 +111,17 @@ export function idsOf(hits: Hit[]): string[] {
     .sort();
 }
 
-/** Writes records as a CloudTrail log file (`{"Records":[...]}`, gzipped) at `path`. */
-export async function writeCloudTrailFile(path: string, records: unknown[]): Promise<string> {
+/**
+ * Writes records as a CloudTrail log file (`{"Records":[...]}`, gzipped) at `path`; `edit` may change
+ * the JSON text first (for records JSON.stringify cannot write, such as repeated keys).
+ */
+export async function writeCloudTrailFile(
+  path: string,
+  records: unknown[],
+  edit: (json: string) => string = (json) => json,
+): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, gzipSync(JSON.stringify({ Records: records })));
+  await writeFile(path, gzipSync(edit(JSON.stringify({ Records: records }))));
   return path;
 }
 

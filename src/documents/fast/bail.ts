@@ -12,6 +12,7 @@ export type BailReason =
   | 'odd-key' // a key with a `\u` or `\/` escape, or starting with a digit (JSON.parse reorders those)
   | 'duplicate-key'
   | 'displaced' // a value the reference moves into ct.original
+  | 'escaped-boolean' // a boolean field's text written with escapes: it would have to be decoded to judge
   | 'not-canonical' // a root `@timestamp` or `ct` in a record the fast path cannot cut them out of
   | 'too-deep'
   | 'no-time' // no usable time: the reference refuses the record
@@ -32,6 +33,7 @@ const SIGNALS: Record<BailReason, FastPathBail> = {
   'odd-key': new FastPathBail('odd-key'),
   'duplicate-key': new FastPathBail('duplicate-key'),
   displaced: new FastPathBail('displaced'),
+  'escaped-boolean': new FastPathBail('escaped-boolean'),
   'not-canonical': new FastPathBail('not-canonical'),
   'too-deep': new FastPathBail('too-deep'),
   'no-time': new FastPathBail('no-time'),

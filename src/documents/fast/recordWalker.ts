@@ -262,7 +262,8 @@ export class RecordWalker {
     const b = scanner.src[scanner.pos];
     if (b === 0x22) {
       scanner.scanString();
-      if (kind === LEAF_BOOLEAN && !scanner.isBooleanText()) bail('displaced');
+      if (kind === LEAF_BOOLEAN && !scanner.isBooleanText())
+        bail(scanner.strFlags === 2 ? 'escaped-boolean' : 'displaced'); // 2: a \u or \/ escape
     } else if (b === 0x74) {
       scanner.scanTrue();
     } else if (b === 0x66) {
@@ -280,7 +281,8 @@ export class RecordWalker {
       do this.typedLeaf(kind, depth + 1);
       while (scanner.nextOrClose(0x5d));
     } else {
-      if (kind !== LEAF_OTHER) bail('displaced'); // a number where a boolean is mapped, an object, or not JSON
+      // An object where a leaf is mapped, or a number where a boolean is (else a number, or not JSON).
+      if (b === 0x7b || kind !== LEAF_OTHER) bail('displaced');
       scanner.scanNumber();
     }
   }
@@ -327,6 +329,7 @@ export class RecordWalker {
       scanner.scanNull();
       value = null;
     } else {
+      if (b === 0x7b) bail('displaced'); // an object where a leaf is mapped
       scanner.scanNumber();
       value = Number(src.toString('latin1', scanner.numStart, scanner.numEnd));
     }
