@@ -21,14 +21,6 @@ export interface OverwrittenValue {
   text: string;
 }
 
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const BACKSLASH = 0x5c;
-
 interface Frame {
   /** Where the container starts. */
   start: number;
@@ -47,11 +39,11 @@ export function overwrittenValues(text: string): OverwrittenValue[] {
   for (;;) {
     // A value starts at i.
     let valueStart = i;
-    const first = text.charCodeAt(i);
-    if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-      const isObject = first === OPEN_BRACE;
+    const first = text[i];
+    if (first === '{' || first === '[') {
+      const isObject = first === '{';
       i = skipSpace(text, i + 1);
-      if (text.charCodeAt(i) !== (isObject ? CLOSE_BRACE : CLOSE_BRACKET)) {
+      if (text[i] !== (isObject ? '}' : ']')) {
         const frame: Frame = {
           start: valueStart,
           members: isObject ? new Map() : undefined,
@@ -63,7 +55,7 @@ export function overwrittenValues(text: string): OverwrittenValue[] {
         continue;
       }
       i += 1; // an empty container
-    } else if (first === QUOTE) {
+    } else if (first === '"') {
       i = stringEnd(text, i);
     } else {
       i = scalarEnd(text, i);
@@ -82,7 +74,7 @@ export function overwrittenValues(text: string): OverwrittenValue[] {
       }
       i = skipSpace(text, i);
       if (i >= text.length) return found; // cannot happen for valid JSON
-      if (text.charCodeAt(i) === COMMA) {
+      if (text[i] === ',') {
         i = skipSpace(text, i + 1);
         if (members !== undefined) i = readKey(text, i, parent);
         else parent.index += 1;
@@ -128,11 +120,8 @@ function pointerOf(frames: readonly Frame[]): string {
 
 function skipSpace(text: string, at: number): number {
   let i = at;
-  for (;;) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
-    i++;
-  }
+  while (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t') i++;
+  return i;
 }
 
 /** Just past the closing quote of the string whose opening quote is at `at`. */
@@ -142,7 +131,7 @@ function stringEnd(text: string, at: number): number {
     const quote = text.indexOf('"', i);
     if (quote < 0) return text.length;
     let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    while (text[quote - 1 - backslashes] === '\\') backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
     i = quote + 1;
   }
@@ -152,8 +141,8 @@ function stringEnd(text: string, at: number): number {
 function scalarEnd(text: string, at: number): number {
   let i = at;
   for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c <= 0x20) break;
+    const c = text[i]!;
+    if (c === ',' || c === '}' || c === ']' || c <= ' ') break;
   }
   return i;
 }

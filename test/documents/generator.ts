@@ -4,19 +4,10 @@
  * wrong type, deep nesting, huge values, invalid UTF-8. Every generator is driven by a seeded PRNG, so
  * a failing record is reproduced from its seed.
  */
+import { seededRandom } from '../../src/util/random.js';
 import type { SampleRecord } from './helpers.js';
 
-/** Deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as random };
 
 /** Writes JS values as JSON text with random (but valid) whitespace, escapes and number forms. */
 export class Writer {

@@ -4,11 +4,9 @@
  * Through the CLI in a child process, over HTTP to the dev server.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, summaryNumber } from '../helpers/cli.js';
-import { DEAD_LETTER_INDEX, search, startHarness, writeCloudTrailFile, type Harness } from './helpers.js';
+import { DEAD_LETTER_INDEX, search, useSuite, writeCloudTrailFile } from './helpers.js';
 
 /** The JSON text of `{"k":{"k":…1…}}`, `depth` objects deep (JSON.stringify cannot write it). */
 function nestedText(depth: number): string {
@@ -17,17 +15,7 @@ function nestedText(depth: number): string {
 
 describe('field model: records nested thousands of levels deep (CLI, dev server)', function () {
   this.timeout(120_000);
-  let h: Harness;
-  let work: string;
-
-  before(async () => {
-    h = await startHarness();
-    work = await mkdtemp(join(tmpdir(), 'ct-deep-'));
-  });
-  after(async () => {
-    await h?.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const suite = useSuite('deep');
 
   for (const depth of [5_000, 100_000]) {
     it(`a record ${depth.toLocaleString('en')} levels deep with readOnly "maybe" neither stops its file nor is lost`, async () => {
@@ -37,10 +25,12 @@ describe('field model: records nested thousands of levels deep (CLI, dev server)
         `{"eventTime":"2024-03-01T10:00:01Z","eventID":"deep-b-${depth}","eventName":"B",` +
         `"readOnly":"maybe","requestParameters":${nestedText(depth)}}`;
       // writeCloudTrailFile stringifies its records: b goes in as raw text through a placeholder.
-      const file = await writeCloudTrailFile(join(work, `deep-${depth}.json.gz`), [a, '@B@', c], (json) =>
-        json.replace('"@B@"', b),
+      const file = await writeCloudTrailFile(
+        join(suite.work, `deep-${depth}.json.gz`),
+        [a, '@B@', c],
+        (json) => json.replace('"@B@"', b),
       );
-      const result = await cli('index', file, '--endpoint', h.server.url);
+      const result = await cli('index', file, '--endpoint', suite.h.server.url);
       assert.equal(result.code, 0, result.stdout + result.stderr);
       const read = summaryNumber(result.stdout, 'records read');
       const indexed = summaryNumber(result.stdout, 'indexed');
@@ -48,7 +38,7 @@ describe('field model: records nested thousands of levels deep (CLI, dev server)
       assert.equal(read, 3);
       assert.equal(indexed + deadLettered, 3, 'counts add up');
 
-      const hits = await search(h.server, 'cloudtrail-2*', { prefix: { eventID: 'deep-' } });
+      const hits = await search(suite.h.server, 'cloudtrail-2*', { prefix: { eventID: 'deep-' } });
       const ids = hits.map((hit) => hit._source.eventID).filter((id) => String(id).endsWith(`-${depth}`));
       assert.ok(ids.includes(`deep-a-${depth}`) && ids.includes(`deep-c-${depth}`), `a and c: ${ids.join()}`);
       const deep = hits.find((hit) => hit._source.eventID === `deep-b-${depth}`);
@@ -60,7 +50,7 @@ describe('field model: records nested thousands of levels deep (CLI, dev server)
         const pointer = Object.keys(original).find((key) => key.startsWith('/requestParameters/'))!;
         assert.equal(pointer, '/requestParameters' + '/k'.repeat(64));
       } else {
-        const letters = await search(h.server, DEAD_LETTER_INDEX, { term: { id: `deep-b-${depth}` } });
+        const letters = await search(suite.h.server, DEAD_LETTER_INDEX, { term: { id: `deep-b-${depth}` } });
         assert.equal(letters.length, 1, 'b is in the dead letter');
         assert.ok(String(letters[0]!._source.reason).length > 0);
       }

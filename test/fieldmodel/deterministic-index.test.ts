@@ -7,15 +7,13 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { BIN, summaryNumber } from '../helpers/cli.js';
-import { startS3, type TestS3 } from '../helpers/s3server.js';
-import { logPath, search, startHarness, writeCloudTrailFile, type Harness } from './helpers.js';
+import { logPath, search, useSuite, writeCloudTrailFile } from './helpers.js';
 
 const CLOCK = fileURLToPath(new URL('./shifted-clock.js', import.meta.url));
 const DAY = 24 * 60 * 60 * 1000;
@@ -40,21 +38,7 @@ async function cliAt(
 
 describe('field model: the same files indexed on another day store nothing twice (CLI, dev server, s3rver)', function () {
   this.timeout(120_000);
-  let h: Harness;
-  let s3: TestS3;
-  let work: string;
-
-  before(async () => {
-    h = await startHarness();
-    s3 = await startS3();
-    await s3.createBucket('trail');
-    work = await mkdtemp(join(tmpdir(), 'ct-replay-'));
-  });
-  after(async () => {
-    await h?.close();
-    await s3?.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const suite = useSuite('replay', { withS3: true });
 
   it('the shifted clock moves the child process’s clock (so the test below can tell)', async () => {
     const { stdout } = await run(
@@ -70,6 +54,8 @@ describe('field model: the same files indexed on another day store nothing twice
   });
 
   it('records without a usable eventTime, or with one after their file was written, keep their index', async () => {
+    const { h, s3, work } = suite;
+    await s3.createBucket('trail');
     // Local files, their modification time fixed (a file's mtime is a fact about it, like LastModified).
     const written = Date.UTC(2024, 6, 10, 12, 0, 0);
     const undated = await writeCloudTrailFile(join(work, 'exports', 'undated.json.gz'), [

@@ -6,49 +6,29 @@
  * refuses a document with a repeated key).
  */
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IndexDeadLetterSink } from '../../src/deadletter/indexSink.js';
 import { recoverRecord } from '../../src/documents/recover.js';
 import { cli, summaryNumber } from '../helpers/cli.js';
-import {
-  DEAD_LETTER_INDEX,
-  logPath,
-  search,
-  startHarness,
-  writeCloudTrailFile,
-  type Harness,
-} from './helpers.js';
+import { DEAD_LETTER_INDEX, logPath, search, useSuite, writeCloudTrailFile } from './helpers.js';
 
 describe('field model: records with repeated keys (CLI, dev server)', function () {
   this.timeout(60_000);
-  let h: Harness;
-  let work: string;
-
-  before(async () => {
-    h = await startHarness();
-    work = await mkdtemp(join(tmpdir(), 'ct-dup-'));
-  });
-  after(async () => {
-    await h?.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const suite = useSuite('dup');
 
   it('indexes the record with the last value of each key, the others in ct.overwritten', async () => {
     const repeated =
       '{"eventTime":"2024-04-01T10:00:00Z","eventID":"dup-1","eventName":"First","readOnly":true,' +
       '"requestParameters":{"bucketName":"a","bucketName":"b","x":{"y":1,"y":[2]}},"eventName":"Last"}';
     const plain = { eventTime: '2024-04-01T10:00:01Z', eventID: 'dup-2', eventName: 'Plain' };
-    const file = await writeCloudTrailFile(logPath(work, '2024-04-01', 'dup'), ['@R@', plain], (json) =>
+    const file = await writeCloudTrailFile(logPath(suite.work, '2024-04-01', 'dup'), ['@R@', plain], (json) =>
       json.replace('"@R@"', repeated),
     );
-    const result = await cli('index', file, '--endpoint', h.server.url);
+    const result = await cli('index', file, '--endpoint', suite.h.server.url);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(summaryNumber(result.stdout, 'indexed'), 2);
     assert.equal(summaryNumber(result.stdout, 'dead-lettered'), 0);
 
-    const [hit] = await search(h.server, 'cloudtrail-2024-04-01', { term: { eventID: 'dup-1' } });
+    const [hit] = await search(suite.h.server, 'cloudtrail-2024-04-01', { term: { eventID: 'dup-1' } });
     assert.ok(hit);
     assert.equal(hit._source.eventName, 'Last');
     assert.deepEqual(hit._source.requestParameters, { bucketName: 'b', x: { y: [2] } });
@@ -60,7 +40,7 @@ describe('field model: records with repeated keys (CLI, dev server)', function (
     });
     assert.ok((hit._source.ct.pairs as string[]).includes('requestParameters.bucketName=b'));
     // Searchable by its typed fields as any record.
-    assert.equal((await search(h.server, 'cloudtrail-2*', { term: { eventName: 'Last' } })).length, 1);
+    assert.equal((await search(suite.h.server, 'cloudtrail-2*', { term: { eventName: 'Last' } })).length, 1);
     assert.deepEqual(recoverRecord(hit._source), JSON.parse(repeated));
   });
 
@@ -80,14 +60,20 @@ describe('field model: records with repeated keys (CLI, dev server)', function (
       id: 'dup-old',
       document,
     };
-    await new IndexDeadLetterSink(h.client, DEAD_LETTER_INDEX).write([entry]); // as it was stored
+    await new IndexDeadLetterSink(suite.h.client, DEAD_LETTER_INDEX).write([entry]); // as it was stored
 
-    const result = await cli('redrive', '--endpoint', h.server.url, '--from', `index:${DEAD_LETTER_INDEX}`);
+    const result = await cli(
+      'redrive',
+      '--endpoint',
+      suite.h.server.url,
+      '--from',
+      `index:${DEAD_LETTER_INDEX}`,
+    );
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^indexed:\s+1$/m);
     assert.match(result.stdout, /^still failing:\s+0$/m);
 
-    const [hit] = await search(h.server, 'cloudtrail-2024-04-02', { term: { eventID: 'dup-old' } });
+    const [hit] = await search(suite.h.server, 'cloudtrail-2024-04-02', { term: { eventID: 'dup-old' } });
     assert.ok(hit, 'the re-driven record is indexed');
     assert.equal(hit._id, 'dup-old');
     assert.equal(hit._source.eventName, 'Y');

@@ -10,7 +10,13 @@
 import { MAX_PAIR_BYTES, MAX_PAIR_VALUE_BYTES, MAX_PAIRS, MAX_TEXT_CHARS } from '../limits.js';
 import { bail } from './bail.js';
 import { fnv, sameBytes } from './keyGuard.js';
-import { isHex, MAX_PATH_BYTES, wordIsPlain, type RecordScanner } from './recordScanner.js';
+import {
+  CLOSING_QUOTE,
+  MAX_PATH_BYTES,
+  stringByte,
+  wordIsPlain,
+  type RecordScanner,
+} from './recordScanner.js';
 
 const PAIR_SLOTS = 4096; // > 2 × MAX_PAIRS; each slot is [stamp, hash, pair index]
 
@@ -241,30 +247,16 @@ export class PairsWriter {
         t += 4;
         continue;
       }
-      // a byte at a time up to the word's first special byte
-      const b = src[p]!;
-      if (b === 0x22) break;
-      if (b < 0x20) bail('invalid-json'); // a raw control character, or the end of the record
-      if (b === 0x5c) {
-        const c = src[p + 1]!;
-        if (c === 0x22 || c === 0x5c || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
-          if (flags === 0) flags = 1;
-        } else if (c === 0x75) {
-          if (!isHex(src[p + 2]) || !isHex(src[p + 3]) || !isHex(src[p + 4]) || !isHex(src[p + 5]))
-            bail('invalid-json');
-          flags = 2; // the hex digits are copied as plain bytes
-        } else if (c === 0x2f) flags = 2;
-        else bail('invalid-json');
-        buf[q++] = b;
-        text[t++] = b;
-        buf[q++] = c;
-        text[t++] = c;
-        p += 2;
-        continue;
+      // a byte at a time up to the word's first special byte; an escape's two bytes at once (a `\u`'s
+      // hex digits are then copied as plain bytes)
+      const kind = stringByte(src, p);
+      if (kind === CLOSING_QUOTE) break;
+      if (kind > flags) flags = kind;
+      const end = kind === 0 ? p + 1 : p + 2;
+      for (; p < end; p++) {
+        buf[q++] = src[p]!;
+        text[t++] = src[p]!;
       }
-      buf[q++] = b;
-      text[t++] = b;
-      p++;
     }
     scanner.strStart = start;
     scanner.strEnd = p;

@@ -28,10 +28,43 @@ export function wordIsPlain(v: number): boolean {
   return (flagged & 0x80808080) === 0;
 }
 
-export function isHex(b: number | undefined): boolean {
+function isHex(b: number | undefined): boolean {
   return (
     b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46))
   );
+}
+
+/** What stringByte says of a string's closing quote. */
+export const CLOSING_QUOTE = -1;
+
+/**
+ * The byte at `src[p]` inside a string: CLOSING_QUOTE, 0 for a byte taken as it is, or the kind of the
+ * escape it starts (see escapeKind). A raw control character (or the record's end) is not JSON.
+ */
+export function stringByte(src: Buffer, p: number): number {
+  const b = src[p]!;
+  if (b === 0x22) return CLOSING_QUOTE;
+  if (b === 0x5c) return escapeKind(src, p);
+  if (b < 0x20) bail('invalid-json');
+  return 0;
+}
+
+/**
+ * The escape whose backslash is at `src[p]`, in a string: 1 when JSON.stringify writes it as it is
+ * (`\"` `\\` `\b` `\f` `\n` `\r` `\t`), 2 when the string must be re-encoded (`\u` and four hex
+ * digits, `\/`). Anything else is not JSON.
+ */
+function escapeKind(src: Buffer, p: number): number {
+  const c = src[p + 1];
+  if (c === 0x22 || c === 0x5c || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74)
+    return 1;
+  if (c === 0x75) {
+    if (!isHex(src[p + 2]) || !isHex(src[p + 3]) || !isHex(src[p + 4]) || !isHex(src[p + 5]))
+      bail('invalid-json');
+    return 2;
+  }
+  if (c !== 0x2f) bail('invalid-json');
+  return 2;
 }
 
 function isDigit(b: number | undefined): boolean {
@@ -118,25 +151,10 @@ export class RecordScanner {
         p += 4;
         continue;
       }
-      const b = src[p]!;
-      if (b === 0x22) break;
-      if (b < 0x20) bail('invalid-json'); // a raw control character, or the end of the record
-      if (b === 0x5c) {
-        const c = src[p + 1];
-        // \" \\ \b \f \n \r \t are written by JSON.stringify as they are
-        if (c === 0x22 || c === 0x5c || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
-          if (flags === 0) flags = 1;
-          p += 2;
-        } else if (c === 0x75) {
-          if (!isHex(src[p + 2]) || !isHex(src[p + 3]) || !isHex(src[p + 4]) || !isHex(src[p + 5]))
-            bail('invalid-json');
-          flags = 2;
-          p += 6;
-        } else if (c === 0x2f) {
-          flags = 2;
-          p += 2;
-        } else bail('invalid-json');
-      } else p++;
+      const kind = stringByte(src, p);
+      if (kind === CLOSING_QUOTE) break;
+      if (kind > flags) flags = kind;
+      p += kind === 0 ? 1 : src[p + 1] === 0x75 ? 6 : 2;
     }
     this.strStart = start;
     this.strEnd = p;
@@ -274,6 +292,18 @@ export class RecordScanner {
 
   scanNull(): void {
     this.literal(0x6e, 0x75, 0x6c, 0x6c);
+  }
+
+  /**
+   * At a container's opening bracket: steps inside, past whitespace. False when the container is
+   * empty (then past its closing `close` too).
+   */
+  enter(close: number): boolean {
+    this.pos++;
+    this.ws();
+    if (this.src[this.pos] !== close) return true;
+    this.pos++;
+    return false;
   }
 
   /** After a member or element: true at `,` (consumed, and the whitespace after it), false at `close`. */

@@ -91,12 +91,7 @@ export class RecordWalker {
       pairs.freeString(scanner);
     } else if (b === 0x7b) {
       if (depth >= MAX_WALK_DEPTH) bail('too-deep'); // the reference moves it aside, tagged `depth-limited`
-      scanner.pos++;
-      scanner.ws();
-      if (scanner.src[scanner.pos] === 0x7d) {
-        scanner.pos++;
-        return;
-      }
+      if (!scanner.enter(0x7d)) return;
       const keys = this.keys;
       const base = pairs.pathLen;
       const keyBase = keys.top;
@@ -112,12 +107,7 @@ export class RecordWalker {
       keys.top = keyBase;
     } else if (b === 0x5b) {
       if (depth >= MAX_WALK_DEPTH) bail('too-deep');
-      scanner.pos++;
-      scanner.ws();
-      if (scanner.src[scanner.pos] === 0x5d) {
-        scanner.pos++;
-        return;
-      }
+      if (!scanner.enter(0x5d)) return;
       pairs.enterArray();
       do this.walkFree(depth + 1);
       while (scanner.nextOrClose(0x5d));
@@ -234,25 +224,14 @@ export class RecordWalker {
     if (b === 0x6e) {
       scanner.scanNull();
     } else if (b === 0x5b) {
-      scanner.pos++;
-      scanner.ws();
-      if (scanner.src[scanner.pos] === 0x5d) {
-        scanner.pos++;
-        return;
-      }
+      if (!scanner.enter(0x5d)) return;
       const pairs = this.pairs;
       pairs.enterArray(); // its objects' free-form members write pairs
       do this.typedObject(table, depth + 1);
       while (scanner.nextOrClose(0x5d));
       pairs.leaveArray();
     } else if (b === 0x7b) {
-      scanner.pos++;
-      scanner.ws();
-      if (scanner.src[scanner.pos] === 0x7d) {
-        scanner.pos++;
-        return;
-      }
-      this.typedMembers(table, depth, false);
+      if (scanner.enter(0x7d)) this.typedMembers(table, depth, false);
     } else bail('displaced');
   }
 
@@ -272,12 +251,7 @@ export class RecordWalker {
       scanner.scanNull();
     } else if (b === 0x5b) {
       if (depth > MAX_WALK_DEPTH) bail('too-deep');
-      scanner.pos++;
-      scanner.ws();
-      if (scanner.src[scanner.pos] === 0x5d) {
-        scanner.pos++;
-        return;
-      }
+      if (!scanner.enter(0x5d)) return;
       do this.typedLeaf(kind, depth + 1);
       while (scanner.nextOrClose(0x5d));
     } else {
