@@ -5,11 +5,13 @@
  *
  * A file's run owns one DocumentBuilder, which builds into that file's arena. Each record goes through
  * the byte-level fast path (fastBuilder.ts) and, when the fast path declines it, through the parse-based
- * reference builder (reference.ts), which handles every record and defines the output.
+ * reference builder (reference.ts), which handles every record and defines the output. DocumentMemory
+ * (one per indexer) lends each file's builder the memory it reuses from file to file.
  */
 import type { BulkDocument } from '../types.js';
-import type { BailReason } from './fast/bail.js';
 import type { BuildContext } from './context.js';
+import type { BailReason } from './fast/bail.js';
+import { FastWorkspace } from './fast/workspace.js';
 import { FastBuilder } from './fastBuilder.js';
 import { SlabPool, SourceArena } from './memory.js';
 import { ReferenceBuilder } from './reference.js';
@@ -24,8 +26,13 @@ export class DocumentBuilder {
   private readonly fast: FastBuilder;
   private readonly reference: ReferenceBuilder;
 
-  constructor(arena: SourceArena, context: BuildContext) {
-    this.fast = new FastBuilder(arena, context);
+  /** @param workspace the fast path's working memory, used by no other builder meanwhile. */
+  constructor(
+    readonly arena: SourceArena,
+    context: BuildContext,
+    readonly workspace = new FastWorkspace(),
+  ) {
+    this.fast = new FastBuilder(arena, context, workspace);
     this.reference = new ReferenceBuilder(arena, context);
   }
 
@@ -37,6 +44,38 @@ export class DocumentBuilder {
     const reason = this.fast.bailReason!;
     this.fallbackReasons.set(reason, (this.fallbackReasons.get(reason) ?? 0) + 1);
     return this.reference.build(recordBytes, recordIndex);
+  }
+}
+
+/** How a file's arena lays out its documents (see SourceArena). */
+export interface ArenaLayout {
+  slabBytes: number;
+  /** Room for the bulk action line in front of each document. */
+  spareBefore: number;
+}
+
+/**
+ * The memory a thread's document builders reuse from file to file (one per indexer): slabs for the
+ * documents' bytes, and the fast path's workspaces. Without it, each file's memory would be fresh,
+ * faulted in page by page, and freed only when V8 next collects garbage.
+ */
+export class DocumentMemory {
+  readonly slabs = new SlabPool();
+  private readonly workspaces: FastWorkspace[] = [];
+
+  /** A builder for one file, with an arena of its own; `close()` it when the file is done. */
+  open(context: BuildContext, layout: ArenaLayout): DocumentBuilder {
+    const arena = new SourceArena(this.slabs, layout.slabBytes, layout.spareBefore);
+    return new DocumentBuilder(arena, context, this.workspaces.pop() ?? new FastWorkspace());
+  }
+
+  /**
+   * The file is done: its arena allocates no more (its slab goes back once its documents are released)
+   * and its workspace serves the next file.
+   */
+  close(builder: DocumentBuilder): void {
+    builder.arena.close();
+    if (!this.workspaces.includes(builder.workspace)) this.workspaces.push(builder.workspace);
   }
 }
 

@@ -13,14 +13,15 @@
  * from the record without decoding, allocating or re-escaping anything. Only the three values the
  * builder must read (eventTime, eventID, sourceIPAddress) are decoded to strings.
  *
- * The fast path must give exactly the parse-based builder's output (`buildDocumentReference`:
+ * The fast path must give exactly the parse-based builder's output (ReferenceBuilder, reference.ts:
  * same `_source` bytes, `_index`, `_id`, `eventTimeMs`; test/documents/fastBuilder.test.ts checks it
- * on every sample record and on thousands of generated ones). It handles the common case and
- * bails out (returns `undefined` and says why in `bailReason`; the caller then runs the reference
- * builder) whenever it is not sure: a value that must be displaced into `ct.original` (but for a root `@timestamp` or `ct` in a
- * canonical record, see below), duplicate keys, invalid UTF-8 or JSON, a key with a `\u` or `\/`
- * escape or starting with a digit (JSON.parse orders integer-like keys first), more than MAX_PAIRS
- * pairs, `ct.text` near its limit, a very long pair, deep nesting, an empty record.
+ * on every sample record and targeted cases, test/documents/fuzz.test.ts on 20,000 random records).
+ * It handles the common case and bails out (returns `undefined` and says why in `bailReason`; the
+ * caller then runs the reference builder) whenever it is not sure: a value that must be displaced
+ * into `ct.original` (but for a root `@timestamp` or `ct` in a canonical record, see below),
+ * duplicate keys, invalid UTF-8 or JSON, a key with a `\u` or `\/` escape or starting with a digit
+ * (JSON.parse orders integer-like keys first), more than MAX_PAIRS pairs, `ct.text` near its limit, a
+ * very long pair, deep nesting, an empty record, no usable time.
  *
  * Equivalences it relies on (each keeps the output identical):
  * - A JSON string's content is "canonical" when it holds no `\/` and no `\u` escape: it is then
@@ -45,12 +46,12 @@ import type { BuildContext } from './context.js';
 import { contentHashId } from './documentId.js';
 import { TimeRules, type ResolvedTime } from './eventTime.js';
 import { bail, FastPathBail, type BailReason } from './fast/bail.js';
-import { FieldTables } from './fast/fieldTable.js';
-import { KeyGuard } from './fast/keyGuard.js';
-import { PairsWriter } from './fast/pairsWriter.js';
-import { RecordScanner } from './fast/recordScanner.js';
+import type { KeyGuard } from './fast/keyGuard.js';
+import type { PairsWriter } from './fast/pairsWriter.js';
+import type { RecordScanner } from './fast/recordScanner.js';
 import { RecordWalker } from './fast/recordWalker.js';
-import { isoTimeAt, SourceWriter, type SourceTime } from './fast/sourceWriter.js';
+import { isoTimeAt, SourceWriter, type SourceFacts } from './fast/sourceWriter.js';
+import { FastWorkspace } from './fast/workspace.js';
 import { DailyIndexNames, ipOrUndefined, jsonSpan, TIME_TAGS } from './head.js';
 import { MAX_ID_BYTES } from './limits.js';
 import type { SourceArena } from './memory.js';
@@ -58,28 +59,38 @@ import type { SourceArena } from './memory.js';
 export class FastBuilder {
   /** Why the last record was declined (meaningful after build() returned undefined). */
   bailReason: BailReason | undefined;
-  private readonly scanner = new RecordScanner();
-  private readonly pairs = new PairsWriter();
+  private readonly scanner: RecordScanner;
+  private readonly pairs: PairsWriter;
   private readonly keys: KeyGuard;
   private readonly walker: RecordWalker;
   private readonly writer: SourceWriter;
   private readonly times: TimeRules;
   private readonly indices: DailyIndexNames;
-  private readonly time: SourceTime = {
-    at: -1,
-    length: 0,
+  /** What is resolved for the record being built (reused from record to record: no object per record). */
+  private readonly facts: SourceFacts = {
+    timeAt: -1,
+    timeLength: 0,
     timestamp: '',
-    tag: undefined,
+    timeTag: undefined,
     eventTimeInvalid: false,
+    hashed: false,
+    sourceIp: undefined,
+    index: '',
+    id: '',
+    recordIndex: 0,
+    eventTimeMs: undefined,
   };
 
+  /** @param workspace its working memory: one no other builder uses while this one builds. */
   constructor(
     arena: SourceArena,
     private readonly context: BuildContext,
+    workspace = new FastWorkspace(),
   ) {
-    const tables = new FieldTables();
-    this.keys = new KeyGuard(tables);
-    this.walker = new RecordWalker(this.scanner, this.pairs, this.keys, tables);
+    this.scanner = workspace.scanner;
+    this.pairs = workspace.pairs;
+    this.keys = workspace.keys;
+    this.walker = new RecordWalker(this.scanner, this.pairs, this.keys, workspace.tables);
     this.writer = new SourceWriter(arena, this.scanner, this.walker, this.pairs);
     this.times = new TimeRules(context);
     this.indices = new DailyIndexNames(context.indexPrefix);
@@ -118,64 +129,46 @@ export class FastBuilder {
 
     // CloudTrail's own form of eventTime (with or without milliseconds) is read from the bytes, with no
     // Date or regular expression work.
-    const time = this.time;
-    time.at = -1;
-    time.tag = undefined;
-    time.eventTimeInvalid = false;
+    const facts = this.facts;
+    facts.timeAt = -1;
+    facts.timestamp = '';
+    facts.timeTag = undefined;
+    facts.eventTimeInvalid = false;
     let timeMs = NaN;
     let resolved: ResolvedTime | undefined;
     if (walker.eventTimeAt >= 0) {
       timeMs = isoTimeAt(bytes, walker.eventTimeAt, walker.eventTimeLength);
       if (timeMs === timeMs && this.times.isPlausible(timeMs)) {
-        time.at = walker.eventTimeAt;
-        time.length = walker.eventTimeLength;
+        facts.timeAt = walker.eventTimeAt;
+        facts.timeLength = walker.eventTimeLength;
       } else {
         const text = bytes.toString(
           'latin1',
           walker.eventTimeAt,
           walker.eventTimeAt + walker.eventTimeLength,
         );
-        resolved = this.times.resolve(text, walker.recordTimestamp);
-        if (resolved === undefined) bail('no-time');
+        resolved = this.times.resolve(text, walker.recordTimestamp) ?? bail('no-time');
       }
     } else {
-      resolved = this.times.resolve(walker.eventTime, walker.recordTimestamp);
-      if (resolved === undefined) bail('no-time');
+      resolved = this.times.resolve(walker.eventTime, walker.recordTimestamp) ?? bail('no-time');
     }
-    let index: string;
-    let eventTimeMs: number | undefined = timeMs;
     if (resolved === undefined) {
-      index = this.indices.ofDayAt(bytes, time.at);
+      facts.index = this.indices.ofDayAt(bytes, facts.timeAt);
+      facts.eventTimeMs = timeMs;
     } else {
-      timeMs = resolved.ms;
-      time.tag = TIME_TAGS[resolved.origin];
-      time.eventTimeInvalid = resolved.eventTimeInvalid;
-      time.timestamp = new Date(timeMs).toISOString();
-      index = this.indices.ofTimestamp(time.timestamp);
-      eventTimeMs = resolved.origin === 'eventTime' ? timeMs : undefined;
+      facts.timeTag = TIME_TAGS[resolved.origin];
+      facts.eventTimeInvalid = resolved.eventTimeInvalid;
+      facts.timestamp = new Date(resolved.ms).toISOString();
+      facts.index = this.indices.ofTimestamp(facts.timestamp);
+      facts.eventTimeMs = resolved.origin === 'eventTime' ? resolved.ms : undefined;
     }
-    if (resolved === undefined) time.timestamp = '';
 
     // documentId(eventID, bytes), without its result object
-    let id: string;
-    let hashed = false;
     const eventID = walker.eventID;
-    if (typeof eventID === 'string' && eventID !== '' && walker.eventIDBytes <= MAX_ID_BYTES) id = eventID;
-    else {
-      id = contentHashId(bytes);
-      hashed = true;
-    }
-    const sourceIp = walker.sourceIpAt >= 0 ? undefined : ipOrUndefined(walker.sourceIPAddress);
-    return this.writer.write(
-      bytes,
-      this.context.sourceName,
-      time,
-      hashed,
-      sourceIp,
-      index,
-      id,
-      recordIndex,
-      eventTimeMs,
-    );
+    facts.hashed = !(typeof eventID === 'string' && eventID !== '' && walker.eventIDBytes <= MAX_ID_BYTES);
+    facts.id = facts.hashed ? contentHashId(bytes) : (eventID as string);
+    facts.sourceIp = walker.sourceIpAt >= 0 ? undefined : ipOrUndefined(walker.sourceIPAddress);
+    facts.recordIndex = recordIndex;
+    return this.writer.write(bytes, this.context.sourceName, facts);
   }
 }

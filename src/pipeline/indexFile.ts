@@ -11,9 +11,9 @@ import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import type { BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
 import { DeadLetterWindows } from '../deadletter/windows.js';
-import { DocumentBuilder, DocumentError } from '../documents/builder.js';
+import { DocumentError, DocumentMemory } from '../documents/builder.js';
 import { healDocument } from '../documents/heal.js';
-import { SlabPool, SourceArena, sourceText } from '../documents/memory.js';
+import { sourceText } from '../documents/memory.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { readRecordBatches } from '../records/index.js';
 import type { BulkDocument, FileOutcome } from '../types.js';
@@ -37,11 +37,8 @@ export interface PipelineDeps {
   remainingTimeMs: () => number;
   /** Turns a 401/403 into advice naming the likely cause (IAM policy, access policy, role mapping). */
   describeAuth?: (status: 401 | 403, body: unknown) => string;
-  /**
-   * Emptied document memory kept for the next files (one pool per indexer, so per thread): without it,
-   * each file's memory is fresh and freed only when V8 next collects garbage.
-   */
-  slabs?: SlabPool;
+  /** Document memory reused from file to file (one per indexer, so per thread); else the file's own. */
+  documentMemory?: DocumentMemory;
 }
 
 export interface FileJob {
@@ -65,7 +62,7 @@ const DEAD_LETTER_WINDOW_RECORDS = 2000;
 
 /**
  * Slab size of a file's document arena: twice a request, so most requests (consecutive documents of the
- * file) lie within one slab and are sent from it without a copy (see src/documents/encoded.ts).
+ * file) lie within one slab and are sent from it without a copy (see src/documents/memory.ts).
  */
 function arenaSlabBytes(bulkMaxBytes: number): number {
   return Math.min(64 << 20, Math.max(1 << 20, 2 * bulkMaxBytes));
@@ -150,17 +147,16 @@ export async function indexFile(
 
   // This file's documents are built back to back in their own arena, apart from other files' in flight,
   // with room in front of each for its bulk action line (framed in place, sent without a copy).
-  const arena = new SourceArena(
-    deps.slabs ?? new SlabPool(),
-    arenaSlabBytes(settings.bulkMaxBytes),
-    actionLineRoom(settings.indexPrefix),
+  const memory = deps.documentMemory ?? new DocumentMemory();
+  const builder = memory.open(
+    {
+      indexPrefix: settings.indexPrefix,
+      sourceName: job.sourceName,
+      keyDate: job.keyDate,
+      objectTimeMs: job.objectTimeMs,
+    },
+    { slabBytes: arenaSlabBytes(settings.bulkMaxBytes), spareBefore: actionLineRoom(settings.indexPrefix) },
   );
-  const builder = new DocumentBuilder(arena, {
-    indexPrefix: settings.indexPrefix,
-    sourceName: job.sourceName,
-    keyDate: job.keyDate,
-    objectTimeMs: job.objectTimeMs,
-  });
   try {
     const batches = readRecordBatches(job.stream, {
       maxDecompressedBytes: settings.maxDecompressedBytes,
@@ -213,7 +209,7 @@ export async function indexFile(
       throw error;
     }
   } finally {
-    arena.close();
+    memory.close(builder);
   }
   await writeDeadLetters(deadLetters.takeAll());
 

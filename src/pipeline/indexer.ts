@@ -11,7 +11,7 @@ import { clientTransport, type BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterSink } from '../deadletter/entry.js';
 import { IndexDeadLetterSink } from '../deadletter/indexSink.js';
 import { S3DeadLetterSink } from '../deadletter/s3Sink.js';
-import { SlabPool } from '../documents/memory.js';
+import { DocumentMemory } from '../documents/builder.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { resolvedConnectionOf } from '../opensearch/client.js';
 import { detectCluster, type ClusterInfo } from '../opensearch/cluster.js';
@@ -51,7 +51,7 @@ export class Indexer {
   private readonly transport: BulkTransport;
   private readonly deadLetterSink: DeadLetterSink;
   /** Document memory reused from file to file. */
-  private readonly slabs = new SlabPool();
+  private readonly documentMemory = new DocumentMemory();
 
   constructor(
     private readonly client: Client,
@@ -158,7 +158,7 @@ export class Indexer {
       telemetry: this.telemetry,
       remainingTimeMs,
       describeAuth: (status, body) => this.describeAuth(status, body),
-      slabs: this.slabs,
+      documentMemory: this.documentMemory,
     });
   }
 

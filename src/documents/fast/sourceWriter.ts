@@ -26,16 +26,24 @@ const MIDDLE_BYTES =
   ',"sourceIp":""'.length +
   64;
 
-/** Where the document's time comes from, as the builder resolved it. */
-export interface SourceTime {
+/** What the builder resolved for the record being written (one object, reused from record to record). */
+export interface SourceFacts {
   /** Where a CloudTrail-form eventTime sits in the record (its bytes become `@timestamp`), else -1. */
-  at: number;
-  /** 20 or 24 (with milliseconds), when `at` >= 0. */
-  length: number;
-  /** The ISO timestamp, when `at` < 0. */
+  timeAt: number;
+  /** 20 or 24 (with milliseconds), when `timeAt` >= 0. */
+  timeLength: number;
+  /** The ISO timestamp, when `timeAt` < 0. */
   timestamp: string;
-  tag: string | undefined;
+  timeTag: string | undefined;
   eventTimeInvalid: boolean;
+  /** The id is a content hash (tagged). */
+  hashed: boolean;
+  /** `ct.sourceIp` when not read in place from the record (RecordWalker.sourceIpAt). */
+  sourceIp: string | undefined;
+  index: string;
+  id: string;
+  recordIndex: number;
+  eventTimeMs: number | undefined;
 }
 
 export class SourceWriter {
@@ -51,23 +59,13 @@ export class SourceWriter {
   ) {}
 
   /** Writes the source of the walked record `bytes` and commits it as the document. */
-  write(
-    bytes: Buffer,
-    sourceName: string,
-    time: SourceTime,
-    hashed: boolean,
-    sourceIp: string | undefined,
-    index: string,
-    id: string,
-    recordIndex: number,
-    eventTimeMs: number | undefined,
-  ): BulkDocument {
+  write(bytes: Buffer, sourceName: string, facts: SourceFacts): BulkDocument {
     const walker = this.walker;
     const pairs = this.pairs;
     const cutCount = walker.cutCount;
     const valueTruncated = pairs.valueTruncated;
     const tagged =
-      time.eventTimeInvalid || time.tag !== undefined || hashed || cutCount > 0 || valueTruncated;
+      facts.eventTimeInvalid || facts.timeTag !== undefined || facts.hashed || cutCount > 0 || valueTruncated;
     if (sourceName !== this.sourceName) {
       this.sourceJson = Buffer.from(`","ct":{"source":${JSON.stringify(sourceName)},"recordIndex":`, 'utf8');
       this.sourceName = sourceName;
@@ -77,7 +75,7 @@ export class SourceWriter {
     const textLen = pairs.textLen;
     const size =
       64 +
-      time.timestamp.length +
+      facts.timestamp.length +
       sourceJson.length +
       MIDDLE_BYTES +
       (pairs.pairCount > 0 ? 11 + pairLen : 0) +
@@ -87,28 +85,28 @@ export class SourceWriter {
     const { buffer, offset } = this.arena.reserve(size);
     buffer.set(TIMESTAMP_OPEN, offset);
     let at = offset + TIMESTAMP_OPEN.length;
-    const timeAt = time.at;
+    const timeAt = facts.timeAt;
     if (timeAt >= 0) {
       // CloudTrail's form: `@timestamp` is its bytes (+ `.000Z` without milliseconds), what toISOString
       // gives for a year 2000-9999.
       for (let i = timeAt; i < timeAt + 19; i++) buffer[at++] = bytes[i]!;
-      if (time.length === 24) {
+      if (facts.timeLength === 24) {
         for (let i = timeAt + 19; i < timeAt + 24; i++) buffer[at++] = bytes[i]!;
       } else at = writeAscii(buffer, at, '.000Z');
-    } else at = writeAscii(buffer, at, time.timestamp);
+    } else at = writeAscii(buffer, at, facts.timestamp);
     buffer.set(sourceJson, at); // `","ct":{"source":…,"recordIndex":`
     at += sourceJson.length;
-    at = writeIndex(buffer, at, recordIndex);
+    at = writeIndex(buffer, at, facts.recordIndex);
     if (tagged) {
       at = writeAscii(buffer, at, ',"tags":[');
       const tagsAt = at;
-      if (time.eventTimeInvalid) at = writeAscii(buffer, at, ',"eventTime-invalid"');
-      if (time.tag !== undefined) {
+      if (facts.eventTimeInvalid) at = writeAscii(buffer, at, ',"eventTime-invalid"');
+      if (facts.timeTag !== undefined) {
         at = writeAscii(buffer, at, ',"');
-        at = writeAscii(buffer, at, time.tag);
+        at = writeAscii(buffer, at, facts.timeTag);
         buffer[at++] = 0x22;
       }
-      if (hashed) at = writeAscii(buffer, at, ',"id-from-content-hash"');
+      if (facts.hashed) at = writeAscii(buffer, at, ',"id-from-content-hash"');
       if (cutCount > 0) at = writeAscii(buffer, at, ',"displaced"');
       if (valueTruncated) at = writeAscii(buffer, at, ',"value-truncated"');
       buffer.copyWithin(tagsAt, tagsAt + 1, at); // without the first comma
@@ -118,9 +116,9 @@ export class SourceWriter {
       at = writeAscii(buffer, at, ',"sourceIp":"');
       for (let i = walker.sourceIpAt; i < walker.sourceIpEnd; i++) buffer[at++] = bytes[i]!;
       buffer[at++] = 0x22;
-    } else if (sourceIp !== undefined) {
+    } else if (facts.sourceIp !== undefined) {
       at = writeAscii(buffer, at, ',"sourceIp":"');
-      at = writeAscii(buffer, at, sourceIp);
+      at = writeAscii(buffer, at, facts.sourceIp);
       buffer[at++] = 0x22;
     }
     if (pairs.pairCount > 0) {
@@ -148,7 +146,7 @@ export class SourceWriter {
         if (byte === 0x0a || byte === 0x0d) buffer[i] = 0x20;
       }
     }
-    return this.arena.commit(at - offset, index, id, recordIndex, eventTimeMs);
+    return this.arena.commit(at - offset, facts.index, facts.id, facts.recordIndex, facts.eventTimeMs);
   }
 
   /**
