@@ -1,12 +1,20 @@
 /**
  * One record can never stop its file: a record nested thousands of levels deep, with a typed field of the
- * wrong type (so the builder must rewrite it), is indexed like any other and the records after it too.
- * Through the CLI in a child process, over HTTP to the dev server.
+ * wrong type (so the builder must rewrite it), is indexed like any other and the records after it too
+ * (through the CLI in a child process, over HTTP to the dev server); and a record the document builder
+ * fails on for any reason is dead-lettered with that reason while the file carries on.
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import { clientTransport } from '../../src/bulk/transport.js';
+import { DocumentMemory, type ArenaLayout, type BuildContext } from '../../src/documents/builder.js';
+import { IndexDeadLetterSink } from '../../src/deadletter/indexSink.js';
+import type { Telemetry } from '../../src/observability/telemetry.js';
+import { indexFile } from '../../src/pipeline/indexFile.js';
+import { DEFAULT_PIPELINE_SETTINGS } from '../../src/pipeline/indexer.js';
+import { openLocalFile } from '../../src/source/local.js';
 import { cli, summaryNumber } from '../helpers/cli.js';
-import { DEAD_LETTER_INDEX, search, useSuite, writeCloudTrailFile } from './helpers.js';
+import { DEAD_LETTER_INDEX, PREFIX, search, useSuite, writeCloudTrailFile } from './helpers.js';
 
 /** The JSON text of `{"k":{"k":…1…}}`, `depth` objects deep (JSON.stringify cannot write it). */
 function nestedText(depth: number): string {
@@ -56,4 +64,53 @@ describe('field model: records nested thousands of levels deep (CLI, dev server)
       }
     });
   }
+
+  it('a record the document builder fails on (a bug, not the record) is dead-lettered with the error', async () => {
+    // A builder that fails on record 1 as a bug would: not a DocumentError.
+    class FailingMemory extends DocumentMemory {
+      override open(context: BuildContext, layout: ArenaLayout) {
+        const builder = super.open(context, layout);
+        const build = builder.build.bind(builder);
+        builder.build = (bytes, index) => {
+          if (index === 1) throw new TypeError('something is undefined');
+          return build(bytes, index);
+        };
+        return builder;
+      }
+    }
+    const records = ['a', 'b', 'c'].map((name, i) => ({
+      eventTime: `2024-03-02T10:00:0${i}Z`,
+      eventID: `bug-${name}`,
+    }));
+    const file = await writeCloudTrailFile(join(suite.work, 'bug.json.gz'), records);
+    const errors: string[] = [];
+    const noop = () => undefined;
+    const telemetry: Telemetry = {
+      log: { debug: noop, info: noop, warn: noop, error: (message) => errors.push(message) },
+      metric: noop,
+      flush: noop,
+    };
+    const outcome = await indexFile(
+      { sourceName: file, key: file, stream: openLocalFile(file) },
+      { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix: PREFIX },
+      {
+        transport: clientTransport(suite.h.client),
+        deadLetter: new IndexDeadLetterSink(suite.h.client, DEAD_LETTER_INDEX),
+        telemetry,
+        remainingTimeMs: () => Infinity,
+        documentMemory: new FailingMemory(),
+      },
+    );
+    assert.equal(outcome.error, undefined);
+    assert.deepEqual([outcome.read, outcome.indexed, outcome.deadLettered], [3, 2, 1]);
+    assert.deepEqual(errors, ['document builder failed']);
+    const hits = await search(suite.h.server, 'cloudtrail-2024-03-02', { prefix: { eventID: 'bug-' } });
+    assert.deepEqual(hits.map((hit) => hit._id).sort(), ['bug-a', 'bug-c']);
+    const [letter] = await search(suite.h.server, DEAD_LETTER_INDEX, { term: { recordIndex: 1 } });
+    assert.match(
+      String(letter?._source.reason),
+      /record 1: the document builder failed: TypeError: something is undefined$/,
+    );
+    assert.deepEqual(JSON.parse(String(letter?._source.document)), records[1]);
+  });
 });
