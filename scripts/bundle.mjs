@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bundles the two Lambdas with esbuild into Lambda-ready zips (handler `index.handler`):
-//   dist/indexer.zip, dist/cleanup.zip      (index.js, minified)
-//   dist/indexer.js.map, dist/cleanup.js.map (source maps, to decode stack traces)
+// Bundles the Lambdas with esbuild into Lambda-ready zips (handler `index.handler`):
+//   dist/indexer.zip, dist/cleanup.zip, dist/breaker.zip   (index.js, minified)
+//   dist/indexer.js.map, dist/cleanup.js.map, ...           (source maps, to decode stack traces)
 // Everything, including the AWS SDK clients, is bundled: the runtime's preinstalled SDK version is not
 // ours to choose, and bundling lets esbuild drop what we don't use.
 // The source map more than doubles the zip (≈280 KB → ≈630 KB), which costs cold-start time on every
@@ -18,6 +18,8 @@ const dist = join(root, 'dist');
 const lambdas = [
   { name: 'indexer', entry: 'index.ts' },
   { name: 'cleanup', entry: 'cleanup/index.ts' },
+  // The storage circuit breaker (cloudformation.yml's BreakerFunction).
+  { name: 'breaker', entry: 'src/breaker/lambda.ts' },
 ];
 
 rmSync(dist, { recursive: true, force: true });

@@ -1,48 +1,33 @@
-// npm run validate:template [-- path/to/template.yml]
-// Checks a CloudFormation template against the AWS resource specification and the project's rules
-// (see src/infra/validate-template.ts). Prints one line per problem; exits 1 if there are any.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseCfnYaml, TemplateParseError } from '../src/infra/cfn-yaml.js';
-import { loadEnvSchema } from '../src/infra/env-schema.js';
-import { loadSpec } from '../src/infra/spec.js';
-import { formatProblem, validateTemplate } from '../src/infra/validate-template.js';
+// npm run validate:template [-- template.yml ...]   (default: cloudformation.yml and log-archive.yml)
+// Runs AWS's CloudFormation linter (cfn-lint) and the project's product rules (src/infra/product-rules.ts)
+// over the templates. Prints one line per problem; exits 1 if there are any. Without cfn-lint it says
+// how to install it and still runs the product rules.
+import { existsSync } from 'node:fs';
+import { PROJECT_TEMPLATES, validateTemplates } from '../src/infra/validate.js';
 
-async function main(argv: string[]): Promise<number> {
+function main(argv: string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('usage: validate-template [template-file]   (default: cloudformation.yml)');
+    console.log(`usage: validate-template [template-file ...]   (default: ${PROJECT_TEMPLATES.join(' ')})`);
     return 0;
   }
-  if (argv.length > 1) {
-    console.error('usage: validate-template [template-file]');
+  const files = argv.length > 0 ? argv : [...PROJECT_TEMPLATES];
+  const absent = files.filter((file) => !existsSync(file));
+  if (absent.length > 0) {
+    console.error(`validate-template: not found: ${absent.join(', ')}`);
     return 2;
   }
-  const file = argv[0] ?? 'cloudformation.yml';
-  let text: string;
-  try {
-    text = readFileSync(resolve(file), 'utf8');
-  } catch (error) {
-    console.error(`${file}: cannot read: ${(error as Error).message}`);
-    return 2;
+  const report = validateTemplates(files);
+  if (report.lint.ran) console.log(`cfn-lint ${report.lint.version.replace(/^cfn-lint\s*/, '')}`);
+  else console.warn(`validate-template: cfn-lint skipped: ${report.lint.reason}`);
+  for (const template of report.templates) {
+    for (const problem of template.problems) console.error(problem);
+    if (template.problems.length === 0) console.log(`${template.file}: OK (${template.resources} resources)`);
   }
-  let template: unknown;
-  try {
-    template = parseCfnYaml(text);
-  } catch (error) {
-    if (!(error instanceof TemplateParseError)) throw error;
-    for (const problem of error.problems) console.error(`${file}: ${problem}`);
+  if (report.problemCount > 0) {
+    console.error(`\n${report.problemCount} problem${report.problemCount === 1 ? '' : 's'}`);
     return 1;
   }
-  const [db, env] = await Promise.all([loadSpec(), loadEnvSchema()]);
-  const problems = validateTemplate(template, db, env);
-  for (const problem of problems) console.error(formatProblem(problem));
-  if (problems.length > 0) {
-    console.error(`\n${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
-    return 1;
-  }
-  const resources = Object.keys((template as { Resources?: object }).Resources ?? {}).length;
-  console.log(`${file}: OK (${resources} resources; environment variables checked against ${env.source})`);
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = main(process.argv.slice(2));

@@ -4,7 +4,7 @@
  * through the real pipeline, and prints what landed where.
  */
 import { fileURLToPath } from 'node:url';
-import { startDevServer, type DevServer } from '../devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { createClient } from '../opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../pipeline/indexer.js';

@@ -1,5 +1,5 @@
 /** `cloudtrail-opensearch dev-server`: the local OpenSearch-compatible server, until killed. */
-import { startDevServer, type Flavor } from '../devserver/index.js';
+import { startDevServer, type Flavor } from '../../devserver/index.js';
 import { integerFlag, parse, UsageError } from './args.js';
 
 const FLAVORS: Flavor[] = ['opensearch-1', 'opensearch-2', 'opensearch-3', 'elasticsearch-7'];

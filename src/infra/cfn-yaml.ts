@@ -25,6 +25,13 @@ const FUNCTION_TAGS: Readonly<Record<string, string>> = {
   Transform: 'Fn::Transform',
   Length: 'Fn::Length',
   ToJsonString: 'Fn::ToJsonString',
+  // Functions of the Rules section.
+  Contains: 'Fn::Contains',
+  EachMemberEquals: 'Fn::EachMemberEquals',
+  EachMemberIn: 'Fn::EachMemberIn',
+  RefAll: 'Fn::RefAll',
+  ValueOf: 'Fn::ValueOf',
+  ValueOfAll: 'Fn::ValueOfAll',
 };
 
 // Tags resolve to plain JS values ({ 'Fn::X': args }); yaml keeps them as the scalar's value, and toJS()

@@ -1,183 +1,193 @@
-// Argument parsing and command planning for scripts/deploy.ts, kept free of side effects except reading
-// the zip files to hash them, so a dry run prints exactly what a real run executes.
+// The AWS CLI commands scripts/deploy.ts runs, built without side effects (except reading the zips and the
+// template to hash them), so a dry run prints exactly what a real run executes. docs/deploy.md lists
+// the sequences for a create, an update, no change and a failed change set.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-export interface DeployOptions {
-  readonly stack: string;
-  readonly region?: string;
-  readonly profile?: string;
-  readonly artifactsBucket: string;
-  readonly keyPrefix: string;
-  readonly template: string;
-  readonly distDir: string;
-  /** Stack parameters from --param, in the order given (ArtifactsBucket and the code keys excluded). */
-  readonly params: ReadonlyArray<readonly [string, string]>;
-  readonly skipBundle: boolean;
-  readonly skipValidate: boolean;
-  readonly dryRun: boolean;
-}
-
-export const USAGE = `usage: npm run deploy -- --stack NAME [options]
-
-  --stack NAME              CloudFormation stack to create or update (required)
-  --artifacts-bucket B      S3 bucket for the Lambda zips and the template (required; or --param ArtifactsBucket=B)
-  --param KEY=VALUE         stack parameter (repeatable); parameters not given keep their current value
-  --region R                AWS region (default: the AWS CLI's configuration)
-  --profile P               AWS CLI profile
-  --key-prefix P            S3 key prefix for uploads (default: cloudtrail-opensearch/)
-  --template FILE           template (default: cloudformation.yml)
-  --skip-bundle             do not run npm run bundle; upload the zips already in dist/
-  --skip-validate           do not validate the template first
-  --dry-run                 print the commands instead of running them`;
-
-/** Parameters the script computes itself. */
-const MANAGED_PARAMS = new Set(['IndexerCodeKey', 'CleanupCodeKey']);
-
-export function parseDeployArgs(argv: readonly string[]): DeployOptions {
-  const values = new Map<string, string>();
-  const params: [string, string][] = [];
-  const flags = new Set<string>();
-  const withValue = new Set([
-    '--stack',
-    '--region',
-    '--profile',
-    '--artifacts-bucket',
-    '--key-prefix',
-    '--template',
-    '--param',
-  ]);
-  const booleans = new Set(['--skip-bundle', '--skip-validate', '--dry-run']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (booleans.has(name) && eq < 0) {
-      flags.add(name);
-      continue;
-    }
-    if (!withValue.has(name)) throw new UsageError(`unknown argument "${arg}"`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
-    if (name === '--param') {
-      const sep = value.indexOf('=');
-      const key = sep > 0 ? value.slice(0, sep) : '';
-      if (!/^[A-Za-z0-9]+$/.test(key))
-        throw new UsageError(`--param takes KEY=VALUE with an alphanumeric KEY, got "${value}"`);
-      if (MANAGED_PARAMS.has(key))
-        throw new UsageError(`${key} is set by the deploy script from the zip's content hash`);
-      params.push([key, value.slice(sep + 1)]);
-    } else {
-      values.set(name, value);
-    }
-  }
-  const stack = values.get('--stack');
-  if (stack === undefined) throw new UsageError('--stack NAME is required');
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stack)) throw new UsageError(`invalid stack name "${stack}"`);
-  const bucketParam = params.find(([k]) => k === 'ArtifactsBucket')?.[1];
-  const artifactsBucket = values.get('--artifacts-bucket') ?? bucketParam;
-  if (artifactsBucket === undefined)
-    throw new UsageError('--artifacts-bucket BUCKET (or --param ArtifactsBucket=BUCKET) is required');
-  if (bucketParam !== undefined && bucketParam !== artifactsBucket) {
-    throw new UsageError('--artifacts-bucket and --param ArtifactsBucket disagree');
-  }
-  let keyPrefix = values.get('--key-prefix') ?? 'cloudtrail-opensearch/';
-  if (!keyPrefix.endsWith('/')) keyPrefix += '/';
-  return {
-    stack,
-    region: values.get('--region'),
-    profile: values.get('--profile'),
-    artifactsBucket,
-    keyPrefix,
-    template: values.get('--template') ?? 'cloudformation.yml',
-    distDir: 'dist',
-    params: params.filter(([k]) => k !== 'ArtifactsBucket'),
-    skipBundle: flags.has('--skip-bundle'),
-    skipValidate: flags.has('--skip-validate'),
-    dryRun: flags.has('--dry-run'),
-  };
-}
-
-/** S3 key for a zip: changes whenever the zip's bytes change, so CloudFormation sees a new S3Key and
- * updates the function code. */
-export function contentKey(prefix: string, name: string, content: Uint8Array): string {
-  const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
-  return `${prefix}${name}-${hash}.zip`;
-}
+import { UsageError, type DeployOptions } from './deploy-args.js';
 
 export interface Command {
   readonly program: string;
   readonly args: readonly string[];
 }
 
-export interface UploadPlan {
-  readonly indexerKey: string;
-  readonly cleanupKey: string;
-  readonly commands: readonly Command[];
+/** The bundles the stack deploys, and the template parameter that names each one's S3 key. */
+export const BUNDLES = [
+  { name: 'indexer', param: 'IndexerCodeKey' },
+  { name: 'cleanup', param: 'CleanupCodeKey' },
+  { name: 'breaker', param: 'BreakerCodeKey' },
+] as const;
+
+export interface Upload {
+  readonly file: string;
+  readonly key: string;
 }
 
-/** Commands after the bundle step: uploads, deploy, outputs. Reads (hashes) the two zips. */
-export function planDeploy(
+export interface Artifacts {
+  readonly zips: readonly (Upload & { readonly param: string })[];
+  readonly template: Upload & { readonly url: string };
+}
+
+/** S3 key that changes whenever the content changes, so CloudFormation sees a new key and updates the code. */
+export function contentKey(prefix: string, name: string, content: Uint8Array, extension = 'zip'): string {
+  const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
+  return `${prefix}${name}-${hash}.${extension}`;
+}
+
+/**
+ * Where each zip and the template go. When the zips are not built yet (a dry run that would bundle first),
+ * their keys are shown as placeholders.
+ */
+export function planArtifacts(
   options: DeployOptions,
-  readZip: (path: string) => Uint8Array = (p) => readFileSync(p),
-): UploadPlan {
-  const common = [
-    ...(options.region ? ['--region', options.region] : []),
-    ...(options.profile ? ['--profile', options.profile] : []),
-  ];
-  const zips = (['indexer', 'cleanup'] as const).map((name) => {
+  read: (path: string) => Uint8Array = (p) => readFileSync(p),
+): Artifacts {
+  const zips = BUNDLES.map(({ name, param }) => {
     const file = `${options.distDir}/${name}.zip`;
-    let content: Uint8Array;
+    let key: string;
     try {
-      content = readZip(file);
+      key = contentKey(options.keyPrefix, name, read(file));
     } catch {
-      throw new UsageError(`${file} not found: run npm run bundle (or drop --skip-bundle)`);
+      if (!(options.dryRun && !options.skipBundle))
+        throw new UsageError(`${file} not found: run npm run bundle (or drop --skip-bundle)`);
+      key = `${options.keyPrefix}${name}-<sha256 of ${file} after bundling>.zip`;
     }
-    return { file, key: contentKey(options.keyPrefix, name, content) };
+    return { file, key, param };
   });
-  const [indexer, cleanup] = zips as [(typeof zips)[0], (typeof zips)[0]];
-  const aws = (...args: string[]): Command => ({ program: 'aws', args: [...args, ...common] });
-  const commands: Command[] = [
-    ...zips.map((z) =>
-      aws('s3', 'cp', z.file, `s3://${options.artifactsBucket}/${z.key}`, '--only-show-errors'),
-    ),
-    aws(
+  const templateKey = contentKey(
+    `${options.keyPrefix}templates/`,
+    'cloudformation',
+    read(options.template),
+    'yml',
+  );
+  const url = `https://${options.artifactsBucket}.s3.${options.region}.amazonaws.com/${templateKey}`;
+  return { zips, template: { file: options.template, key: templateKey, url } };
+}
+
+export type ChangeSetParameter =
+  | { readonly ParameterKey: string; readonly ParameterValue: string }
+  | { readonly ParameterKey: string; readonly UsePreviousValue: true };
+
+/**
+ * The change set's parameters: the bucket and code keys, every --param, and on an update
+ * UsePreviousValue for each parameter the stack has, the template still has and the command line does
+ * not set (new parameters take their defaults).
+ */
+export function changeSetParameters(
+  options: DeployOptions,
+  artifacts: Artifacts,
+  templateParameters: ReadonlySet<string>,
+  stackParameters: readonly string[] = [],
+): ChangeSetParameter[] {
+  const given: ChangeSetParameter[] = [
+    { ParameterKey: 'ArtifactsBucket', ParameterValue: options.artifactsBucket },
+    ...artifacts.zips.map((z) => ({ ParameterKey: z.param, ParameterValue: z.key })),
+    ...options.params.map(([key, value]) => ({ ParameterKey: key, ParameterValue: value })),
+  ];
+  const unknown = given.filter((p) => !templateParameters.has(p.ParameterKey)).map((p) => p.ParameterKey);
+  if (unknown.length > 0) throw new UsageError(`${options.template} has no parameter ${unknown.join(', ')}`);
+  const names = new Set(given.map((p) => p.ParameterKey));
+  const kept = stackParameters
+    .filter((key) => templateParameters.has(key) && !names.has(key))
+    .map((key): ChangeSetParameter => ({ ParameterKey: key, UsePreviousValue: true }));
+  return [...given, ...kept];
+}
+
+/** Every AWS CLI call of a deploy; each carries the region (and profile) and asks for JSON. */
+export class AwsCommands {
+  constructor(private readonly options: DeployOptions) {}
+
+  private aws(...args: string[]): Command {
+    const { region, profile } = this.options;
+    return {
+      program: 'aws',
+      args: [...args, '--region', region, ...(profile ? ['--profile', profile] : [])],
+    };
+  }
+
+  private stack(operation: string, ...args: string[]): Command {
+    return this.aws(
       'cloudformation',
-      'deploy',
-      '--template-file',
-      options.template,
+      operation,
       '--stack-name',
-      options.stack,
+      this.options.stack,
+      ...args,
+      '--output',
+      'json',
+    );
+  }
+
+  version(): Command {
+    return { program: 'aws', args: ['--version'] };
+  }
+
+  describeStacks(): Command {
+    return this.stack('describe-stacks');
+  }
+
+  describeStackEvents(): Command {
+    return this.stack('describe-stack-events', '--max-items', '100');
+  }
+
+  deleteStack(): Command {
+    return this.stack('delete-stack');
+  }
+
+  waitStackDeleted(): Command {
+    return this.aws('cloudformation', 'wait', 'stack-delete-complete', '--stack-name', this.options.stack);
+  }
+
+  upload(upload: Upload): Command {
+    return this.aws(
+      's3',
+      'cp',
+      upload.file,
+      `s3://${this.options.artifactsBucket}/${upload.key}`,
+      '--only-show-errors',
+    );
+  }
+
+  createChangeSet(
+    name: string,
+    type: string,
+    templateUrl: string,
+    parameters: readonly ChangeSetParameter[] | string,
+  ): Command {
+    const tags = this.options.tags.map(([Key, Value]) => ({ Key, Value }));
+    return this.stack(
+      'create-change-set',
+      '--change-set-name',
+      name,
+      '--change-set-type',
+      type,
+      '--template-url',
+      templateUrl,
       '--capabilities',
       'CAPABILITY_IAM',
-      // Upload the template via S3: CloudFormation accepts at most 51,200 bytes inline.
-      '--s3-bucket',
-      options.artifactsBucket,
-      '--s3-prefix',
-      `${options.keyPrefix}templates`,
-      '--no-fail-on-empty-changeset',
-      '--parameter-overrides',
-      `ArtifactsBucket=${options.artifactsBucket}`,
-      `IndexerCodeKey=${indexer.key}`,
-      `CleanupCodeKey=${cleanup.key}`,
-      ...options.params.map(([k, v]) => `${k}=${v}`),
-    ),
-    aws(
-      'cloudformation',
-      'describe-stacks',
-      '--stack-name',
-      options.stack,
-      '--query',
-      'Stacks[0].Outputs',
-      '--output',
-      'table',
-    ),
-  ];
-  return { indexerKey: indexer.key, cleanupKey: cleanup.key, commands };
+      '--parameters',
+      typeof parameters === 'string' ? parameters : JSON.stringify(parameters),
+      ...(tags.length > 0 ? ['--tags', JSON.stringify(tags)] : []),
+    );
+  }
+
+  describeChangeSet(name: string): Command {
+    return this.stack('describe-change-set', '--change-set-name', name);
+  }
+
+  executeChangeSet(name: string): Command {
+    return this.stack('execute-change-set', '--change-set-name', name);
+  }
+
+  deleteChangeSet(name: string): Command {
+    return this.stack('delete-change-set', '--change-set-name', name);
+  }
+}
+
+/** Change set names are unique per run: deploy-YYYYMMDDTHHMMSSZ (UTC). */
+export function changeSetName(now: Date): string {
+  return `deploy-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /** POSIX-shell rendering of a command, for printing. */

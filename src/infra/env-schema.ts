@@ -1,14 +1,21 @@
-// The environment variables each Lambda's code accepts. The source of truth is src/config.ts
-// (INDEXER_ENV_VARS / CLEANUP_ENV_VARS); the validator checks the template against it so the template
-// can never set a variable the code ignores (a typo there silently falls back to a default).
+// The environment variables each Lambda's code reads. The sources of truth are src/config.ts
+// (INDEXER_ENV_VARS / CLEANUP_ENV_VARS) and src/breaker/config.ts (BREAKER_ENV_VARS); the product rules
+// check the template against them, so the template can never set a variable the code ignores (a typo
+// there would silently fall back to a default).
+import { BREAKER_ENV_VARS } from '../breaker/config.js';
 import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../config.js';
 
+/** The project's Lambdas; a function resource says which one it is in its Metadata (COMPONENT_METADATA_KEY). */
+export type Component = 'indexer' | 'cleanup' | 'breaker';
+
 export interface EnvSchema {
-  readonly indexer: readonly string[];
-  readonly cleanup: readonly string[];
-  /** Where the lists came from, for messages. */
-  readonly source: string;
+  readonly variables: Readonly<Record<Component, readonly string[]>>;
+  /** Where each list came from, for messages. */
+  readonly source: Readonly<Record<Component, string>>;
 }
+
+/** Metadata key of a function resource that names its component: `cloudtrail-opensearch: { component: indexer }`. */
+export const COMPONENT_METADATA_KEY = 'cloudtrail-opensearch';
 
 /** Read by Powertools (logger/metrics) or by Node itself rather than by our config schema. */
 export const RUNTIME_ENV_VARS: readonly string[] = [
@@ -25,6 +32,9 @@ export const RUNTIME_ENV_VARS: readonly string[] = [
  */
 export const INDEXER_NODE_OPTIONS = '--max-semi-space-size=8';
 
-export function loadEnvSchema(): Promise<EnvSchema> {
-  return Promise.resolve({ indexer: INDEXER_ENV_VARS, cleanup: CLEANUP_ENV_VARS, source: 'src/config.ts' });
+export function envSchema(): EnvSchema {
+  return {
+    variables: { indexer: INDEXER_ENV_VARS, cleanup: CLEANUP_ENV_VARS, breaker: BREAKER_ENV_VARS },
+    source: { indexer: 'src/config.ts', cleanup: 'src/config.ts', breaker: 'src/breaker/config.ts' },
+  };
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@opensearch-project/opensearch';
 import { runCleanup, type CleanupOptions } from '../../src/cleanup/run.js';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { DISTRACTORS, dailyNames } from './helpers/names.js';
 
 const P = 'cloudtrail-';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { startDevServer } from '../../src/devserver/index.js';
+import { startDevServer } from '../../devserver/index.js';
 import { call, ndjson, seed, useServer } from './helpers.js';
 
 describe('dev server: root, cluster and flavors (spec §6.3, §10)', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import aws4 from 'aws4';
 import { call, ndjson, useServer } from './helpers.js';
 

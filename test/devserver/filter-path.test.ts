@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { BULK_FILTER_PATH } from '../../src/bulk/transport.js';
-import { applyFilterPath } from '../../src/devserver/filter-path.js';
+import { applyFilterPath } from '../../devserver/filter-path.js';
 import { call, ndjson } from './helpers.js';
 import { useServer } from './helpers.js';
 

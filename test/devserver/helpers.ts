@@ -1,5 +1,5 @@
 /** HTTP helpers for the dev server conformance tests: real requests over fetch, parsed replies. */
-import { startDevServer, type DevServer, type DevServerOptions } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../devserver/index.js';
 
 export interface Answer {
   status: number;

@@ -7,7 +7,7 @@ import {
   type IncomingForVerification,
   type SigV4Config,
   type VerifyResult,
-} from '../../src/devserver/sigv4.js';
+} from '../../devserver/sigv4.js';
 
 const CONFIG: SigV4Config = {
   accessKeyId: 'AKIDEXAMPLE',

@@ -3,7 +3,7 @@
  * server imitates; the pipeline detects the version and installs the template on each.
  */
 import { strict as assert } from 'node:assert';
-import type { Flavor } from '../../src/devserver/index.js';
+import type { Flavor } from '../../devserver/index.js';
 import { indexTemplate, TEMPLATE_VERSION } from '../../src/template/template.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
 import { dailyIndices, http, mappingOf, PREFIX, search, startHarness } from './helpers.js';

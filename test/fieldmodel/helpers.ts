@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
 import { indexTargets, type IndexTotals } from '../../src/cli/indexCommand.js';
-import { startDevServer, type DevServer, type Flavor } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer, type Flavor } from '../../devserver/index.js';
 import { cliTelemetry } from '../../src/observability/telemetry.js';
 import { createClient } from '../../src/opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../../src/pipeline/indexer.js';

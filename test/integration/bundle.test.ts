@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { readSampleRecords, SAMPLES_DIR } from '../helpers/samples.js';
 

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { cli, summaryNumber } from '../helpers/cli.js';
 import { readSampleRecords, SAMPLES_DIR } from '../helpers/samples.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';

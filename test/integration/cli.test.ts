@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { generateCloudTrail } from '../../src/generator/generate.js';
 import { cli, summaryNumber } from '../helpers/cli.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';

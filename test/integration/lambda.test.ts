@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Context } from 'aws-lambda';
 import { handler, resetForTests } from '../../index.js';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { expectedIndex, readSampleRecords, SAMPLES_DIR } from '../helpers/samples.js';
 

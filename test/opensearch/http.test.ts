@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySigV4, type IncomingForVerification } from '../../src/devserver/sigv4.js';
+import { verifySigV4, type IncomingForVerification } from '../../devserver/sigv4.js';
 import { createClient, type ConnectionOptions } from '../../src/opensearch/client.js';
 import { detectCluster } from '../../src/opensearch/cluster.js';
 import { describeAuthFailure } from '../../src/opensearch/errors.js';

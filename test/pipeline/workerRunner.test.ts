@@ -3,7 +3,7 @@
  * setup it is sent, indexes what it is posted, and refuses work once closed.
  */
 import { strict as assert } from 'node:assert';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { silentTelemetry } from '../../src/observability/telemetry.js';
 import { createClient } from '../../src/opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../../src/pipeline/indexer.js';

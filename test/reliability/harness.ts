@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { handler, resetForTests } from '../../index.js';
-import { startDevServer, type DevServer } from '../../src/devserver/index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { generateCloudTrail } from '../../src/generator/generate.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { gunzipRecords, SAMPLES_DIR } from '../helpers/samples.js';

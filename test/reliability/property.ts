@@ -4,7 +4,7 @@
  * would), then the index is compared with the input id for id.
  */
 import { createClient } from '../../src/opensearch/client.js';
-import type { FaultRule } from '../../src/devserver/index.js';
+import type { FaultRule } from '../../devserver/index.js';
 import { silentTelemetry } from '../../src/observability/telemetry.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../../src/pipeline/indexer.js';
 import { s3Client } from '../../src/source/s3.js';

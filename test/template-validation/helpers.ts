@@ -5,15 +5,16 @@ import { parseCfnYaml } from '../../src/infra/cfn-yaml.js';
 /** Repository root (tests run from build/test/template-validation). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const TEMPLATE_PATH = `${ROOT}cloudformation.yml`;
+export const ARCHIVE_TEMPLATE_PATH = `${ROOT}log-archive.yml`;
 
 export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let parsed: Obj | undefined;
+const parsed = new Map<string, Obj>();
 
-/** A fresh deep copy of the real template, parsed once. */
-export function loadTemplate(): Obj {
-  parsed ??= parseCfnYaml(readFileSync(TEMPLATE_PATH, 'utf8')) as Obj;
-  return structuredClone(parsed);
+/** A fresh deep copy of a project template (default: cloudformation.yml), parsed once. */
+export function loadTemplate(path: string = TEMPLATE_PATH): Obj {
+  if (!parsed.has(path)) parsed.set(path, parseCfnYaml(readFileSync(path, 'utf8')) as Obj);
+  return structuredClone(parsed.get(path)!);
 }
 
 /** The policy statement with the given Sid in a role's first inline policy (looking inside Fn::If). */
@@ -26,4 +27,13 @@ export function statementBySid(template: Obj, role: string, sid: string): Obj {
     for (const c of candidates) if ((c as Obj)['Sid'] === sid) return c as Obj;
   }
   throw new Error(`no statement ${sid} in ${role}`);
+}
+
+/** The statement with the given Sid in a resource policy document (a list of statements, Fn::If inside). */
+export function policyStatement(statements: unknown[], sid: string): Obj {
+  for (const s of statements) {
+    const candidates = (s as Obj)['Fn::If'] ? ((s as Obj)['Fn::If'] as unknown[]).slice(1) : [s];
+    for (const c of candidates) if ((c as Obj)['Sid'] === sid) return c as Obj;
+  }
+  throw new Error(`no statement ${sid}`);
 }

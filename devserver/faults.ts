@@ -5,7 +5,7 @@
  * sequence of requests.
  */
 import { globMatch } from './index-names.js';
-import { seededRandom } from '../util/random.js';
+import { seededDraws } from './random.js';
 
 export type FaultSpec =
   /** Whole-request 429: OpenSearch's rejected-execution envelope, or AWS's front-end throttle body. */
@@ -59,12 +59,12 @@ export class FaultController {
   readonly history: FiredFault[] = [];
 
   constructor(seed = 1) {
-    this.random = seededRandom(seed);
+    this.random = seededDraws(seed);
   }
 
   /** Restarts the generator; the same seed then yields the same draws. */
   reseed(seed: number): void {
-    this.random = seededRandom(seed);
+    this.random = seededDraws(seed);
     this.requestNumber = 0;
     this.history.length = 0;
   }

@@ -1,7 +1,7 @@
 /**
  * Local OpenSearch-compatible dev server: an in-memory fake that answers the REST subset this project
- * uses and fails where a real cluster fails (see /work/shared/opensearch-behaviour.md). Start it from
- * the CLI (`dev-server`) or from tests on port 0.
+ * uses and fails where a real cluster fails (see README.md beside this file). Start it from the CLI
+ * (`dev-server`) or from tests on port 0. It depends on nothing of the indexer.
  */
 import type { AddressInfo } from 'node:net';
 import { Cluster } from './cluster.js';
