@@ -11,6 +11,11 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** The length of a CloudTrail eventID (a UUID), the id most documents have. */
 const EVENT_ID_CHARS = 36;
 
+/** Whether `id` is written as it is, one byte per character (see {@link PLAIN}). */
+export function isPlainId(id: string): boolean {
+  return PLAIN.test(id);
+}
+
 /** The action line as text (no newline). */
 export function actionText(index: string, id: string): string {
   return `{"create":{"_index":${JSON.stringify(index)},"_id":${PLAIN.test(id) ? `"${id}"` : JSON.stringify(id)}}}`;
@@ -32,20 +37,20 @@ export class ActionLines {
   private headIndex: string | undefined;
   private head = Buffer.alloc(0);
 
-  /** Bytes of the action line of (`index`, `id`) and its newline. */
-  size(index: string, id: string): number {
-    if (PLAIN.test(id)) return this.headOf(index).length + id.length + 5;
+  /** Bytes of the action line of (`index`, `id`) and its newline; `plain` is isPlainId(id). */
+  size(index: string, id: string, plain: boolean): number {
+    if (plain) return this.headOf(index).length + id.length + 5;
     return Buffer.byteLength(actionText(index, id), 'utf8') + 1;
   }
 
   /**
    * Writes the action line of (`index`, `id`) at `at`, taking exactly `size` bytes (at least
-   * `this.size(index, id)`): whitespace fills the room before the line's last `}`, then the newline.
-   * Returns where it ends.
+   * `this.size(index, id, plain)`): whitespace fills the room before the line's last `}`, then the
+   * newline. Returns where it ends.
    */
-  write(buffer: Buffer, at: number, index: string, id: string, size: number): number {
+  write(buffer: Buffer, at: number, index: string, id: string, plain: boolean, size: number): number {
     const end = at + size;
-    if (PLAIN.test(id)) {
+    if (plain) {
       // No string encoder call for ~40 bytes: the cached head, then the id one byte per character.
       const head = this.headOf(index);
       buffer.set(head, at);

@@ -10,7 +10,7 @@
  * written out: one buffer, one copy per run of framed entries or per other entry.
  */
 import type { BulkDocument } from '../types.js';
-import { ActionLines } from './action.js';
+import { ActionLines, isPlainId } from './action.js';
 
 /** One document as the sender tracks it between attempts. */
 export class Entry {
@@ -98,13 +98,14 @@ export class BulkFraming {
    */
   entry(original: BulkDocument, doc: BulkDocument = original, heals = 0, attempts = 0): Entry {
     const { index, id } = doc;
-    const actionBytes = this.actions.size(index, id);
+    const plain = isPlainId(id);
+    const actionBytes = this.actions.size(index, id, plain);
     const spare = doc.spareBefore;
     if (spare < actionBytes) return new Entry(original, doc, heals, attempts, actionBytes, -1);
     const source = doc.bytes;
     const memory = this.memoryOf(source);
     const start = source.byteOffset - spare;
-    this.actions.write(memory, start, index, id, spare);
+    this.actions.write(memory, start, index, id, plain, spare);
     memory[source.byteOffset + source.length] = 0x0a;
     return new Entry(original, doc, heals, attempts, spare, start);
   }
@@ -146,7 +147,8 @@ export class BulkFraming {
         i = run;
       } else {
         const source = entry.doc.bytes;
-        at = this.actions.write(body, at, entry.doc.index, entry.doc.id, entry.actionBytes);
+        const { index, id } = entry.doc;
+        at = this.actions.write(body, at, index, id, isPlainId(id), entry.actionBytes);
         // TypedArray#set, not Buffer#copy: copy builds a view of the source per call, a cost at 1 KB a piece.
         body.set(source, at);
         at += source.length;
