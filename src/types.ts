@@ -96,6 +96,8 @@ export interface FileOutcome {
    * document): a share that grows says records changed shape, or the fast path regressed.
    */
   fallbacks?: number;
+  /** Counts of each per-file extension (src/pipeline/extensions.ts), by its name. */
+  extensions?: Record<string, Record<string, number>>;
   /** Set when the file failed (bad gzip, truncated JSON, fatal bulk error, out of time). */
   error?: string;
 }

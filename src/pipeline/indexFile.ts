@@ -11,6 +11,7 @@ import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import type { BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
 import type { ClusterHealth } from '../http/health.js';
+import type { HttpCaller } from '../http/request.js';
 import { DeadLetterWindows } from '../deadletter/windows.js';
 import { DocumentError, DocumentMemory } from '../documents/builder.js';
 import { HASH_ID_PREFIX } from '../documents/documentId.js';
@@ -19,6 +20,7 @@ import { sourceText } from '../documents/memory.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { readRecordBatches } from '../records/index.js';
 import type { BulkDocument, FileOutcome } from '../types.js';
+import { FileExtensions, type FileExtension } from './extensions.js';
 
 export interface PipelineSettings {
   indexPrefix: string;
@@ -43,6 +45,10 @@ export interface PipelineDeps {
   describeAuth?: (status: 401 | 403, body: unknown) => string;
   /** Document memory reused from file to file (one per indexer, so per thread); else the file's own. */
   documentMemory?: DocumentMemory;
+  /** Features that ride along each file (src/pipeline/extensions.ts). */
+  extensions?: readonly FileExtension[];
+  /** The file's requests to the cluster (budget and health applied), for extensions that write there. */
+  http?: HttpCaller;
 }
 
 export interface FileJob {
@@ -107,6 +113,25 @@ export async function indexFile(
     }
   };
 
+  const extensions = new FileExtensions(
+    deps.extensions ?? [],
+    {
+      sourceName: job.sourceName,
+      bucket: job.bucket,
+      key: job.key,
+      keyDate: job.keyDate,
+      objectTimeMs: job.objectTimeMs,
+      indexPrefix: settings.indexPrefix,
+    },
+    {
+      http: deps.http,
+      budget: { requestTimeoutMs: settings.requestTimeoutMs, remainingTimeMs: deps.remainingTimeMs },
+      health: deps.health,
+      telemetry,
+      deadLetter: deps.deadLetter,
+    },
+  );
+
   const sender = new BulkSender({
     transport: deps.transport,
     maxBytes: settings.bulkMaxBytes,
@@ -120,6 +145,7 @@ export async function indexFile(
     // Sources are read below only while the outcome is handled (dead letters copy them), never later.
     releaseSources: true,
     onOutcome: (doc: BulkDocument, itemOutcome) => {
+      if (extensions.observesOutcomes) extensions.outcome(doc, itemOutcome);
       switch (itemOutcome.kind) {
         case 'indexed':
           outcome.indexed++;
@@ -167,6 +193,7 @@ export async function indexFile(
       maxDecompressedBytes: settings.maxDecompressedBytes,
       maxRecordBytes: settings.maxRecordBytes,
       sourceName: job.sourceName,
+      onDecoded: extensions.observesBytes ? (chunk) => extensions.decoded(chunk) : undefined,
     });
     // The records of one decoded chunk at a time, in a plain loop: no await per record unless the
     // sender has to wait for a free request slot.
@@ -193,6 +220,10 @@ export async function indexFile(
               (newestEventMs === undefined || document.eventTimeMs > newestEventMs)
             ) {
               newestEventMs = document.eventTimeMs;
+            }
+            if (extensions.observesRecords) {
+              const observing = extensions.record({ recordIndex: record.index, raw: record.bytes, document });
+              if (observing) await observing;
             }
             const waiting = sender.offer(document);
             if (waiting) await waiting;
@@ -221,6 +252,10 @@ export async function indexFile(
   await writeDeadLetters(deadLetters.takeAll());
 
   if (errors.length > 0) outcome.error = errors.join('; ');
+  // Extensions see the file's final counts and error, and may fail it (never change its counts).
+  const extensionErrors = await extensions.finish(outcome);
+  if (extensionErrors.length > 0)
+    outcome.error = [outcome.error, ...extensionErrors].filter(Boolean).join('; ');
   outcome.fallbacks = builder.fallbacks;
   reportFile(outcome, newestEventMs, job, telemetry, builder.fallbackReasons);
   return outcome;

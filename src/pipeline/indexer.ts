@@ -27,6 +27,7 @@ import { resolvedConnectionOf } from '../opensearch/client.js';
 import { detectCluster, type ClusterInfo } from '../opensearch/cluster.js';
 import { describeAuthFailure, describeError, type SettingNames } from '../opensearch/errors.js';
 import { localFileTimeMs, openLocalFile } from '../source/local.js';
+import type { FileExtension } from './extensions.js';
 import { indexTemplate } from '../template/template.js';
 import { installTemplate } from '../template/install.js';
 import { keyDate } from '../trigger/keyDate.js';
@@ -77,6 +78,8 @@ export class Indexer {
     private readonly options: IndexerOptions,
     private readonly telemetry: Telemetry,
     private readonly s3?: S3Client,
+    /** Per-file features (ledger, alerts, other destinations): src/pipeline/extensions.ts. */
+    private readonly extensions: readonly FileExtension[] = [],
   ) {
     this.http = clientHttp(client, { timeoutMs: options.requestTimeoutMs });
     this.filterPath = supportsFilterPath(client);
@@ -227,6 +230,8 @@ export class Indexer {
       health: run.health,
       describeAuth: (status, body) => this.describeAuth(status, body),
       documentMemory: this.documentMemory,
+      extensions: this.extensions,
+      http: run.http,
     });
     const failed = outcome.error !== undefined || outcome.undelivered > 0;
     run.health?.noteFile(run.watch.verdict(failed), run.watch.detail);
