@@ -45,16 +45,8 @@ function getRuntime(): Runtime {
 function buildRuntime(): Runtime | Error {
   try {
     const config = loadIndexerConfig(process.env);
-    const telemetry = lambdaTelemetry(
-      process.env.POWERTOOLS_SERVICE_NAME ?? 'cloudtrail-indexer',
-      config.logLevel,
-    );
-    const client = createClient({
-      endpoint: config.endpoint,
-      region: config.region,
-      service: config.service,
-      requestTimeoutMs: config.requestTimeoutMs,
-    });
+    const telemetry = lambdaTelemetry('cloudtrail-indexer', config.logLevel);
+    const client = createClient(config);
     const indexer = new Indexer(
       client,
       {

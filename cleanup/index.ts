@@ -12,16 +12,8 @@ import { describedError, lambdaErrorContext } from '../src/opensearch/errors.js'
 
 export async function handler(_event?: unknown, context?: Context): Promise<unknown> {
   const config = loadCleanupConfig(process.env);
-  const telemetry = lambdaTelemetry(
-    process.env.POWERTOOLS_SERVICE_NAME ?? 'cloudtrail-cleanup',
-    config.logLevel,
-  );
-  const client = createClient({
-    endpoint: config.endpoint,
-    region: config.region,
-    service: config.service,
-    requestTimeoutMs: config.requestTimeoutMs,
-  });
+  const telemetry = lambdaTelemetry('cloudtrail-cleanup', config.logLevel);
+  const client = createClient(config);
   try {
     const outcome = await runCleanup(client, {
       prefix: config.indexPrefix,

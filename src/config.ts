@@ -76,14 +76,19 @@ export const DEFAULTS = {
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 } as const;
 
-/** Every variable loadIndexerConfig reads (the CloudFormation check compares the template to this). */
-export const INDEXER_ENV_VARS: readonly string[] = [
+/** The variables both Lambdas read to reach the cluster and log (readConnection). */
+const CONNECTION_ENV_VARS: readonly string[] = [
   'OPENSEARCH_ENDPOINT',
   'INDEX_PREFIX',
   'OPENSEARCH_SERVICE',
   'AWS_REGION',
   'LOG_LEVEL',
   'REQUEST_TIMEOUT_MS',
+];
+
+/** Every variable loadIndexerConfig reads (the CloudFormation check compares the template to this). */
+export const INDEXER_ENV_VARS: readonly string[] = [
+  ...CONNECTION_ENV_VARS,
   'BULK_MAX_BYTES',
   'BULK_MAX_DOCS',
   'BULK_CONCURRENCY',
@@ -95,12 +100,7 @@ export const INDEXER_ENV_VARS: readonly string[] = [
 
 /** Every variable loadCleanupConfig reads. */
 export const CLEANUP_ENV_VARS: readonly string[] = [
-  'OPENSEARCH_ENDPOINT',
-  'INDEX_PREFIX',
-  'OPENSEARCH_SERVICE',
-  'AWS_REGION',
-  'LOG_LEVEL',
-  'REQUEST_TIMEOUT_MS',
+  ...CONNECTION_ENV_VARS,
   'KEEP_DAYS',
   'MAX_DELETIONS',
   'DRY_RUN',

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { NetworkError } from '../http/errors.js';
+import { redactCredentials } from '../http/redact.js';
 import { accepted, clientHttp } from '../http/request.js';
 import { withRetry, type RetryPolicy } from '../http/retry.js';
 import {
@@ -15,12 +16,7 @@ import {
   type ResolvedConnection,
 } from '../opensearch/client.js';
 import { parseClusterInfo } from '../opensearch/cluster.js';
-import {
-  CLI_SETTINGS,
-  describeError,
-  notClusterMessage,
-  redactUrlCredentials,
-} from '../opensearch/errors.js';
+import { CLI_SETTINGS, describeError, notClusterMessage } from '../opensearch/errors.js';
 import type { Invocation } from './invocation.js';
 import { indexPrefixOf, UsageError, type ConnectionFlags } from './options.js';
 
@@ -53,7 +49,7 @@ export function connect(flags: ConnectionFlags, invocation: Invocation): Connect
   try {
     resolved = resolveConnection(connection);
   } catch (error) {
-    throw new UsageError(redactUrlCredentials(error instanceof Error ? error.message : String(error)));
+    throw new UsageError(redactCredentials(error instanceof Error ? error.message : String(error), 'user'));
   }
   invocation.errorContext = { endpoint: resolved.endpoint, auth: resolved.auth, settings: CLI_SETTINGS };
   return { client: createClient(connection), connection, resolved, indexPrefix: indexPrefixOf(flags) };
@@ -114,7 +110,7 @@ function checkedEndpoint(raw: string | undefined): string {
   if (raw === undefined || raw.trim() === '') {
     throw new UsageError(`--endpoint is required (or set OPENSEARCH_URL): ${shape}`);
   }
-  const shown = redactUrlCredentials(raw.trim());
+  const shown = redactCredentials(raw.trim(), 'user');
   let url: URL;
   try {
     url = new URL(raw.trim());

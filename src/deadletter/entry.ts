@@ -47,3 +47,18 @@ export interface DeadLetterStore {
   readonly target: string;
   forFile(context: SinkContext): DeadLetterSink;
 }
+
+/** The wiring every store shares: its target, and a per-file sink that writes under the file's context. */
+export abstract class DeadLetterStoreBase implements DeadLetterStore {
+  constructor(readonly target: string) {}
+
+  forFile(context: SinkContext): DeadLetterSink {
+    return {
+      target: this.target,
+      write: (entries) => (entries.length === 0 ? Promise.resolve() : this.write(entries, context)),
+    };
+  }
+
+  /** Stores a non-empty list of entries, or rejects naming why not all were stored. */
+  protected abstract write(entries: DeadLetterEntry[], context: SinkContext): Promise<void>;
+}

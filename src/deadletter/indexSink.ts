@@ -10,13 +10,7 @@ import { isTransient, HttpError, NetworkError } from '../http/errors.js';
 import { accepted, type HttpRequest } from '../http/request.js';
 import { RetryingCaller } from '../http/calls.js';
 import { attemptTimeoutMs, backoffDelay, canWait, sleep, type RetryPolicy } from '../http/retry.js';
-import {
-  deadLetterId,
-  type DeadLetterEntry,
-  type DeadLetterSink,
-  type DeadLetterStore,
-  type SinkContext,
-} from './entry.js';
+import { deadLetterId, DeadLetterStoreBase, type DeadLetterEntry, type SinkContext } from './entry.js';
 
 // The rejected document is kept in _source only (root `dynamic: false`): indexing it again here could
 // fail for the very reason it was rejected in the first place.
@@ -37,8 +31,7 @@ interface Pending {
   id: string;
 }
 
-export class IndexDeadLetterStore implements DeadLetterStore {
-  readonly target: string;
+export class IndexDeadLetterStore extends DeadLetterStoreBase {
   /** Set once the index is known to exist (created here or found). */
   private created: Promise<void> | undefined;
 
@@ -47,15 +40,10 @@ export class IndexDeadLetterStore implements DeadLetterStore {
     private readonly policy: RetryPolicy,
     private readonly random: () => number = Math.random,
   ) {
-    this.target = `index:${indexName}`;
+    super(`index:${indexName}`);
   }
 
-  forFile(context: SinkContext): DeadLetterSink {
-    return { target: this.target, write: (entries) => this.write(entries, context) };
-  }
-
-  private async write(entries: DeadLetterEntry[], context: SinkContext): Promise<void> {
-    if (entries.length === 0) return;
+  protected async write(entries: DeadLetterEntry[], context: SinkContext): Promise<void> {
     await this.ensureIndex(context);
     let pending: Pending[] = entries.map((entry) => ({ entry, id: deadLetterId(entry) }));
     const refused: string[] = [];

@@ -3,31 +3,18 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { outOfTimeSignal } from '../http/retry.js';
-import {
-  deadLetterId,
-  type DeadLetterEntry,
-  type DeadLetterSink,
-  type DeadLetterStore,
-  type SinkContext,
-} from './entry.js';
+import { deadLetterId, DeadLetterStoreBase, type DeadLetterEntry, type SinkContext } from './entry.js';
 
-export class S3DeadLetterStore implements DeadLetterStore {
-  readonly target: string;
-
+export class S3DeadLetterStore extends DeadLetterStoreBase {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
     private readonly prefix: string,
   ) {
-    this.target = `s3://${bucket}/${prefix}`;
+    super(`s3://${bucket}/${prefix}`);
   }
 
-  forFile(context: SinkContext): DeadLetterSink {
-    return { target: this.target, write: (entries) => this.write(entries, context) };
-  }
-
-  private async write(entries: DeadLetterEntry[], context: SinkContext): Promise<void> {
-    if (entries.length === 0) return;
+  protected async write(entries: DeadLetterEntry[], context: SinkContext): Promise<void> {
     const now = new Date();
     const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
     const separator = this.prefix === '' || this.prefix.endsWith('/') ? '' : '/';

@@ -149,7 +149,8 @@ export function parseJsonObject(text: string): unknown {
   }
 }
 
-function shorten(text: string): string {
+/** At most MAX_DESCRIBED_CHARS of a reason, marked with `…` where cut. */
+export function shorten(text: string): string {
   return text.length > MAX_DESCRIBED_CHARS ? `${text.slice(0, MAX_DESCRIBED_CHARS)}…` : text;
 }
 

@@ -43,8 +43,15 @@ export interface Telemetry {
   flush(): void;
 }
 
-/** Lambda telemetry: Powertools Logger (structured JSON) and Metrics (EMF on stdout). */
-export function lambdaTelemetry(serviceName: string, logLevel: LogLevel): Telemetry & { logger: Logger } {
+/**
+ * Lambda telemetry: Powertools Logger (structured JSON) and Metrics (EMF on stdout). The service name
+ * is POWERTOOLS_SERVICE_NAME when the function sets it, else `defaultServiceName`.
+ */
+export function lambdaTelemetry(
+  defaultServiceName: string,
+  logLevel: LogLevel,
+): Telemetry & { logger: Logger } {
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? defaultServiceName;
   const logger = new Logger({ serviceName, logLevel });
   const metrics = new Metrics({
     serviceName,

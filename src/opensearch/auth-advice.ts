@@ -4,7 +4,8 @@
  * from the server is always kept at the end.
  */
 import type { AuthMode } from './client.js';
-import { hostOf, serverReason, truncate, type ServerReason } from './error-body.js';
+import { shorten } from '../http/errors.js';
+import { hostOf, serverReason, type ServerReason } from './error-body.js';
 
 export function describeAuthFailure(
   status: 401 | 403,
@@ -15,7 +16,7 @@ export function describeAuthFailure(
   const reason = serverReason(body);
   const cause = likelyCause(status, reason, auth, endpoint);
   const raw = reason.type ? `${reason.type}: ${reason.text}` : reason.text;
-  return `${endpoint} refused the request (HTTP ${status}, auth ${auth}): ${cause} Server said: ${truncate(raw)}`;
+  return `${endpoint} refused the request (HTTP ${status}, auth ${auth}): ${cause} Server said: ${shorten(raw)}`;
 }
 
 function likelyCause(status: 401 | 403, reason: ServerReason, auth: AuthMode, endpoint: string): string {

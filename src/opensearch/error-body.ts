@@ -2,9 +2,9 @@
  * Reading the body of an error answer: the human-readable reason in the shapes OpenSearch,
  * Elasticsearch and the AWS front end answer with, and whether the body looks like theirs at all.
  */
+import { parseJsonObject } from '../http/errors.js';
+import { isPlainObject } from '../util/objects.js';
 import { parseAwsHost } from './client.js';
-
-const RAW_REASON_MAX = 500;
 
 export interface ServerReason {
   /** e.g. security_exception, Forbidden; absent for AWS front-end messages. */
@@ -14,10 +14,10 @@ export interface ServerReason {
 
 /** Finds the human-readable reason in the shapes OpenSearch, Elasticsearch and AWS answer with. */
 export function serverReason(body: unknown): ServerReason {
-  const parsed = typeof body === 'string' ? parseJson(body) : body;
-  if (isRecord(parsed)) {
+  const parsed = typeof body === 'string' ? parseJsonObject(body) : body;
+  if (isPlainObject(parsed)) {
     const error = parsed.error;
-    if (isRecord(error) && typeof error.reason === 'string') {
+    if (isPlainObject(error) && typeof error.reason === 'string') {
       return typeof error.type === 'string'
         ? { type: error.type, text: error.reason }
         : { text: error.reason };
@@ -37,10 +37,10 @@ export function serverReason(body: unknown): ServerReason {
  * other JSON means something else answered: a web server, Dashboards, a load balancer.
  */
 export function isClusterErrorBody(body: unknown): boolean {
-  const parsed = typeof body === 'string' ? parseJson(body) : body;
-  if (!isRecord(parsed)) return false;
+  const parsed = typeof body === 'string' ? parseJsonObject(body) : body;
+  if (!isPlainObject(parsed)) return false;
   return (
-    isRecord(parsed.error) ||
+    isPlainObject(parsed.error) ||
     typeof parsed.error === 'string' ||
     typeof parsed.Message === 'string' ||
     typeof parsed.message === 'string'
@@ -59,22 +59,6 @@ export function bodyPreview(body: unknown, max = 120): string {
 export function hostOf(endpoint: string): ReturnType<typeof parseAwsHost> {
   try {
     return parseAwsHost(new URL(endpoint).hostname);
-  } catch {
-    return undefined;
-  }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function truncate(text: string): string {
-  return text.length > RAW_REASON_MAX ? text.slice(0, RAW_REASON_MAX) + '…' : text;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }

@@ -11,7 +11,10 @@ import { RecordStreamError } from '../records/errors.js';
 import { describeAuthFailure } from './auth-advice.js';
 import type { Client } from '@opensearch-project/opensearch';
 import { resolvedConnectionOf, type AuthMode } from './client.js';
-import { bodyPreview, isClusterErrorBody, isRecord, serverReason, truncate } from './error-body.js';
+import { shorten } from '../http/errors.js';
+import { redactCredentials } from '../http/redact.js';
+import { isPlainObject } from '../util/objects.js';
+import { bodyPreview, isClusterErrorBody, serverReason } from './error-body.js';
 import { networkAdvice } from './network-advice.js';
 
 export { describeAuthFailure } from './auth-advice.js';
@@ -78,18 +81,12 @@ const FS_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'ELO
 
 export function describeError(error: unknown, context: ErrorContext = {}): DescribedError {
   const described = describe(error, context);
-  return { message: redactUrlCredentials(oneLine(described.message)), fixedBy: described.fixedBy };
+  return { message: redactCredentials(oneLine(described.message), 'user'), fixedBy: described.fixedBy };
 }
 
 /** The message alone, for logs and exceptions. */
 export function errorMessage(error: unknown, context: ErrorContext = {}): string {
   return describeError(error, context).message;
-}
-
-/** `scheme://user:password@host` → `scheme://user:***@host`, anywhere in a text. */
-export function redactUrlCredentials(text: string): string {
-  // The password runs to the last @ before the path: it may itself hold an @.
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/]*)@/gi, '$1$2:***@');
 }
 
 function describe(error: unknown, context: ErrorContext): DescribedError {
@@ -148,7 +145,7 @@ function httpAdvice(status: number, body: unknown, context: ErrorContext): Descr
     };
   }
   const reason = serverReason(body);
-  const said = truncate(reason.type ? `${reason.type}: ${reason.text}` : reason.text);
+  const said = shorten(reason.type ? `${reason.type}: ${reason.text}` : reason.text);
   if (status === 429) {
     return {
       message: `${endpoint} is throttling requests (HTTP 429 ${said}): run again later, or send less at once (--concurrency, --threads).`,
@@ -179,7 +176,7 @@ export function notClusterMessage(
 }
 
 function fileSystemAdvice(error: unknown): DescribedError | undefined {
-  if (!isRecord(error)) return undefined;
+  if (!isPlainObject(error)) return undefined;
   const code = error.code;
   const path = error.path;
   if (typeof code !== 'string' || typeof path !== 'string' || !FS_CODES.has(code)) return undefined;
@@ -204,7 +201,7 @@ interface S3ServiceError {
 }
 
 function isS3ServiceError(error: unknown): error is S3ServiceError {
-  return isRecord(error) && isRecord(error.$metadata) && typeof error.$fault === 'string';
+  return isPlainObject(error) && isPlainObject(error.$metadata) && typeof error.$fault === 'string';
 }
 
 function s3Advice(error: S3ServiceError, settings: SettingNames): DescribedError {
@@ -252,8 +249,8 @@ function isMissingCredentials(error: unknown): boolean {
 
 /** The HTTP status an error carries: the OpenSearch client's `meta.statusCode`, or a plain `status`. */
 function statusOf(error: unknown): number | undefined {
-  if (!isRecord(error)) return undefined;
-  const meta = isRecord(error.meta) ? error.meta : undefined;
+  if (!isPlainObject(error)) return undefined;
+  const meta = isPlainObject(error.meta) ? error.meta : undefined;
   for (const value of [meta?.statusCode, error.statusCode, error.status]) {
     if (typeof value === 'number' && value >= 100 && value <= 599) return value;
   }
@@ -261,13 +258,13 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function bodyOf(error: unknown): unknown {
-  if (!isRecord(error)) return undefined;
-  if (isRecord(error.meta) && 'body' in error.meta) return error.meta.body;
+  if (!isPlainObject(error)) return undefined;
+  if (isPlainObject(error.meta) && 'body' in error.meta) return error.meta.body;
   return error.body;
 }
 
 function nameOf(error: unknown): string | undefined {
-  const name = isRecord(error) ? error.name : undefined;
+  const name = isPlainObject(error) ? error.name : undefined;
   return typeof name === 'string' ? name : undefined;
 }
 

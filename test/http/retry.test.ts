@@ -202,4 +202,15 @@ describe('redactCredentials', () => {
       'https://search-x.eu-west-1.es.amazonaws.com/',
     );
   });
+
+  it("keep: 'user' shows the user name, hides the password (even one holding @ or /)", () => {
+    assert.equal(
+      redactCredentials('--endpoint http://admin:S3cretPw@127.0.0.1:999999 is not a URL', 'user'),
+      '--endpoint http://admin:***@127.0.0.1:999999 is not a URL',
+    );
+    assert.equal(
+      redactCredentials('https://u:p@ss/w@h:1/x and ftp://u@h', 'user'),
+      'https://u:***@h:1/x and ftp://u@h',
+    );
+  });
 });
