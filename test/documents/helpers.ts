@@ -1,8 +1,7 @@
 /** Test helpers: the sample corpus, and an independent model of how OpenSearch would accept a _source. */
 import { strict as assert } from 'node:assert';
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DocumentBuilder, type BuildContext } from '../../src/documents/builder.js';
 import type { BailReason } from '../../src/documents/fast/bail.js';
@@ -10,6 +9,7 @@ import { FastBuilder } from '../../src/documents/fastBuilder.js';
 import { SlabPool, SourceArena, sourceText } from '../../src/documents/memory.js';
 import { ReferenceBuilder } from '../../src/documents/reference.js';
 import type { BulkDocument } from '../../src/types.js';
+import { sampleLogFiles } from '../helpers/samples.js';
 
 export const SAMPLES_DIR = new URL('../../../samples/cloudtrail/', import.meta.url).pathname;
 
@@ -20,18 +20,10 @@ export interface SampleRecord {
   record: Record<string, unknown>;
 }
 
-function* logFiles(dir: string): Generator<string> {
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* logFiles(path);
-    else if (name.includes('_CloudTrail_') && name.endsWith('.json.gz')) yield path;
-  }
-}
-
 /** Every record of every sample log file, re-serialised compactly as a splitter would hand it over. */
 export function sampleRecords(): SampleRecord[] {
   const out: SampleRecord[] = [];
-  for (const file of logFiles(SAMPLES_DIR)) {
+  for (const file of sampleLogFiles(SAMPLES_DIR)) {
     const { Records } = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { Records: unknown[] };
     Records.forEach((record, index) => {
       out.push({

@@ -1,7 +1,28 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { recoverRecord } from '../../src/documents/recover.js';
 import { indexTemplate } from '../../src/template/template.js';
-import { buildRecord, OBJECT_TIME, pairsOf, rejections, sampleRecords, text } from './helpers.js';
+import {
+  buildRecord,
+  OBJECT_TIME,
+  pairsOf,
+  rejections,
+  SAMPLES_DIR,
+  sampleRecords,
+  text,
+} from './helpers.js';
+
+/** MANIFEST.tsv: where each sample file came from and how many records it holds (column `records`). */
+function readManifest(): Map<string, number> {
+  const [header, ...rows] = readFileSync(join(SAMPLES_DIR, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
+  const columns = header!.split('\t');
+  const keyColumn = columns.indexOf('key');
+  const recordsColumn = columns.indexOf('records');
+  return new Map(
+    rows.map((row) => row.split('\t')).map((cells) => [cells[keyColumn]!, Number(cells[recordsColumn])]),
+  );
+}
 
 const mappings = indexTemplate({ indexPrefix: 'cloudtrail-' }).body.template as {
   mappings: Record<string, unknown>;
@@ -10,8 +31,18 @@ const mappings = indexTemplate({ indexPrefix: 'cloudtrail-' }).body.template as 
 describe('documents from the sample corpus', () => {
   const samples = sampleRecords();
 
-  it('reads the whole corpus', () => {
-    assert.equal(samples.length, 1214);
+  it('reads the whole corpus: every log file holds the records its MANIFEST.tsv row says', () => {
+    const manifest = readManifest();
+    assert.ok(manifest.size > 0, 'MANIFEST.tsv lists the sample files');
+    const counted = new Map<string, number>();
+    for (const sample of samples) {
+      const key = relative(SAMPLES_DIR, sample.file);
+      counted.set(key, (counted.get(key) ?? 0) + 1);
+    }
+    for (const [key, records] of manifest) assert.equal(counted.get(key) ?? 0, records, key);
+    const listed = [...manifest.values()].reduce((sum, records) => sum + records, 0);
+    const unlisted = [...counted].filter(([key]) => !manifest.has(key));
+    assert.equal(samples.length, listed + unlisted.reduce((sum, [, records]) => sum + records, 0));
   });
 
   it('builds every record into a one-line document OpenSearch would accept under our template', () => {

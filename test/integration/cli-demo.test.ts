@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { BIN, cli, summaryNumber } from '../helpers/cli.js';
+import { sampleRecordCount } from '../helpers/samples.js';
 
 /** `curl -s 'URL' -H '...' -d 'BODY'` lines as printed by the demo. */
 function curlCommands(stdout: string): { url: string; body: unknown }[] {
@@ -21,7 +22,7 @@ describe('CLI demo (npm start), child process', function () {
   it('without a terminal: indexes the samples, prints three queries and how to keep it running, and ends', async () => {
     const result = await cli('demo');
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(summaryNumber(result.stdout, 'indexed'), 1214);
+    assert.equal(summaryNumber(result.stdout, 'indexed'), sampleRecordCount());
     assert.equal(curlCommands(result.stdout).length, 3, result.stdout);
     assert.match(
       result.stdout,
