@@ -1,5 +1,5 @@
 /**
- * Shared plumbing for the field-model acceptance tests (issue 4): a dev server over HTTP, the real
+ * Shared plumbing for the field-model acceptance tests: a dev server over HTTP, the real
  * pipeline (`Indexer` + the CLI's file walker), and small readers for what the cluster then holds.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

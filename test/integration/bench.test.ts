@@ -1,5 +1,5 @@
 /**
- * `npm run bench` keeps its contract (DESIGN.md section 3): on a small generated set it runs the
+ * `npm run bench` keeps its contract: on a small generated set it runs the
  * pipeline process and the baseline over the same records and prints one JSON line last with the
  * fields the issue measures by. Speed is not asserted here (BENCHMARKS.md is where figures live).
  */
