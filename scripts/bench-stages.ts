@@ -5,8 +5,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { bodyBytes, releaseBody, toEntry, type Entry } from '../src/bulk/batch.js';
-import { buildDocument } from '../src/documents/builder.js';
+import { actionLineRoom } from '../src/bulk/action.js';
+import { BulkFraming, type Entry } from '../src/bulk/batch.js';
+import { DocumentBuilder } from '../src/documents/builder.js';
+import { SlabPool, SourceArena } from '../src/documents/memory.js';
 import { readRecords } from '../src/records/index.js';
 import { openLocalFile } from '../src/source/local.js';
 
@@ -39,29 +41,44 @@ const stages: Record<string, Stage> = {
   },
   build: async (path) => {
     let n = 0;
+    const { builder, arena } = builderFor(path);
     for await (const record of records(path)) {
-      buildDocument(record.bytes, record.index, { indexPrefix: 'cloudtrail-', sourceName: path });
+      builder.build(record.bytes, record.index).release(); // released as the sender does after the outcome
       n++;
     }
+    arena.close();
     return n;
   },
   body: async (path) => {
     let n = 0;
     let batch: Entry[] = [];
+    const { builder, arena } = builderFor(path);
+    const framing = new BulkFraming();
+    const send = () => {
+      // as the sender builds (and reuses) request bodies, then releases the documents
+      framing.releaseBody(framing.body(batch, true));
+      for (const entry of batch) entry.doc.release();
+      batch = [];
+    };
     for await (const record of records(path)) {
-      batch.push(
-        toEntry(buildDocument(record.bytes, record.index, { indexPrefix: 'cloudtrail-', sourceName: path })),
-      );
-      if (batch.length === 3000) {
-        releaseBody(bodyBytes(batch, true)); // as the sender builds (and reuses) request bodies
-        batch = [];
-      }
+      batch.push(framing.entry(builder.build(record.bytes, record.index)));
+      if (batch.length === 3000) send();
       n++;
     }
-    if (batch.length) releaseBody(bodyBytes(batch, true));
+    if (batch.length) send();
+    arena.close();
     return n;
   },
 };
+
+const slabs = new SlabPool();
+const INDEX_PREFIX = 'cloudtrail-';
+
+/** A file's builder, as the pipeline makes one (see src/pipeline/indexFile.ts). */
+function builderFor(path: string): { builder: DocumentBuilder; arena: SourceArena } {
+  const arena = new SourceArena(slabs, 10 << 20, actionLineRoom(INDEX_PREFIX));
+  return { builder: new DocumentBuilder(arena, { indexPrefix: INDEX_PREFIX, sourceName: path }), arena };
+}
 
 function records(path: string) {
   return readRecords(openLocalFile(path), {

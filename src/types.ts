@@ -41,16 +41,32 @@ export interface TriggerUnit {
   skipped: SkippedObject[];
 }
 
-/** One document ready for the bulk API: a `create` action line plus its source line. */
+/**
+ * One document ready for the bulk API, as the documents stage hands it to the bulk stage: where it goes
+ * (`index`, `id`) and its `_source` as bytes. The bulk stage frames it (action line, newlines) and reports
+ * one outcome for it, then calls `release()`.
+ */
 export interface BulkDocument {
-  index: string;
-  id: string;
-  /** The document source, serialised as one line of JSON (no trailing newline). */
-  source: string;
+  readonly index: string;
+  readonly id: string;
   /** Position of the record in its file (0-based), for error messages and dead letters. */
-  recordIndex: number;
+  readonly recordIndex: number;
   /** Milliseconds since epoch of the record's eventTime, when it parsed (for the indexing-lag metric). */
-  eventTimeMs?: number;
+  readonly eventTimeMs?: number;
+  /** The `_source`: one line of JSON as UTF-8 bytes, no trailing newline. Readable until `release()`. */
+  readonly bytes: Buffer;
+  /**
+   * Spare bytes in the same memory right in front of `bytes` that the bulk stage may overwrite (0: none).
+   * When there are some, the byte right after `bytes` is spare too. Documents built one after another
+   * lie back to back with their spare bytes, so the bulk stage can frame them in place and send a run
+   * of them as one view of their memory instead of copying it.
+   */
+  readonly spareBefore: number;
+  /**
+   * Says the document is done with (its outcome is reported): its memory may be reused for other
+   * documents. Reading `bytes` afterwards throws.
+   */
+  release(): void;
 }
 
 /** Final state of one document after the bulk sender is done with it. */
@@ -75,6 +91,13 @@ export interface FileOutcome {
   inferredTime?: number;
   /** Records whose document id is a hash of their content (no usable eventID). */
   inferredId?: number;
+  /**
+   * Records the byte-level document builder declined and the parse-based one built (slower, same
+   * document): a share that grows says records changed shape, or the fast path regressed.
+   */
+  fallbacks?: number;
+  /** Counts of each per-file extension (src/pipeline/extensions.ts), by its name. */
+  extensions?: Record<string, Record<string, number>>;
   /** Set when the file failed (bad gzip, truncated JSON, fatal bulk error, out of time). */
   error?: string;
 }

@@ -1,111 +1,44 @@
 /**
- * Bulk framing and size-bounded packing. A batch's NDJSON body is the concatenation of its entries' text, so
- * its byte size is known before it is built and never has to be measured after the fact.
+ * Bulk framing and size-bounded packing: documents become entries (action line, source, newlines), and
+ * entries become request bodies. An entry's byte size is known when it is made, so a batch's body size is
+ * known before it is built.
+ *
+ * Framing in place: a document that has spare bytes around its source (see BulkDocument.spareBefore)
+ * gets its action line written into them, so its whole entry lies in the document's memory. Documents
+ * built one after another lie back to back, so a batch of them is sent as one view of that memory, with
+ * no copy. Any other batch (retries of some items, batches across a slab's end, self-heal rewrites) is
+ * written out: one buffer, one copy per run of framed entries or per other entry.
  */
-import { entryStartOf, sourceBytesOf } from '../documents/encoded.js';
 import type { BulkDocument } from '../types.js';
-import { actionHead, actionLine, isPlainId, plainActionBytes, writePlainAction } from './action.js';
-
-export { actionLine } from './action.js';
+import { ActionLines, isPlainId } from './action.js';
 
 /** One document as the sender tracks it between attempts. */
-export interface Entry {
-  /** The document as passed to `add()`: outcomes are reported against it. */
-  readonly original: BulkDocument;
-  /** What is sent: the original, or its self-heal rewrite. */
-  readonly doc: BulkDocument;
-  /** How many self-heal rewrites this is (0: the original). Each round fixes the field OpenSearch named. */
-  readonly heals: number;
-  /** Transient failures (request- or item-level) seen so far. */
-  attempts: number;
-  /** Action line + source line, each newline-terminated (the bulk API requires the final newline). */
-  readonly ndjson: string;
-  /** UTF-8 bytes of `ndjson`. */
+export class Entry {
+  /** Bytes of the whole entry: action line, newline, source, newline. */
   readonly bytes: number;
-}
-
-export function toEntry(
-  original: BulkDocument,
-  doc: BulkDocument = original,
-  heals = 0,
-  attempts = 0,
-): Entry {
-  const source = sourceBytesOf(doc);
-  if (source !== undefined) {
-    const start = entryStartOf(doc);
-    if (start >= 0) return new FramedEntry(original, doc, heals, attempts, source, start);
-    // Event ids and content hashes are plain ASCII: written byte by byte behind the index's cached head.
-    if (isPlainId(doc.id))
-      return new EncodedEntry(original, doc, heals, attempts, actionHead(doc.index), source, doc.id);
-    return new EncodedEntry(original, doc, heals, attempts, Buffer.from(actionLine(doc), 'utf8'), source);
-  }
-  const ndjson = `${actionLine(doc)}\n${doc.source}\n`;
-  return { original, doc, heals, attempts, ndjson, bytes: Buffer.byteLength(ndjson, 'utf8') };
-}
-
-/**
- * The entry of a document whose whole entry already sits in its slab, action line in front of the
- * source (see src/documents/encoded.ts): a body of consecutive such entries is a view, not a copy.
- */
-class FramedEntry implements Entry {
-  readonly bytes: number;
-  /** The slab's memory and the entry's place in it. */
-  readonly memory: ArrayBufferLike;
+  /** Where the entry ends (after the source's newline) in the memory of `doc.bytes`, when framed. */
   readonly end: number;
+
   constructor(
+    /** The document as passed to `add()`: outcomes are reported against it. */
     readonly original: BulkDocument,
+    /** What is sent: the original, or its self-heal rewrite. */
     readonly doc: BulkDocument,
+    /** How many self-heal rewrites this is (0: the original). Each round fixes the field OpenSearch named. */
     readonly heals: number,
+    /** Transient failures (request- or item-level) seen so far. */
     public attempts: number,
-    readonly source: Buffer,
+    /** Bytes of the action line and its newline. */
+    readonly actionBytes: number,
+    /**
+     * Where the entry starts in the memory of `doc.bytes` when it is framed in place (its action line in
+     * the spare bytes in front of the source), or -1 when it must be written out.
+     */
     readonly start: number,
   ) {
-    this.memory = source.buffer;
+    const source = doc.bytes;
+    this.bytes = actionBytes + source.length + 1;
     this.end = source.byteOffset + source.length + 1;
-    this.bytes = this.end - start;
-  }
-
-  get ndjson(): string {
-    return `${actionLine(this.doc)}\n${this.source.toString('utf8')}\n`;
-  }
-}
-
-/**
- * The entry of a document that holds its source as UTF-8 bytes but not framed in place: the source is
- * copied once, into the request body, and never becomes a string. The action line is never a string
- * either: its head's bytes (shared by the index's documents) then the plain id, one byte per character.
- */
-class EncodedEntry implements Entry {
-  readonly bytes: number;
-  constructor(
-    readonly original: BulkDocument,
-    readonly doc: BulkDocument,
-    readonly heals: number,
-    public attempts: number,
-    /** The action line's head (then `"id"}}`), or the whole action line when there is no `id`. */
-    private readonly head: Buffer,
-    readonly source: Buffer,
-    /** The document's id when plain ASCII without `"` or `\\`. */
-    private readonly id?: string,
-  ) {
-    this.bytes = (id === undefined ? head.length + 1 : plainActionBytes(head, id)) + source.length + 1;
-  }
-
-  get ndjson(): string {
-    return `${actionLine(this.doc)}\n${this.source.toString('utf8')}\n`;
-  }
-
-  writeTo(body: Buffer, at: number): number {
-    if (this.id === undefined) {
-      body.set(this.head, at);
-      at += this.head.length;
-      body[at++] = 0x0a;
-    } else at = writePlainAction(body, at, this.head, this.id);
-    // TypedArray#set, not Buffer#copy: copy builds a view of the source per call, a cost at 1 KB a piece.
-    body.set(this.source, at);
-    at += this.source.length;
-    body[at++] = 0x0a;
-    return at;
   }
 }
 
@@ -124,7 +57,7 @@ export function nextBatchSize(entries: readonly Entry[], limits: BatchLimits, st
   let count = 0;
   let bytes = 0;
   for (let i = start; i < entries.length; i++) {
-    const entry = entries[i] as Entry;
+    const entry = entries[i]!;
     if (!fits(count, bytes, entry, limits)) break;
     count += 1;
     bytes += entry.bytes;
@@ -143,90 +76,128 @@ export function pack(entries: readonly Entry[], limits: BatchLimits): Entry[][] 
   return batches;
 }
 
-export function bodyOf(entries: readonly Entry[]): string {
-  return entries.map((entry) => entry.ndjson).join('');
-}
-
 /**
- * Request body buffers for reuse, for the bodies that are written out (see {@link bodyBytes}): a sender
- * gives a body back once the cluster has answered for every document in it (so the socket is done with
- * it). Allocating a fresh multi-megabyte buffer per request costs page faults on every write, and an
- * unreferenced one is only freed when V8 next collects garbage, which it does late for external memory;
- * a few reused buffers keep both flat. Shared by every sender (the pipeline makes one per file).
+ * Request body buffers kept for reuse, for the bodies that are written out: allocating a fresh
+ * multi-megabyte buffer per request costs page faults on every write, and an unreferenced one is only freed
+ * when V8 next collects garbage, which it does late for external memory.
  */
 const POOLED_BODIES = 2;
 const BODY_CAPACITY_STEP = 1024 * 1024;
-const freeBodies: ArrayBuffer[] = [];
-/** The pool's own buffers: a body that is a view of document slabs is never pooled. */
-const pooledBackings = new WeakSet<ArrayBuffer>();
 
-/** Gives back a body built by {@link bodyBytes} with `pooled`; it must not be read or sent again. */
-export function releaseBody(body: Buffer): void {
-  const backing = body.buffer;
-  if (!(backing instanceof ArrayBuffer) || !pooledBackings.has(backing)) return;
-  if (freeBodies.length < POOLED_BODIES && !freeBodies.includes(backing)) freeBodies.push(backing);
-}
+/** Turns documents into entries and entries into request bodies, for one sender. */
+export class BulkFraming {
+  private readonly actions = new ActionLines();
+  private memory: Buffer = Buffer.alloc(0);
+  private readonly freeBodies: ArrayBuffer[] = [];
+  /** The pool's own buffers: a body that is a view of document memory is never pooled. */
+  private readonly pooledBackings = new WeakSet<ArrayBuffer>();
 
-function bodyBuffer(size: number, pooled: boolean): Buffer {
-  if (!pooled) return Buffer.allocUnsafeSlow(size);
-  for (let i = freeBodies.length - 1; i >= 0; i--) {
-    const backing = freeBodies[i] as ArrayBuffer;
-    if (backing.byteLength >= size) {
-      freeBodies.splice(i, 1);
-      return Buffer.from(backing, 0, size);
+  /**
+   * The entry of `doc` (the original, or a self-heal rewrite of `original`). A document with room for
+   * its action line is framed in place now.
+   */
+  entry(original: BulkDocument, doc: BulkDocument = original, heals = 0, attempts = 0): Entry {
+    const { index, id } = doc;
+    const plain = isPlainId(id);
+    const actionBytes = this.actions.size(index, id, plain);
+    const spare = doc.spareBefore;
+    if (spare < actionBytes) return new Entry(original, doc, heals, attempts, actionBytes, -1);
+    const source = doc.bytes;
+    const memory = this.memoryOf(source);
+    const start = source.byteOffset - spare;
+    this.actions.write(memory, start, index, id, plain, spare);
+    memory[source.byteOffset + source.length] = 0x0a;
+    return new Entry(original, doc, heals, attempts, spare, start);
+  }
+
+  /** A Buffer over the whole memory `source` is a view of (one per slab, not one per document). */
+  private memoryOf(source: Buffer): Buffer {
+    if (source.buffer !== this.memory.buffer) this.memory = Buffer.from(source.buffer);
+    return this.memory;
+  }
+
+  /**
+   * The request body as bytes. With `pooled` (the transport keeps no reference to a body once its
+   * request is settled), a batch of consecutive framed entries (the common case: a batch of one file's
+   * documents) is sent from where the documents are: their memory stays put until their outcome is
+   * reported, which is after the cluster has read them. Anything else is written out (into a reused
+   * buffer when `pooled`).
+   */
+  body(entries: readonly Entry[], pooled = false): Buffer {
+    if (pooled) {
+      const run = runEnd(entries, 0);
+      if (run === entries.length) {
+        const first = entries[0]!;
+        const last = entries[run - 1]!;
+        return Buffer.from(first.doc.bytes.buffer, first.start, last.end - first.start);
+      }
     }
+    let total = 0;
+    for (const entry of entries) total += entry.bytes;
+    const body = this.bodyBuffer(total, pooled);
+    let at = 0;
+    for (let i = 0; i < entries.length;) {
+      const entry = entries[i]!;
+      const run = runEnd(entries, i);
+      if (run > i) {
+        // A run of framed entries (e.g. the two halves of a batch that crosses a slab's end): one copy.
+        const end = entries[run - 1]!.end;
+        body.set(new Uint8Array(entry.doc.bytes.buffer, entry.start, end - entry.start), at);
+        at += end - entry.start;
+        i = run;
+      } else {
+        const source = entry.doc.bytes;
+        const { index, id } = entry.doc;
+        at = this.actions.write(body, at, index, id, isPlainId(id), entry.actionBytes);
+        // TypedArray#set, not Buffer#copy: copy builds a view of the source per call, a cost at 1 KB a piece.
+        body.set(source, at);
+        at += source.length;
+        body[at++] = 0x0a;
+        i++;
+      }
+    }
+    return body;
   }
-  const capacity = Math.ceil(size / BODY_CAPACITY_STEP) * BODY_CAPACITY_STEP;
-  const backing = Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer;
-  pooledBackings.add(backing);
-  return Buffer.from(backing, 0, size);
-}
 
-/** True when the entries' bytes follow each other in one slab: the body is a view of them. */
-function inPlace(entries: readonly Entry[]): boolean {
-  const first = entries[0];
-  if (!(first instanceof FramedEntry)) return false;
-  const memory = first.memory;
-  let end = first.end;
-  for (let i = 1; i < entries.length; i++) {
-    const entry = entries[i];
-    if (!(entry instanceof FramedEntry) || entry.memory !== memory || entry.start !== end) return false;
-    end = entry.end;
+  /** Gives back a body built by {@link body} with `pooled`; it must not be read or sent again. */
+  releaseBody(body: Buffer): void {
+    const backing = body.buffer;
+    if (!(backing instanceof ArrayBuffer) || !this.pooledBackings.has(backing)) return;
+    const free = this.freeBodies;
+    if (free.length < POOLED_BODIES && !free.includes(backing)) free.push(backing);
   }
-  return true;
+
+  private bodyBuffer(size: number, pooled: boolean): Buffer {
+    if (!pooled) return Buffer.allocUnsafeSlow(size);
+    const free = this.freeBodies;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const backing = free[i]!;
+      if (backing.byteLength >= size) {
+        free.splice(i, 1);
+        return Buffer.from(backing, 0, size);
+      }
+    }
+    const capacity = Math.ceil(size / BODY_CAPACITY_STEP) * BODY_CAPACITY_STEP;
+    const backing = Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer;
+    this.pooledBackings.add(backing);
+    return Buffer.from(backing, 0, size);
+  }
 }
 
 /**
- * The request body as bytes. With `pooled` (the transport keeps no reference to a body once its request
- * is settled), a run of consecutive framed documents (the common case: a batch of one file's documents)
- * is sent from where the documents are, a view of their slab: their sources stay put until their outcome
- * is reported, which is after the cluster has read them. Anything else (retries of some items, batches
- * that cross a slab's end, rewritten documents) is written out: one allocation (or a reused buffer when
- * `pooled`) and one copy per entry, no intermediate strings.
+ * The end (exclusive) of the run of framed entries starting at `from` whose bytes follow each other in
+ * one memory; `from` itself when that entry is not framed.
  */
-export function bodyBytes(entries: readonly Entry[], pooled = false): Buffer {
-  if (pooled && inPlace(entries)) {
-    const first = entries[0] as FramedEntry;
-    const last = entries[entries.length - 1] as FramedEntry;
-    return Buffer.from(first.memory, first.start, last.end - first.start);
+function runEnd(entries: readonly Entry[], from: number): number {
+  const first = entries[from];
+  if (first === undefined || first.start < 0) return from;
+  const memory = first.doc.bytes.buffer;
+  let end = first.end;
+  let i = from + 1;
+  for (; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (entry.start !== end || entry.doc.bytes.buffer !== memory) break;
+    end = entry.end;
   }
-  let total = 0;
-  for (const entry of entries) total += entry.bytes;
-  const body = bodyBuffer(total, pooled);
-  let at = 0;
-  for (let i = 0; i < entries.length;) {
-    const entry = entries[i++] as Entry;
-    if (entry instanceof FramedEntry) {
-      // A run of framed entries (the two halves of a batch that crosses a slab's end): one copy.
-      let end = entry.end;
-      for (let next = entries[i]; next instanceof FramedEntry; next = entries[++i]) {
-        if (next.memory !== entry.memory || next.start !== end) break;
-        end = next.end;
-      }
-      body.set(new Uint8Array(entry.memory, entry.start, end - entry.start), at);
-      at += end - entry.start;
-    } else if (entry instanceof EncodedEntry) at = entry.writeTo(body, at);
-    else at += body.write(entry.ndjson, at, 'utf8');
-  }
-  return at === total ? body : body.subarray(0, at);
+  return i;
 }

@@ -7,20 +7,11 @@
  * A batch keeps its concurrency slot through its retries, splits and self-heal re-sends, so retries count
  * against the limit and a throttled cluster slows the producer down instead of piling up work.
  */
-import { releaseSource } from '../documents/encoded.js';
 import { isTransient, NetworkError } from '../http/errors.js';
 import type { ClusterHealth } from '../http/health.js';
 import { backoffDelay, type RetryPolicy } from '../http/retry.js';
 import type { BulkDocument, DocumentOutcome } from '../types.js';
-import {
-  bodyBytes,
-  fits,
-  nextBatchSize,
-  releaseBody,
-  toEntry,
-  type BatchLimits,
-  type Entry,
-} from './batch.js';
+import { BulkFraming, fits, nextBatchSize, type BatchLimits, type Entry } from './batch.js';
 import { answeredCount, classifyItem, classifyResponse, resultOf } from './classify.js';
 import { BulkFailure, type BulkFailureKind } from './failure.js';
 import type { BulkTransport } from './transport.js';
@@ -60,8 +51,8 @@ export interface BulkSenderOptions {
   onOutcome: (doc: BulkDocument, outcome: DocumentOutcome) => void;
   onRetry?: (info: RetryInfo) => void;
   /**
-   * Once a document's outcome is reported, its source bytes go back to the document allocator
-   * (releaseSource, src/documents/encoded.ts): `onOutcome` may read `doc.source` while it runs, not later.
+   * Once a document's outcome is reported, the document is released (its memory is reused):
+   * `onOutcome` may read `doc.bytes` while it runs, not later.
    */
   releaseSources?: boolean;
 }
@@ -101,6 +92,7 @@ export class BulkSender {
   private pending: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private readonly reuseBodies: boolean;
+  private readonly framing = new BulkFraming();
 
   constructor(options: BulkSenderOptions) {
     for (const key of ['maxBytes', 'maxDocs', 'concurrency', 'requestTimeoutMs'] as const) {
@@ -163,7 +155,7 @@ export class BulkSender {
   private addNow(doc: BulkDocument): Promise<void> | undefined {
     this.accepted += 1; // from here on the document is either reported or counted undelivered
     if (this.failure) throw this.failure.withUndelivered(this.undelivered());
-    const entry = toEntry(doc);
+    const entry = this.framing.entry(doc);
     if (!fits(this.current.length, this.currentBytes, entry, this.limits()))
       return this.dispatch().then(() => this.place(entry));
     return this.place(entry);
@@ -243,7 +235,7 @@ export class BulkSender {
       this.fail('out-of-time', `${Math.round(remaining)} ms left, a bulk request needs ${this.marginMs} ms`);
       return [];
     }
-    const body = bodyBytes(chunk, this.reuseBodies);
+    const body = this.framing.body(chunk, this.reuseBodies);
     let response;
     try {
       response = await this.options.transport.send(body, { timeoutMs: this.options.requestTimeoutMs });
@@ -264,7 +256,7 @@ export class BulkSender {
         const answered = answeredCount(items, chunk.length, (position) => (chunk[position] as Entry).doc.id);
         if (answered === chunk.length) {
           // The cluster answered for every document, so it read the whole body: the socket is done with it.
-          if (this.reuseBodies) releaseBody(body);
+          if (this.reuseBodies) this.framing.releaseBody(body);
           return this.handleItems(chunk, items);
         }
         // A short (or partly foreign) answer: the leading items that match their document by position and
@@ -365,7 +357,7 @@ export class BulkSender {
     try {
       const rewrite = this.options.heal(entry.doc, errorType, errorReason);
       return rewrite
-        ? toEntry(entry.original, rewrite, entry.heals + 1, entry.attempts)
+        ? this.framing.entry(entry.original, rewrite, entry.heals + 1, entry.attempts)
         : 'self-heal found nothing to fix';
     } catch (error) {
       // A failing heal is no fix: the document is dead-lettered with both reasons.
@@ -421,7 +413,7 @@ export class BulkSender {
   private report(entry: Entry, outcome: DocumentOutcome): void {
     this.reported += 1;
     this.options.onOutcome(entry.original, outcome);
-    if (this.options.releaseSources) releaseSource(entry.original);
+    if (this.options.releaseSources) entry.original.release();
   }
 
   /** Records the failure (an auth or fatal cause outranks a transient one) and wakes every waiter. */

@@ -22,6 +22,7 @@ import { NetworkError } from '../http/errors.js';
 import { clientHttp } from '../http/request.js';
 import type { RetryPolicy, TimeBudget } from '../http/retry.js';
 import { healDocument } from '../documents/heal.js';
+import { documentFromText } from '../documents/memory.js';
 import { keyDate } from '../trigger/keyDate.js';
 import type { BulkDocument } from '../types.js';
 import type { DeadLetterEntry } from './entry.js';
@@ -174,13 +175,15 @@ function documentOf(entry: DeadLetterEntry, indexPrefix: string): BulkDocument |
   const recordIndex = entry.recordIndex ?? 0;
   if (entry.document === undefined) return 'no record stored in the dead letter: re-index the source file';
   if (entry.index && entry.id) {
-    return { index: entry.index, id: entry.id, source: entry.document, recordIndex };
+    return documentFromText({ index: entry.index, id: entry.id, recordIndex }, entry.document);
   }
   try {
     return buildDocument(Buffer.from(entry.document, 'utf8'), recordIndex, {
       indexPrefix,
       sourceName: entry.source,
       keyDate: keyDate(entry.source),
+      // The file's own time is not stored; when the entry was written is a fixed fact about it too.
+      objectTimeMs: Date.parse(entry.failedAt),
     });
   } catch (error) {
     if (error instanceof DocumentError) return `still not a document: ${error.message}`;

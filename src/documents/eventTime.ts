@@ -7,7 +7,7 @@
  * CloudTrail times always are), and epoch numbers. `Date.parse` is not used: it reads zone-less
  * strings as local time and accepts many locale-dependent shapes.
  */
-import { MAX_FUTURE_SKEW_MS, MIN_EVENT_TIME_MS } from './limits.js';
+import { MAX_EVENT_TIME_MS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TIME_MS } from './limits.js';
 
 const ISO_LIKE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -46,24 +46,11 @@ function zoneOffsetMs(zone: string | undefined): number {
   return sign * (hours * 60 + minutes) * 60_000;
 }
 
-/** True when `ms` could be a real event time: not before 2000, not more than a day in the future. */
-export function isPlausibleTime(ms: number, nowMs: number): boolean {
-  return ms >= MIN_EVENT_TIME_MS && ms <= nowMs + MAX_FUTURE_SKEW_MS;
-}
-
-export { utcDay } from '../util/dates.js';
-
 const KEY_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Midnight UTC of a `YYYY-MM-DD` key date, or undefined when it is not a plausible date. */
-export function parseKeyDate(keyDate: string | undefined, nowMs: number): number | undefined {
-  if (keyDate === undefined || !KEY_DATE.test(keyDate)) return undefined;
-  const ms = parseTime(keyDate);
-  return ms !== undefined && isPlausibleTime(ms, nowMs) ? ms : undefined;
-}
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Where the document's time came from; each fallback is tagged on the document. */
-export type TimeOrigin = 'eventTime' | 'record-timestamp' | 's3-key' | 'index-time';
+export type TimeOrigin = 'eventTime' | 'record-timestamp' | 's3-key' | 'object-time';
 
 export interface ResolvedTime {
   /** Instant written to `@timestamp`. */
@@ -73,27 +60,72 @@ export interface ResolvedTime {
   eventTimeInvalid: boolean;
 }
 
+/** What is known of a record's file: facts of the object, never of the moment it is read. */
+export interface FileTimes {
+  /** `YYYY-MM-DD` read from the object's key (CloudTrail's `YYYY/MM/DD/` directories). */
+  keyDate?: string;
+  /** When the object was written: S3 LastModified, or a local file's modification time. */
+  objectTimeMs?: number;
+}
+
 /**
- * Picks the document's time: eventTime; else the record's own `@timestamp` (written by shippers that
- * pre-processed the record); else the S3 key's date; else the time of indexing. Never fails, so a
- * record is never dropped for its time.
+ * The rules that give a record its time, and so its daily index: a pure function of the record and its
+ * file, so that indexing the same file again, on any later day or machine, picks the same index.
+ *
+ * - eventTime is used when it reads as a time between 2000-01-01 and one day after the file's latest
+ *   possible event: its object's time (CloudTrail writes a file after its events), else the end of its
+ *   key's day; with neither known, the end of 2999 (daily names stay within the template's `2*`).
+ * - Otherwise the record's own `@timestamp` (written by shippers such as Logstash), by the same rule;
+ *   then midnight UTC of the key's date; then the object's time. Each fallback is tagged.
+ * - With none of these, the record has no time (undefined): the builder refuses it.
  */
-export function resolveTime(
-  eventTime: unknown,
-  recordTimestamp: unknown,
-  keyDate: string | undefined,
-  nowMs: number,
-): ResolvedTime {
-  const present = eventTime !== undefined && eventTime !== null; // null is "missing", not "invalid"
-  const fromEvent = present ? parseTime(eventTime) : undefined;
-  const eventTimeInvalid = present && (fromEvent === undefined || !isPlausibleTime(fromEvent, nowMs));
-  if (fromEvent !== undefined && !eventTimeInvalid)
-    return { ms: fromEvent, origin: 'eventTime', eventTimeInvalid };
-  const fromRecord = recordTimestamp === undefined ? undefined : parseTime(recordTimestamp);
-  if (fromRecord !== undefined && isPlausibleTime(fromRecord, nowMs)) {
-    return { ms: fromRecord, origin: 'record-timestamp', eventTimeInvalid };
+export class TimeRules {
+  /** The latest instant an eventTime may have. */
+  readonly latestMs: number;
+  private readonly keyDayMs: number | undefined;
+  private readonly objectTimeMs: number | undefined;
+
+  constructor(file: FileTimes) {
+    this.keyDayMs = keyDayMs(file.keyDate);
+    const objectTime = file.objectTimeMs;
+    this.objectTimeMs =
+      objectTime !== undefined && objectTime >= MIN_EVENT_TIME_MS && objectTime <= MAX_EVENT_TIME_MS
+        ? objectTime
+        : undefined;
+    const latestEvent =
+      this.objectTimeMs ?? (this.keyDayMs === undefined ? undefined : this.keyDayMs + DAY_MS);
+    this.latestMs =
+      latestEvent === undefined
+        ? MAX_EVENT_TIME_MS
+        : Math.min(MAX_EVENT_TIME_MS, latestEvent + MAX_FUTURE_SKEW_MS);
   }
-  const fromKey = parseKeyDate(keyDate, nowMs);
-  if (fromKey !== undefined) return { ms: fromKey, origin: 's3-key', eventTimeInvalid };
-  return { ms: nowMs, origin: 'index-time', eventTimeInvalid };
+
+  /** True when `ms` could be the record's event time (see the class). */
+  isPlausible(ms: number): boolean {
+    return ms >= MIN_EVENT_TIME_MS && ms <= this.latestMs;
+  }
+
+  /** The record's time from its eventTime and its own `@timestamp` (parsed values), or undefined. */
+  resolve(eventTime: unknown, recordTimestamp: unknown): ResolvedTime | undefined {
+    const present = eventTime !== undefined && eventTime !== null; // null is "missing", not "invalid"
+    const fromEvent = present ? parseTime(eventTime) : undefined;
+    const eventTimeInvalid = present && (fromEvent === undefined || !this.isPlausible(fromEvent));
+    if (fromEvent !== undefined && !eventTimeInvalid)
+      return { ms: fromEvent, origin: 'eventTime', eventTimeInvalid };
+    const fromRecord = recordTimestamp === undefined ? undefined : parseTime(recordTimestamp);
+    if (fromRecord !== undefined && this.isPlausible(fromRecord)) {
+      return { ms: fromRecord, origin: 'record-timestamp', eventTimeInvalid };
+    }
+    if (this.keyDayMs !== undefined) return { ms: this.keyDayMs, origin: 's3-key', eventTimeInvalid };
+    if (this.objectTimeMs !== undefined)
+      return { ms: this.objectTimeMs, origin: 'object-time', eventTimeInvalid };
+    return undefined;
+  }
+}
+
+/** Midnight UTC of a `YYYY-MM-DD` key date from 2000 to 2999, else undefined. */
+function keyDayMs(keyDate: string | undefined): number | undefined {
+  if (keyDate === undefined || !KEY_DATE.test(keyDate)) return undefined;
+  const ms = parseTime(keyDate);
+  return ms !== undefined && ms >= MIN_EVENT_TIME_MS && ms <= MAX_EVENT_TIME_MS ? ms : undefined;
 }

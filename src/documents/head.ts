@@ -10,18 +10,39 @@ export const TIME_TAGS: Record<TimeOrigin, string | undefined> = {
   eventTime: undefined,
   'record-timestamp': 'eventTime-from-record-timestamp',
   's3-key': 'eventTime-from-s3-key',
-  'index-time': 'eventTime-from-index-time',
+  'object-time': 'eventTime-from-object-time',
 };
 
-// Documents of one file mostly fall on one or two days: reusing the name keeps one string per day
-// instead of one per document in every batch in flight.
-let lastIndex = { prefix: '', day: '', name: '' };
+/**
+ * Daily index names, `prefix` + `YYYY-MM-DD`. Documents of one file mostly fall on one or two days:
+ * reusing the name keeps one string per day instead of one per document in every batch in flight.
+ */
+export class DailyIndexNames {
+  private day = '';
+  private name = '';
+  private readonly dayBytes = Buffer.alloc(10);
+  constructor(readonly prefix: string) {}
 
-/** `prefix` + the `YYYY-MM-DD` that starts an ISO timestamp. */
-export function dailyIndex(prefix: string, timestamp: string): string {
-  const day = timestamp.slice(0, 10);
-  if (lastIndex.prefix !== prefix || lastIndex.day !== day) lastIndex = { prefix, day, name: prefix + day };
-  return lastIndex.name;
+  /** The index of the day an ISO timestamp starts with. */
+  ofTimestamp(timestamp: string): string {
+    const day = timestamp.slice(0, 10);
+    if (day !== this.day) {
+      this.day = day;
+      this.name = this.prefix + day;
+      this.dayBytes.write(day, 'latin1');
+    }
+    return this.name;
+  }
+
+  /** The index of the day written (`YYYY-MM-DD`) at `bytes[at, at + 10)`: no string per record. */
+  ofDayAt(bytes: Uint8Array, at: number): string {
+    const known = this.dayBytes;
+    for (let i = 0; i < 10; i++) {
+      if (known[i] !== bytes[at + i])
+        return this.ofTimestamp(Buffer.from(bytes.buffer, bytes.byteOffset + at, 10).toString('latin1'));
+    }
+    return this.name;
+  }
 }
 
 /** The value of sourceIPAddress when it is an IP address (it is often a service name instead). */

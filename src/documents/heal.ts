@@ -5,9 +5,19 @@
  * immense keyword term). The healer moves the offending value out of the indexed document into the
  * `ct.original` JSON string (so the whole record stays recoverable from `_source`, see
  * `recoverRecord`), tags the document `healed`, and lets the sender retry it once.
+ *
+ * A document that repeats a key (one built before duplicate keys were resolved by the builder, sent
+ * again from a dead letter) is rewritten as the builder now writes such records, whatever the error
+ * says: the last value of each key is kept and the others go to `ct.overwritten`. OpenSearch names the
+ * duplicate only in a nested cause (`failed to parse`, caused by `Duplicate field 'x'`).
+ *
+ * Documents are rewritten from their parse with stringifyJson, at any depth.
  */
 import type { BulkDocument } from '../types.js';
+import { overwrittenJson, overwrittenValues } from './duplicateKeys.js';
+import { stringifyJson } from './json.js';
 import { bareObject, isPlainObject, toPointer, withoutPath, type PathSegment } from './jsonPointer.js';
+import { documentFromText, sourceText } from './memory.js';
 import { RESERVED_ROOT_FIELDS, TYPED_FIELDS } from './typedFields.js';
 
 /** Error types that describe the document's content (others, e.g. 429 or 409, are not ours to heal). */
@@ -66,32 +76,36 @@ export function healDocument(
   errorReason: string,
 ): BulkDocument | undefined {
   if (!HEALABLE_TYPES.has(errorType)) return undefined;
+  const text = sourceText(document);
   let source: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse(document.source);
+    const parsed: unknown = JSON.parse(text);
     if (!isPlainObject(parsed) || !isPlainObject(parsed.ct)) return undefined; // not built by us
     source = parsed;
   } catch {
     return undefined;
   }
-  const healed = heal(source, document.source, errorReason);
+  const healed = heal(source, text, errorReason);
   if (healed === undefined) return undefined;
   const ct = healed.ct as Record<string, unknown>;
   const tags = Array.isArray(ct.tags) ? (ct.tags as unknown[]) : [];
   if (!tags.includes('healed')) ct.tags = [...tags, 'healed'];
-  return { ...document, source: JSON.stringify(healed) };
+  const { index, id, recordIndex, eventTimeMs } = document;
+  return documentFromText({ index, id, recordIndex, eventTimeMs }, stringifyJson(healed));
 }
 
 function heal(
   source: Record<string, unknown>,
-  originalSource: string,
+  sourceText: string,
   reason: string,
 ): Record<string, unknown> | undefined {
-  if (/Duplicate field '/.test(reason)) {
-    // JSON.parse kept the last of the duplicated keys; the exact original text is kept beside it.
+  const overwritten = overwrittenValues(sourceText);
+  if (overwritten.length > 0) {
+    // The parse kept the last of each repeated key; the values it replaced are kept beside it.
     const ct = copyCt(source);
-    if (ct.originalText !== undefined) return undefined; // already healed this way
-    ct.originalText = originalSource;
+    ct.overwritten = overwrittenJson(overwritten);
+    const tags = Array.isArray(ct.tags) ? (ct.tags as unknown[]) : [];
+    if (!tags.includes('duplicate-keys')) ct.tags = [...tags, 'duplicate-keys'];
     return { ...source, ct };
   }
   if (/Limit of total fields \[\d+\] has been exceeded/.test(reason)) {
@@ -161,7 +175,7 @@ function moveAside(source: Record<string, unknown>, paths: PathSegment[][]): Rec
     original[pointer] = value;
     rest = withoutPath(rest, segments);
   }
-  ct.original = JSON.stringify(original);
+  ct.original = stringifyJson(original);
   const out = bareObject();
   for (const key of Object.keys(rest)) out[key] = key === 'ct' ? ct : rest[key];
   return out;

@@ -6,6 +6,12 @@ import { isPlainObject } from '../util/objects.js';
 
 export type PathSegment = string | number;
 
+/** A value that must leave the indexed document, named by its path in the record. */
+export interface Displacement {
+  segments: PathSegment[];
+  value: unknown;
+}
+
 export function toPointer(segments: readonly PathSegment[]): string {
   return segments.map((s) => '/' + String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
 }
@@ -34,8 +40,9 @@ function shallowCopy(value: unknown): Record<string, unknown> | unknown[] {
 }
 
 /**
- * Returns a copy of `root` without the object key at `segments` (copying only the containers on the
- * way down; the input is not modified). The last segment must name an object key.
+ * Returns a copy of `root` without the value at `segments` (copying only the containers on the way down;
+ * the input is not modified): an object member is removed, an array element becomes null (removing it
+ * would renumber the elements after it).
  */
 export function withoutPath(
   root: Record<string, unknown>,
@@ -52,7 +59,10 @@ export function withoutPath(
     container = copy;
   }
   const last = segments[segments.length - 1];
-  if (last !== undefined && !Array.isArray(container)) delete container[String(last)];
+  if (last === undefined) return top;
+  if (Array.isArray(container)) {
+    if (typeof last === 'number' && last < container.length) container[last] = null;
+  } else delete container[String(last)];
   return top;
 }
 

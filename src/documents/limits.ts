@@ -28,5 +28,14 @@ export const MAX_ID_BYTES = 512;
 /** Earliest plausible eventTime: anything before is treated as invalid (CloudTrail started in 2013). */
 export const MIN_EVENT_TIME_MS = Date.UTC(2000, 0, 1);
 
-/** How far in the future an eventTime may be (clock skew) before it is treated as invalid. */
+/**
+ * Latest eventTime ever accepted (the end of 2999): daily index names stay within the template's
+ * pattern `<prefix>2*`.
+ */
+export const MAX_EVENT_TIME_MS = Date.UTC(3000, 0, 1) - 1;
+
+/**
+ * How far after its file's latest possible event an eventTime may be (clock skew) before it is treated
+ * as invalid (see TimeRules).
+ */
 export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;

@@ -4,8 +4,16 @@
  * analysed `ct.text`. One keyword field holds any number of paths and any mix of value types, so
  * no record can add a field or conflict with another record.
  */
+import type { Displacement, PathSegment } from './jsonPointer.js';
 import { MAX_PAIR_BYTES, MAX_PAIR_VALUE_BYTES, MAX_PAIRS, MAX_TEXT_CHARS, MAX_WALK_DEPTH } from './limits.js';
 import { truncateUtf8 } from './utf8.js';
+
+/** Where a value that stays in the document sits, so that its too-deep parts can be moved aside. */
+export interface Placement {
+  segments: PathSegment[];
+  /** Receives every container found MAX_WALK_DEPTH levels down (it leaves the document whole). */
+  displaced: Displacement[];
+}
 
 export class PairCollector {
   readonly pairs = new Set<string>();
@@ -20,20 +28,37 @@ export class PairCollector {
   private readonly textParts: string[] = [];
   private textChars = 0;
 
-  /** Adds every leaf of `value`, found at dotted `path`. */
-  add(path: string, value: unknown, depth = 0): void {
+  /**
+   * Adds every leaf of `value`, found at dotted `path`, down to MAX_WALK_DEPTH levels of containers (the
+   * recursion is bounded by it). With `placement` (the value stays in the document), each container at
+   * that depth is also listed to be moved aside: the cluster may refuse a document nested that deep.
+   */
+  add(path: string, value: unknown, placement?: Placement): void {
+    this.walk(path, value, 0, placement);
+  }
+
+  private walk(path: string, value: unknown, depth: number, placement: Placement | undefined): void {
     if (value === null || value === undefined) return; // as in OpenSearch, null is "no value"
     if (typeof value === 'object') {
       if (depth >= MAX_WALK_DEPTH) {
         this.depthLimited = true;
+        placement?.displaced.push({ segments: placement.segments.slice(), value });
         return;
       }
+      const segments = placement?.segments;
       if (Array.isArray(value)) {
-        for (const element of value) this.add(path, element, depth + 1);
+        for (let i = 0; i < value.length; i++) {
+          segments?.push(i);
+          this.walk(path, value[i], depth + 1, placement);
+          segments?.pop();
+        }
       } else {
         const record = value as Record<string, unknown>;
-        for (const key of Object.keys(record))
-          this.add(path === '' ? key : path + '.' + key, record[key], depth + 1);
+        for (const key of Object.keys(record)) {
+          segments?.push(key);
+          this.walk(path === '' ? key : path + '.' + key, record[key], depth + 1, placement);
+          segments?.pop();
+        }
       }
       return;
     }

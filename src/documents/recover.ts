@@ -1,12 +1,17 @@
 /**
  * Puts the original CloudTrail record back together from a stored `_source`: removes our
  * `@timestamp` and `ct`, then restores every value the builder or the healer moved into
- * `ct.original` (and, for a healed duplicate-key record, reads `ct.originalText`).
+ * `ct.original`. The result is the record as JSON.parse reads it (so for a record that repeated a key,
+ * with the last value; the others are in `ct.overwritten`).
+ *
+ * Documents healed for a duplicate key by earlier versions hold the whole previous text in
+ * `ct.originalText`: it is read when present.
  */
+import { copyJson } from './json.js';
 import { fromPointer, isPlainObject, setPath } from './jsonPointer.js';
 
 export function recoverRecord(source: string | Record<string, unknown>): Record<string, unknown> {
-  const document: unknown = typeof source === 'string' ? JSON.parse(source) : structuredClone(source);
+  const document: unknown = typeof source === 'string' ? JSON.parse(source) : copyJson(source);
   if (!isPlainObject(document)) throw new Error('a _source must be a JSON object');
   const ct = document.ct;
   if (isPlainObject(ct) && typeof ct.originalText === 'string') return recoverRecord(ct.originalText);

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ClusterHealth } from '../http/health.js';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { createClient } from '../opensearch/client.js';
+import { loadExtensions } from './extensions.js';
 import { Indexer } from './indexer.js';
 import { indexTarget } from './runner.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './workerRunner.js';
@@ -19,6 +20,7 @@ const indexer = new Indexer(
   { ...setup.options, cluster: setup.cluster },
   cliTelemetry(setup.logLevel),
   s3,
+  await loadExtensions(setup.extensions),
 );
 
 parentPort!.on('message', (request: WorkerRequest) => {

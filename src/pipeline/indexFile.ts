@@ -6,18 +6,21 @@
  * where `healed` is the part of `indexed` that needed the self-heal rewrite.
  */
 import type { Readable } from 'node:stream';
+import { actionLineRoom } from '../bulk/action.js';
 import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import type { BulkTransport } from '../bulk/transport.js';
 import type { DeadLetterEntry, DeadLetterSink } from '../deadletter/entry.js';
 import type { ClusterHealth } from '../http/health.js';
+import type { HttpCaller } from '../http/request.js';
 import { DeadLetterWindows } from '../deadletter/windows.js';
-import { buildDocument, DocumentError } from '../documents/builder.js';
+import { DocumentError, DocumentMemory } from '../documents/builder.js';
 import { HASH_ID_PREFIX } from '../documents/documentId.js';
-import { SourceArena, useArena } from '../documents/encoded.js';
 import { healDocument } from '../documents/heal.js';
+import { sourceText } from '../documents/memory.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { readRecordBatches } from '../records/index.js';
 import type { BulkDocument, FileOutcome } from '../types.js';
+import { FileExtensions, type FileExtension } from './extensions.js';
 
 export interface PipelineSettings {
   indexPrefix: string;
@@ -40,6 +43,12 @@ export interface PipelineDeps {
   health?: ClusterHealth;
   /** Turns a 401/403 into advice naming the likely cause (IAM policy, access policy, role mapping). */
   describeAuth?: (status: 401 | 403, body: unknown) => string;
+  /** Document memory reused from file to file (one per indexer, so per thread); else the file's own. */
+  documentMemory?: DocumentMemory;
+  /** Features that ride along each file (src/pipeline/extensions.ts). */
+  extensions?: readonly FileExtension[];
+  /** The file's requests to the cluster (budget and health applied), for extensions that write there. */
+  http?: HttpCaller;
 }
 
 export interface FileJob {
@@ -49,6 +58,11 @@ export interface FileJob {
   key: string;
   /** `YYYY-MM-DD` from the S3 key, used for records without a usable eventTime. */
   keyDate?: string;
+  /**
+   * When the object was written (S3 LastModified, a local file's modification time): bounds a
+   * plausible eventTime and is the time of last resort (see TimeRules, docs/field-model.md).
+   */
+  objectTimeMs?: number;
   stream: Readable | AsyncIterable<Uint8Array>;
 }
 
@@ -58,7 +72,7 @@ const DEAD_LETTER_WINDOW_RECORDS = 2000;
 
 /**
  * Slab size of a file's document arena: twice a request, so most requests (consecutive documents of the
- * file) lie within one slab and are sent from it without a copy (see src/documents/encoded.ts).
+ * file) lie within one slab and are sent from it without a copy (see src/documents/memory.ts).
  */
 function arenaSlabBytes(bulkMaxBytes: number): number {
   return Math.min(64 << 20, Math.max(1 << 20, 2 * bulkMaxBytes));
@@ -99,6 +113,25 @@ export async function indexFile(
     }
   };
 
+  const extensions = new FileExtensions(
+    deps.extensions ?? [],
+    {
+      sourceName: job.sourceName,
+      bucket: job.bucket,
+      key: job.key,
+      keyDate: job.keyDate,
+      objectTimeMs: job.objectTimeMs,
+      indexPrefix: settings.indexPrefix,
+    },
+    {
+      http: deps.http,
+      budget: { requestTimeoutMs: settings.requestTimeoutMs, remainingTimeMs: deps.remainingTimeMs },
+      health: deps.health,
+      telemetry,
+      deadLetter: deps.deadLetter,
+    },
+  );
+
   const sender = new BulkSender({
     transport: deps.transport,
     maxBytes: settings.bulkMaxBytes,
@@ -112,6 +145,7 @@ export async function indexFile(
     // Sources are read below only while the outcome is handled (dead letters copy them), never later.
     releaseSources: true,
     onOutcome: (doc: BulkDocument, itemOutcome) => {
+      if (extensions.observesOutcomes) extensions.outcome(doc, itemOutcome);
       switch (itemOutcome.kind) {
         case 'indexed':
           outcome.indexed++;
@@ -131,7 +165,7 @@ export async function indexFile(
             reason: itemOutcome.reason,
             index: doc.index,
             id: doc.id,
-            document: doc.source,
+            document: sourceText(doc),
           });
           break;
       }
@@ -142,14 +176,24 @@ export async function indexFile(
     },
   });
 
-  const context = { indexPrefix: settings.indexPrefix, sourceName: job.sourceName, keyDate: job.keyDate };
-  // This file's documents are built back to back in their own arena, apart from other files' in flight.
-  const arena = new SourceArena(arenaSlabBytes(settings.bulkMaxBytes));
+  // This file's documents are built back to back in their own arena, apart from other files' in flight,
+  // with room in front of each for its bulk action line (framed in place, sent without a copy).
+  const memory = deps.documentMemory ?? new DocumentMemory();
+  const builder = memory.open(
+    {
+      indexPrefix: settings.indexPrefix,
+      sourceName: job.sourceName,
+      keyDate: job.keyDate,
+      objectTimeMs: job.objectTimeMs,
+    },
+    { slabBytes: arenaSlabBytes(settings.bulkMaxBytes), spareBefore: actionLineRoom(settings.indexPrefix) },
+  );
   try {
     const batches = readRecordBatches(job.stream, {
       maxDecompressedBytes: settings.maxDecompressedBytes,
       maxRecordBytes: settings.maxRecordBytes,
       sourceName: job.sourceName,
+      onDecoded: extensions.observesBytes ? (chunk) => extensions.decoded(chunk) : undefined,
     });
     // The records of one decoded chunk at a time, in a plain loop: no await per record unless the
     // sender has to wait for a free request slot.
@@ -164,7 +208,7 @@ export async function indexFile(
         } else if (record.notObject) {
           deadLetter(record.index, {
             reason: `record ${record.index} is not a JSON object`,
-            document: record.bytes.toString('utf8', 0, Math.min(record.bytes.length, 65536)),
+            document: recordText(record.bytes),
           });
         } else {
           const document = buildOrDeadLetter(record.bytes, record.index);
@@ -176,6 +220,10 @@ export async function indexFile(
               (newestEventMs === undefined || document.eventTimeMs > newestEventMs)
             ) {
               newestEventMs = document.eventTimeMs;
+            }
+            if (extensions.observesRecords) {
+              const observing = extensions.record({ recordIndex: record.index, raw: record.bytes, document });
+              if (observing) await observing;
             }
             const waiting = sender.offer(document);
             if (waiting) await waiting;
@@ -199,28 +247,51 @@ export async function indexFile(
       throw error;
     }
   } finally {
-    arena.close();
+    memory.close(builder);
   }
   await writeDeadLetters(deadLetters.takeAll());
 
   if (errors.length > 0) outcome.error = errors.join('; ');
-  reportFile(outcome, newestEventMs, job, telemetry);
+  // Extensions see the file's final counts and error, and may fail it (never change its counts).
+  const extensionErrors = await extensions.finish(outcome);
+  if (extensionErrors.length > 0)
+    outcome.error = [outcome.error, ...extensionErrors].filter(Boolean).join('; ');
+  outcome.fallbacks = builder.fallbacks;
+  reportFile(outcome, newestEventMs, job, telemetry, builder.fallbackReasons);
   return outcome;
 
+  /**
+   * The record's document, or undefined when it went to the dead letter: one record never stops its
+   * file. A DocumentError is the record's fault (not JSON, no usable time); anything else is a bug in
+   * the builder, which is logged as one and still dead-letters only this record, with the error.
+   */
   function buildOrDeadLetter(bytes: Buffer, recordIndex: number): BulkDocument | undefined {
     try {
-      // Set for each record: other files' records are built while this one awaits.
-      useArena(arena);
-      return buildDocument(bytes, recordIndex, context);
+      return builder.build(bytes, recordIndex);
     } catch (error) {
-      if (!(error instanceof DocumentError)) throw error;
-      deadLetter(recordIndex, {
-        reason: error.message,
-        document: bytes.toString('utf8', 0, Math.min(bytes.length, 65536)),
-      });
+      let reason: string;
+      if (error instanceof DocumentError) reason = error.message;
+      else {
+        reason = `${job.sourceName} record ${recordIndex}: the document builder failed: ${describeError(error)}`;
+        telemetry.log.error('document builder failed', {
+          source: job.sourceName,
+          recordIndex,
+          error: reason,
+        });
+      }
+      deadLetter(recordIndex, { reason, document: recordText(bytes) });
       return undefined;
     }
   }
+}
+
+/** A record's text for its dead letter (the first 64 KiB: enough to read it, bounded in size). */
+function recordText(bytes: Buffer): string {
+  return bytes.toString('utf8', 0, Math.min(bytes.length, 65536));
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function reportFile(
@@ -228,6 +299,7 @@ function reportFile(
   newestEventMs: number | undefined,
   job: FileJob,
   telemetry: Telemetry,
+  fallbackReasons: ReadonlyMap<string, number>,
 ) {
   const accounted = outcome.indexed + outcome.duplicates + outcome.deadLettered + outcome.undelivered;
   if (accounted !== outcome.read) {
@@ -243,7 +315,13 @@ function reportFile(
   telemetry.metric(outcome.error ? 'FilesFailed' : 'FilesIndexed', 1);
   if (newestEventMs !== undefined)
     telemetry.metric('IndexingLagSeconds', Math.max(0, (Date.now() - newestEventMs) / 1000), 'Seconds');
-  const summary = { source: job.sourceName, ...outcome, bucket: undefined, key: undefined };
+  const summary = {
+    source: job.sourceName,
+    ...outcome,
+    bucket: undefined,
+    key: undefined,
+    fallbackReasons: fallbackReasons.size > 0 ? Object.fromEntries(fallbackReasons) : undefined,
+  };
   if (outcome.error) telemetry.log.error('file failed', summary);
   else telemetry.log.info('file indexed', summary);
 }

@@ -9,6 +9,7 @@ import { bulkTransport, supportsFilterPath } from '../bulk/transport.js';
 import type { DeadLetterStore } from '../deadletter/entry.js';
 import { IndexDeadLetterStore } from '../deadletter/indexSink.js';
 import { S3DeadLetterStore } from '../deadletter/s3Sink.js';
+import { DocumentMemory } from '../documents/builder.js';
 import { HttpError, troubleOf } from '../http/errors.js';
 import type { ClusterHealth } from '../http/health.js';
 import { clientHttp, type HttpCaller } from '../http/request.js';
@@ -25,7 +26,8 @@ import type { Telemetry } from '../observability/telemetry.js';
 import { resolvedConnectionOf } from '../opensearch/client.js';
 import { detectCluster, type ClusterInfo } from '../opensearch/cluster.js';
 import { describeAuthFailure, describeError, type SettingNames } from '../opensearch/errors.js';
-import { openLocalFile } from '../source/local.js';
+import { localFileTimeMs, openLocalFile } from '../source/local.js';
+import type { FileExtension } from './extensions.js';
 import { indexTemplate } from '../template/template.js';
 import { installTemplate } from '../template/install.js';
 import { keyDate } from '../trigger/keyDate.js';
@@ -68,12 +70,16 @@ export class Indexer {
   private readonly http: HttpCaller;
   private readonly filterPath: boolean;
   private readonly deadLetterStore: DeadLetterStore;
+  /** Document memory reused from file to file. */
+  private readonly documentMemory = new DocumentMemory();
 
   constructor(
     private readonly client: Client,
     private readonly options: IndexerOptions,
     private readonly telemetry: Telemetry,
     private readonly s3?: S3Client,
+    /** Per-file features (ledger, alerts, other destinations): src/pipeline/extensions.ts. */
+    private readonly extensions: readonly FileExtension[] = [],
   ) {
     this.http = clientHttp(client, { timeoutMs: options.requestTimeoutMs });
     this.filterPath = supportsFilterPath(client);
@@ -155,15 +161,25 @@ export class Indexer {
     const run = this.fileRun(remainingTimeMs, health);
     const unprepared = await this.prepareFor(run, ref.key, sourceName, ref.bucket);
     if (unprepared) return unprepared;
-    let stream;
+    let opened;
     try {
       // Imported on first use: the AWS SDK costs ~14 MB of memory per thread that never reads S3.
       const { openS3Object } = await import('../source/s3.js');
-      stream = await openS3Object(this.s3!, ref, outOfTimeSignal(run.budget));
+      opened = await openS3Object(this.s3!, ref, outOfTimeSignal(run.budget));
     } catch (error) {
       return this.failedBeforeReading(ref.key, sourceName, error, ref.bucket);
     }
-    return this.run({ sourceName, bucket: ref.bucket, key: ref.key, keyDate: keyDate(ref.key), stream }, run);
+    return this.run(
+      {
+        sourceName,
+        bucket: ref.bucket,
+        key: ref.key,
+        keyDate: keyDate(ref.key),
+        objectTimeMs: opened.lastModifiedMs,
+        stream: opened.stream,
+      },
+      run,
+    );
   }
 
   async indexLocalFile(
@@ -174,8 +190,9 @@ export class Indexer {
     const run = this.fileRun(remainingTimeMs, health);
     const unprepared = await this.prepareFor(run, path, path);
     if (unprepared) return unprepared;
+    const objectTimeMs = await localFileTimeMs(path);
     return this.run(
-      { sourceName: path, key: path, keyDate: keyDate(path), stream: openLocalFile(path) },
+      { sourceName: path, key: path, keyDate: keyDate(path), objectTimeMs, stream: openLocalFile(path) },
       run,
     );
   }
@@ -212,6 +229,9 @@ export class Indexer {
       remainingTimeMs: run.budget.remainingTimeMs,
       health: run.health,
       describeAuth: (status, body) => this.describeAuth(status, body),
+      documentMemory: this.documentMemory,
+      extensions: this.extensions,
+      http: run.http,
     });
     const failed = outcome.error !== undefined || outcome.undelivered > 0;
     run.health?.noteFile(run.watch.verdict(failed), run.watch.detail);

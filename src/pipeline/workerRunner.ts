@@ -10,6 +10,7 @@ import type { LogLevel } from '../observability/telemetry.js';
 import type { ConnectionOptions } from '../opensearch/client.js';
 import type { ClusterInfo } from '../opensearch/cluster.js';
 import type { FileOutcome } from '../types.js';
+import type { ExtensionSpec } from './extensions.js';
 import type { Indexer, IndexerOptions } from './indexer.js';
 import { inProcessRunner, targetName, type FileRunner, type FileTarget } from './runner.js';
 
@@ -22,6 +23,8 @@ export interface WorkerSetup {
   logLevel: LogLevel;
   /** The run's ClusterHealth memory (shared, not copied): every thread stops and pauses together. */
   health?: SharedArrayBuffer;
+  /** Per-file extensions, made again in each thread from their modules and settings. */
+  extensions?: ExtensionSpec[];
 }
 
 export type WorkerRequest = { id: number; target: FileTarget };

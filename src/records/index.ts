@@ -22,6 +22,8 @@ export interface ReadRecordsOptions {
   maxRecordBytes: number;
   /** Names the file in every error message, e.g. `s3://bucket/key`. */
   sourceName: string;
+  /** Sees each decompressed chunk before it is split (e.g. to hash the file in the same pass). */
+  onDecoded?: (chunk: Buffer) => void;
 }
 
 /**
@@ -54,10 +56,21 @@ export function readRecordBatches(
 }
 
 function decoded(source: ByteSource, options: ReadRecordsOptions): AsyncGenerator<Buffer> {
-  return decodedStream(source, {
+  const chunks = decodedStream(source, {
     maxDecompressedBytes: options.maxDecompressedBytes,
     sourceName: options.sourceName,
   });
+  return options.onDecoded ? observed(chunks, options.onDecoded) : chunks;
+}
+
+async function* observed(
+  chunks: AsyncGenerator<Buffer>,
+  observe: (chunk: Buffer) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    observe(chunk);
+    yield chunk;
+  }
 }
 
 function splitOptions(options: ReadRecordsOptions) {

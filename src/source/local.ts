@@ -19,3 +19,15 @@ export async function* walkFiles(paths: string[]): AsyncGenerator<{ path: string
 export function openLocalFile(path: string) {
   return createReadStream(path, { highWaterMark: 256 * 1024 });
 }
+
+/**
+ * When the file was last written (its mtime), the local counterpart of S3's LastModified that the
+ * documents' time rules read; undefined when it cannot be read (the read itself then reports why).
+ */
+export async function localFileTimeMs(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}

@@ -21,6 +21,13 @@ export function s3Client(
   });
 }
 
+/** An opened object: its bytes, and the metadata that stays the same for as long as the object exists. */
+export interface OpenedObject {
+  stream: Readable;
+  /** LastModified: when this object was written (documents' time rules read it, never the clock). */
+  lastModifiedMs?: number;
+}
+
 /**
  * Opens the object as a byte stream. Nothing is buffered beyond the socket's own window. `abortSignal`
  * ends the request (and the stream) when the caller runs out of time.
@@ -29,13 +36,17 @@ export async function openS3Object(
   s3: S3Client,
   ref: ObjectRef,
   abortSignal?: AbortSignal,
-): Promise<Readable> {
+): Promise<OpenedObject> {
   try {
     const response = await s3.send(
       new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }),
       abortSignal ? { abortSignal } : {},
     );
-    return response.Body as Readable;
+    const lastModified = response.LastModified?.getTime();
+    return {
+      stream: response.Body as Readable,
+      lastModifiedMs: lastModified !== undefined && Number.isFinite(lastModified) ? lastModified : undefined,
+    };
   } catch (error) {
     throw describeS3Error(error, ref);
   }

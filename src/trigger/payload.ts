@@ -53,7 +53,7 @@ export function parseNested(text: unknown, path: string, depth: number): Found {
 export function readPayload(value: unknown, path: string, depth: number): Found {
   if (!isPlainObject(value)) throw expected(path, EXPECTED_PAYLOAD, value);
 
-  if (ownField(value, 'Records') !== undefined) return readRecords(value, path, depth);
+  if (ownField(value, 'Records') !== undefined) return readEventRecords(value, path, depth);
   if (ownField(value, 'Event') === 's3:TestEvent') return testEvent(ownField(value, 'Bucket'));
 
   const snsType = ownField(value, 'Type');
@@ -71,7 +71,8 @@ export function readPayload(value: unknown, path: string, depth: number): Found 
   throw expected(path, EXPECTED_PAYLOAD, value);
 }
 
-function readRecords(value: Record<string, unknown>, path: string, depth: number): Found {
+/** The `Records` of an S3, SNS or SQS event (not a CloudTrail log file's, which src/records reads). */
+function readEventRecords(value: Record<string, unknown>, path: string, depth: number): Found {
   const recordsPath = childPath(path, 'Records');
   const records = ownField(value, 'Records');
   if (!Array.isArray(records)) throw expected(recordsPath, 'an array of records', records);

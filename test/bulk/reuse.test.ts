@@ -1,31 +1,46 @@
 /**
  * The sender's memory reuse: a batch of consecutive documents is sent from their slab (no copy), other
- * request bodies go back to a pool once the cluster has answered for every document in them, and document
- * sources go back to their slab once their outcome is reported. None may ever hand out bytes something
- * else still reads.
+ * request bodies go back to a pool once the cluster has answered for every document in them, and documents
+ * go back to their slab once their outcome is reported. None may ever hand out bytes something else still
+ * reads.
  */
 import { strict as assert } from 'node:assert';
-import { actionLine } from '../../src/bulk/batch.js';
+import { actionLineRoom, actionText } from '../../src/bulk/action.js';
 import { BulkSender } from '../../src/bulk/sender.js';
 import type { BulkTransport } from '../../src/bulk/transport.js';
-import {
-  commit,
-  EncodedDocument,
-  releaseSource,
-  reserve,
-  SourceArena,
-  sourceBytesOf,
-  useArena,
-} from '../../src/documents/encoded.js';
+import { documentFromText, SlabPool, SourceArena, sourceText } from '../../src/documents/memory.js';
 import type { BulkDocument, DocumentOutcome } from '../../src/types.js';
 
-/** A document whose source sits in a slab, as the builder makes them. */
-function encoded(i: number, padding = 200): EncodedDocument {
+const INDEX = 'cloudtrail-2024-01-01';
+
+/** An arena as a file's run makes one: room in front of each document for its action line. */
+function fileArena(pool = new SlabPool(), slabBytes = 1 << 20): SourceArena {
+  return new SourceArena(pool, slabBytes, actionLineRoom('cloudtrail-'));
+}
+
+/** A document built into `arena`, as the builders make them. */
+function encoded(arena: SourceArena, i: number, padding = 200): BulkDocument {
   const text = JSON.stringify({ n: i, pad: 'é'.repeat(padding) });
-  const { buffer, offset } = reserve(text.length * 3);
-  const bytes = commit(buffer, offset, buffer.write(text, offset, 'utf8'));
-  // Ids of one length, as event ids are: each document's action line fits the room the previous one left.
-  return new EncodedDocument('cloudtrail-2024-01-01', `id-${String(i).padStart(4, '0')}`, bytes, i);
+  const { buffer, offset } = arena.reserve(text.length * 3);
+  return arena.commit(
+    buffer.write(text, offset, 'utf8'),
+    INDEX,
+    `id-${String(i).padStart(4, '0')}`,
+    i,
+    undefined,
+  );
+}
+
+/** The lines a body of `docs` must have (an action line padded with spaces parses as the same action). */
+function expectedLines(docs: readonly BulkDocument[]): unknown[] {
+  return docs.flatMap((d) => [JSON.parse(actionText(d.index, d.id)), JSON.parse(sourceText(d))]);
+}
+
+function bodyLines(text: string): unknown[] {
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 /** Answers every item created, keeping only what the test says about the bodies it saw. */
@@ -64,10 +79,8 @@ describe('bulk sender: memory reuse', () => {
   it('sends consecutive documents from their slab, without a copy, when the transport releases bodies', async () => {
     const bodies: { body: Buffer; text: string }[] = [];
     const outcomes: DocumentOutcome[] = [];
-    const arena = new SourceArena(); // as a file's documents are built
-    useArena(arena);
-    const docs = Array.from({ length: 40 }, (_, i) => encoded(i));
-    useArena(undefined);
+    const arena = fileArena();
+    const docs = Array.from({ length: 40 }, (_, i) => encoded(arena, i));
     const s = sender(
       answeringTransport(true, (body) => bodies.push({ body, text: body.toString('utf8') })),
       outcomes,
@@ -76,24 +89,19 @@ describe('bulk sender: memory reuse', () => {
     await s.close();
     assert.equal(outcomes.length, 40);
     assert.ok(bodies.length > 2);
-    const slab = sourceBytesOf(docs[0]!)!.buffer;
+    const slab = docs[0]!.bytes.buffer;
     for (const { body } of bodies) assert.ok(body.buffer === slab, 'a view of the documents’ slab');
-    const expected = docs.map((doc) => `${actionLine(doc)}\n${doc.source}\n`).join('');
-    assert.equal(bodies.map(({ text }) => text).join(''), expected);
+    assert.deepEqual(bodyLines(bodies.map(({ text }) => text).join('')), expectedLines(docs));
     arena.close();
   });
 
   it('keeps each file’s documents together when files are built in turn (one arena each)', async () => {
-    const arenas = [new SourceArena(), new SourceArena()];
-    const docs: EncodedDocument[][] = [[], []];
-    try {
-      for (let i = 0; i < 60; i++) {
-        const file = Math.floor(i / 5) % 2; // five documents of one file, then five of the other
-        useArena(arenas[file]);
-        docs[file]!.push(encoded(i));
-      }
-    } finally {
-      useArena(undefined);
+    const pool = new SlabPool();
+    const arenas = [fileArena(pool), fileArena(pool)];
+    const docs: BulkDocument[][] = [[], []];
+    for (let i = 0; i < 60; i++) {
+      const file = Math.floor(i / 5) % 2; // five documents of one file, then five of the other
+      docs[file]!.push(encoded(arenas[file]!, i));
     }
     for (const [file, fileDocs] of docs.entries()) {
       const bodies: Buffer[] = [];
@@ -106,11 +114,8 @@ describe('bulk sender: memory reuse', () => {
       for (const doc of fileDocs) await s.add(doc);
       await s.close();
       assert.equal(bodies.length, 1);
-      assert.ok(bodies[0]!.buffer === sourceBytesOf(fileDocs[0]!)!.buffer, `file ${file} sent in place`);
-      assert.equal(
-        bodies[0]!.toString('utf8'),
-        fileDocs.map((doc) => `${actionLine(doc)}\n${doc.source}\n`).join(''),
-      );
+      assert.ok(bodies[0]!.buffer === fileDocs[0]!.bytes.buffer, `file ${file} sent in place`);
+      assert.deepEqual(bodyLines(bodies[0]!.toString('utf8')), expectedLines(fileDocs));
       arenas[file]!.close();
     }
   });
@@ -122,10 +127,10 @@ describe('bulk sender: memory reuse', () => {
       answeringTransport(true, (body) => backings.push(body.buffer)),
       outcomes,
     );
-    // Documents held as text are always written out.
+    // Documents with no room for their action line are always written out.
     for (let i = 0; i < 40; i++) {
       const source = JSON.stringify({ n: i, pad: 'é'.repeat(200) });
-      await s.add({ index: 'cloudtrail-2024-01-01', id: `id-${i}`, source, recordIndex: i });
+      await s.add(documentFromText({ index: INDEX, id: `id-${i}`, recordIndex: i }, source));
     }
     await s.close();
     assert.equal(outcomes.length, 40);
@@ -140,15 +145,18 @@ describe('bulk sender: memory reuse', () => {
       answeringTransport(false, (body) => bodies.push({ body, text: body.toString('utf8') })),
       outcomes,
     );
-    for (let i = 0; i < 40; i++) await s.add(encoded(i));
+    const arena = fileArena();
+    for (let i = 0; i < 40; i++) await s.add(encoded(arena, i));
     await s.close();
     assert.ok(bodies.length > 2);
     for (const { body, text } of bodies) assert.equal(body.toString('utf8'), text);
     assert.equal(new Set(bodies.map(({ body }) => body.buffer)).size, bodies.length);
+    arena.close();
   });
 
-  it('releases sources after the outcome: readable in onOutcome, refused afterwards', async () => {
-    const docs = Array.from({ length: 30 }, (_, i) => encoded(i));
+  it('releases documents after the outcome: readable in onOutcome, refused afterwards', async () => {
+    const arena = fileArena();
+    const docs = Array.from({ length: 30 }, (_, i) => encoded(arena, i));
     const read: string[] = [];
     const s = new BulkSender({
       transport: answeringTransport(true, () => undefined),
@@ -159,7 +167,7 @@ describe('bulk sender: memory reuse', () => {
       remainingTimeMs: () => Infinity,
       retry: { baseMs: 1, maxMs: 2, maxAttempts: 2 },
       releaseSources: true,
-      onOutcome: (doc: BulkDocument) => read.push(doc.source),
+      onOutcome: (doc: BulkDocument) => read.push(sourceText(doc)),
     });
     for (const doc of docs) await s.add(doc);
     await s.close();
@@ -167,51 +175,47 @@ describe('bulk sender: memory reuse', () => {
       read.map((text) => (JSON.parse(text) as { n: number }).n),
       docs.map((_, i) => i),
     );
-    assert.throws(() => docs[0]!.source, /released/);
+    assert.throws(() => docs[0]!.bytes, /released/);
+    arena.close();
   });
 
-  it('a commit goes to the arena that reserved, even when another is in use by then', () => {
-    const [a, b] = [new SourceArena(), new SourceArena()];
-    try {
-      useArena(a);
-      const { buffer, offset } = reserve(64);
-      useArena(b);
-      const first = new EncodedDocument('i', 'x', commit(buffer, offset, buffer.write('{"n":1}', offset)), 0);
-      useArena(a);
-      const second = encoded(2);
-      assert.equal(first.source, '{"n":1}', 'not overwritten by the next document of its arena');
-      assert.equal((JSON.parse(second.source) as { n: number }).n, 2);
-    } finally {
-      useArena(undefined);
-      a.close();
-      b.close();
-    }
+  it('an arena commits only what it reserved, and files’ arenas never share a slab', () => {
+    const pool = new SlabPool();
+    const [a, b] = [fileArena(pool), fileArena(pool)];
+    assert.throws(() => a.commit(1, INDEX, 'x', 0, undefined), /without a reservation/);
+    const { buffer, offset } = a.reserve(8);
+    assert.throws(() => a.commit(9, INDEX, 'x', 0, undefined), /room for 8/);
+    const first = a.commit(buffer.write('{"n":1}', offset), INDEX, 'x', 0, undefined);
+    const second = encoded(b, 2);
+    const third = encoded(a, 3);
+    assert.equal(sourceText(first), '{"n":1}', 'not overwritten by the next document of its arena');
+    assert.ok(first.bytes.buffer !== second.bytes.buffer);
+    assert.ok(first.bytes.buffer === third.bytes.buffer);
+    assert.equal((JSON.parse(sourceText(third)) as { n: number }).n, 3);
+    a.close();
+    b.close();
   });
 
   it('a slab whose documents are all released is reused; one with a live document is not', () => {
     // Fill slabs with documents of ~60 KB (a 1 MiB slab holds ~15); keep one document of the first slab alive.
-    const arena = new SourceArena(1024 * 1024);
-    useArena(arena);
-    try {
-      const first = Array.from({ length: 40 }, (_, i) => encoded(i, 30_000));
-      const slabOf = (doc: EncodedDocument) => sourceBytesOf(doc)!.buffer;
-      const slabs = [...new Set(first.map(slabOf))];
-      assert.ok(slabs.length >= 3);
-      const keep = first.find((doc) => slabOf(doc) === slabs[0])!;
-      for (const doc of first) if (doc !== keep) releaseSource(doc);
-      const before = keep.source;
-      const later = Array.from({ length: 40 }, (_, i) => encoded(100 + i, 30_000));
-      const reused = new Set(later.map(slabOf));
-      assert.ok(
-        slabs.slice(1).some((slab) => reused.has(slab)),
-        'an emptied slab is reused',
-      );
-      assert.ok(!reused.has(slabs[0]!), 'a slab with a live document is not');
-      assert.equal(keep.source, before);
-      for (const doc of later) assert.equal((JSON.parse(doc.source) as { n: number }).n >= 100, true);
-    } finally {
-      useArena(undefined);
-      arena.close();
-    }
+    const pool = new SlabPool();
+    const arena = fileArena(pool, 1024 * 1024);
+    const first = Array.from({ length: 40 }, (_, i) => encoded(arena, i, 30_000));
+    const slabOf = (doc: BulkDocument) => doc.bytes.buffer;
+    const slabs = [...new Set(first.map(slabOf))];
+    assert.ok(slabs.length >= 3);
+    const keep = first.find((doc) => slabOf(doc) === slabs[0])!;
+    for (const doc of first) if (doc !== keep) doc.release();
+    const before = sourceText(keep);
+    const later = Array.from({ length: 40 }, (_, i) => encoded(arena, 100 + i, 30_000));
+    const reused = new Set(later.map(slabOf));
+    assert.ok(
+      slabs.slice(1).some((slab) => reused.has(slab)),
+      'an emptied slab is reused',
+    );
+    assert.ok(!reused.has(slabs[0]!), 'a slab with a live document is not');
+    assert.equal(sourceText(keep), before);
+    for (const doc of later) assert.equal((JSON.parse(sourceText(doc)) as { n: number }).n >= 100, true);
+    arena.close();
   });
 });

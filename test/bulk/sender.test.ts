@@ -8,6 +8,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { BulkFailure, BulkSender, type BulkSenderOptions, type RetryInfo } from '../../src/bulk/sender.js';
 import { clientTransport } from '../../src/bulk/transport.js';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
+import { documentFromText, sourceText } from '../../src/documents/memory.js';
 import { ClusterHealth } from '../../src/http/health.js';
 import type { BulkDocument, DocumentOutcome } from '../../src/types.js';
 import {
@@ -20,17 +21,21 @@ import {
 
 /** Documents of varied size (some multi-byte) spread over two daily indices. */
 function makeDocs(count: number, extra: (i: number) => Record<string, unknown> = () => ({})): BulkDocument[] {
-  return Array.from({ length: count }, (_, i) => ({
-    index: i % 3 === 0 ? 'cloudtrail-2024-01-01' : 'cloudtrail-2024-01-02',
-    id: `evt-${i}`,
-    source: JSON.stringify({
-      eventName: 'PutObject',
-      note: 'é'.repeat(i % 41),
-      pad: 'x'.repeat((i * 7) % 90),
-      ...extra(i),
-    }),
-    recordIndex: i,
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    documentFromText(
+      {
+        index: i % 3 === 0 ? 'cloudtrail-2024-01-01' : 'cloudtrail-2024-01-02',
+        id: `evt-${i}`,
+        recordIndex: i,
+      },
+      JSON.stringify({
+        eventName: 'PutObject',
+        note: 'é'.repeat(i % 41),
+        pad: 'x'.repeat((i * 7) % 90),
+        ...extra(i),
+      }),
+    ),
+  );
 }
 
 const keyOf = (doc: { index: string; id: string }) => `${doc.index}/${doc.id}`;
@@ -239,12 +244,10 @@ describe('BulkSender against the dev server', function () {
   it('on 413 halves batches until they fit and dead-letters a lone document over the limit', async () => {
     server.faults.add({ path: '/_bulk', fault: { kind: 'payload-too-large', maxBytes: 2500 } });
     const docs = makeDocs(150);
-    const big: BulkDocument = {
-      index: 'cloudtrail-2024-01-02',
-      id: 'big',
-      source: `{"b":"${'y'.repeat(3000)}"}`,
-      recordIndex: 150,
-    };
+    const big = documentFromText(
+      { index: 'cloudtrail-2024-01-02', id: 'big', recordIndex: 150 },
+      `{"b":"${'y'.repeat(3000)}"}`,
+    );
     docs.splice(40, 0, big);
     const result = await run(proxy, docs, { maxBytes: 20_000, maxDocs: 100, concurrency: 1 });
 
@@ -296,11 +299,11 @@ describe('BulkSender against the dev server', function () {
     // Rewrites the field named in the error into a JSON string (a real heal would pick a safe form).
     const heal = (doc: BulkDocument, _type: string, reason: string): BulkDocument | undefined => {
       const field = /field \[(\w+)\]/.exec(reason)?.[1];
-      const source = JSON.parse(doc.source) as Record<string, unknown>;
+      const source = JSON.parse(sourceText(doc)) as Record<string, unknown>;
       if (!field || !(field in source)) return undefined;
       // `poison` stays poisonous: its rewrite keeps the field, so the second attempt fails again.
       source[field] = JSON.stringify(source[field]);
-      return { ...doc, source: JSON.stringify(source) };
+      return documentFromText(doc, JSON.stringify(source));
     };
     const result = await run(proxy, docs, { heal });
 

@@ -1,16 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { isIP } from 'node:net';
-import { buildDocument, DocumentError, type BuildContext } from '../../src/documents/builder.js';
+import { DocumentError, type BuildContext } from '../../src/documents/builder.js';
 import { isDottedQuad } from '../../src/documents/head.js';
 import { recoverRecord } from '../../src/documents/recover.js';
 import { countMappedFields, indexTemplate } from '../../src/template/template.js';
-import { FIXED_NOW, pairsOf, rejections } from './helpers.js';
+import { buildRecord, OBJECT_TIME, pairsOf, rejections, text } from './helpers.js';
 
 const context: BuildContext = {
   indexPrefix: 'cloudtrail-',
   sourceName: 's3://trail-bucket/AWSLogs/1/CloudTrail/eu-west-1/2021/12/02/f.json.gz',
   keyDate: '2021-12-02',
-  nowMs: FIXED_NOW,
+  objectTimeMs: OBJECT_TIME,
 };
 const mappings = (
   indexTemplate({ indexPrefix: 'cloudtrail-' }).body.template as { mappings: Record<string, unknown> }
@@ -18,8 +18,8 @@ const mappings = (
 
 function build(record: unknown, overrides: Partial<BuildContext> = {}, index = 0) {
   const bytes = Buffer.from(typeof record === 'string' ? record : JSON.stringify(record));
-  const document = buildDocument(bytes, index, { ...context, ...overrides });
-  const source = JSON.parse(document.source) as Record<string, unknown> & { ct: Record<string, unknown> };
+  const document = buildRecord(bytes, index, { ...context, ...overrides });
+  const source = JSON.parse(text(document)) as Record<string, unknown> & { ct: Record<string, unknown> };
   return { document, source, ct: source.ct, tags: (source.ct.tags ?? []) as string[] };
 }
 
@@ -80,14 +80,41 @@ describe('buildDocument', () => {
       }
     });
 
-    it('uses the time of indexing when neither eventTime nor a key date exists', () => {
-      const { document, tags } = build({ eventName: 'X' }, { keyDate: undefined });
-      assert.equal(document.index, 'cloudtrail-2026-01-15');
-      assert.ok(tags.includes('eventTime-from-index-time'));
-      assert.equal(
-        build({ eventName: 'X' }, { keyDate: 'not-a-date' }).document.index,
-        'cloudtrail-2026-01-15',
+    it("uses the object's time when neither eventTime nor a key date exists, and tags it", () => {
+      const objectTimeMs = Date.UTC(2023, 4, 6, 7, 8, 9, 10);
+      for (const keyDate of [undefined, 'not-a-date', '1999-12-31']) {
+        const { document, source, tags } = build({ eventName: 'X' }, { keyDate, objectTimeMs });
+        assert.equal(document.index, 'cloudtrail-2023-05-06');
+        assert.equal(source['@timestamp'], '2023-05-06T07:08:09.010Z');
+        assert.deepEqual(tags, ['eventTime-from-object-time', 'id-from-content-hash']);
+      }
+    });
+
+    it('refuses a record with no time at all rather than guess one (DocumentError, so dead-lettered)', () => {
+      assert.throws(
+        () =>
+          build({ eventName: 'X', eventTime: 'soon' }, { keyDate: undefined, objectTimeMs: undefined }, 3),
+        (error: unknown) => error instanceof DocumentError && /record 3: no usable time/.test(error.message),
       );
+    });
+
+    it("judges a future eventTime against the object's time, else the key's day, never the clock", () => {
+      const objectTimeMs = Date.UTC(2021, 11, 2, 23, 0, 0);
+      const at = (hours: number) => new Date(objectTimeMs + hours * 3_600_000).toISOString();
+      const withObject = (eventTime: string) => build({ ...base, eventTime }, { objectTimeMs });
+      assert.deepEqual(withObject(at(23)).tags, []);
+      assert.equal(withObject(at(23)).document.index, 'cloudtrail-2021-12-03');
+      assert.deepEqual(withObject(at(30)).tags, ['eventTime-invalid', 'eventTime-from-s3-key']);
+      assert.equal(withObject(at(30)).document.index, 'cloudtrail-2021-12-02');
+      // Key date only: up to a day after the end of the key's day.
+      const keyOnly = (eventTime: string) => build({ ...base, eventTime }, { objectTimeMs: undefined }).tags;
+      assert.deepEqual(keyOnly('2021-12-04T00:00:00Z'), []);
+      assert.deepEqual(keyOnly('2021-12-04T00:00:01Z'), ['eventTime-invalid', 'eventTime-from-s3-key']);
+      // Nothing known of the file: any time from 2000 to 2999 (daily names stay within `<prefix>2*`).
+      const nothing = { keyDate: undefined, objectTimeMs: undefined };
+      const unknown = build({ ...base, eventTime: '2999-12-31T23:59:59Z' }, nothing);
+      assert.equal(unknown.document.index, 'cloudtrail-2999-12-31');
+      assert.throws(() => build({ ...base, eventTime: '3000-01-01T00:00:00Z' }, nothing), /no usable time/);
     });
   });
 
@@ -114,11 +141,11 @@ describe('buildDocument', () => {
 
   describe('_source', () => {
     it('is the record text itself after @timestamp and ct (no re-serialisation)', () => {
-      const text = '{"eventTime":"2021-12-02T22:14:31Z", "weird" :  1.50, "eventID":"e1"}';
-      const { document } = build(text);
-      assert.ok(document.source.startsWith('{"@timestamp":"2021-12-02T22:14:31.000Z","ct":{'));
+      const record = '{"eventTime":"2021-12-02T22:14:31Z", "weird" :  1.50, "eventID":"e1"}';
+      const { document } = build(record);
+      assert.ok(text(document).startsWith('{"@timestamp":"2021-12-02T22:14:31.000Z","ct":{'));
       assert.ok(
-        document.source.endsWith(',"eventTime":"2021-12-02T22:14:31Z", "weird" :  1.50, "eventID":"e1"}'),
+        text(document).endsWith(',"eventTime":"2021-12-02T22:14:31Z", "weird" :  1.50, "eventID":"e1"}'),
       );
     });
 
@@ -128,14 +155,14 @@ describe('buildDocument', () => {
         '\r\n',
       );
       const { document } = build(pretty);
-      assert.ok(!/[\r\n]/.test(document.source));
-      assert.deepEqual(recoverRecord(document.source), JSON.parse(pretty));
+      assert.ok(!/[\r\n]/.test(text(document)));
+      assert.deepEqual(recoverRecord(text(document)), JSON.parse(pretty));
     });
 
     it('handles the empty record', () => {
       const { document, source } = build('{ }');
       assert.deepEqual(Object.keys(source), ['@timestamp', 'ct']);
-      assert.deepEqual(recoverRecord(document.source), {});
+      assert.deepEqual(recoverRecord(text(document)), {});
     });
 
     it("moves a record's own @timestamp (and ct) into ct.original instead of writing duplicate keys", () => {
@@ -147,8 +174,8 @@ describe('buildDocument', () => {
       };
       delete record.eventTime;
       const { document, source, ct, tags } = build(record);
-      assert.equal((document.source.match(/"@timestamp":/g) ?? []).length, 1);
-      assert.equal((document.source.match(/"ct":/g) ?? []).length, 1);
+      assert.equal((text(document).match(/"@timestamp":/g) ?? []).length, 1);
+      assert.equal((text(document).match(/"ct":/g) ?? []).length, 1);
       assert.equal(source['@timestamp'], '2020-09-14T00:57:43.000Z');
       assert.equal(document.index, 'cloudtrail-2020-09-14');
       assert.deepEqual(JSON.parse(ct.original as string), {
@@ -156,7 +183,7 @@ describe('buildDocument', () => {
         '/ct': { mine: 1 },
       });
       assert.ok(tags.includes('eventTime-from-record-timestamp') && tags.includes('displaced'));
-      assert.deepEqual(recoverRecord(document.source), record);
+      assert.deepEqual(recoverRecord(text(document)), record);
     });
 
     it('moves values that do not fit a typed field aside, keeping the rest typed', () => {
@@ -195,7 +222,7 @@ describe('buildDocument', () => {
       ]) {
         assert.ok(pairs.includes(expected), expected);
       }
-      assert.deepEqual(recoverRecord(document.source), record);
+      assert.deepEqual(recoverRecord(text(document)), record);
     });
 
     it('rejects non-JSON and non-object records with a DocumentError naming the record', () => {
@@ -207,13 +234,13 @@ describe('buildDocument', () => {
           return true;
         },
       );
-      for (const [text, kind] of [
+      for (const [json, kind] of [
         ['[1]', 'an array'],
         ['"s"', 'string'],
         ['null', 'null'],
         ['7', 'number'],
       ]) {
-        assert.throws(() => build(text!, {}, 5), new RegExp(`record 5: not a JSON object \\(${kind}\\)`));
+        assert.throws(() => build(json!, {}, 5), new RegExp(`record 5: not a JSON object \\(${kind}\\)`));
       }
     });
   });
@@ -353,7 +380,7 @@ describe('buildDocument', () => {
         cursor[path[path.length - 1]!] = values[Math.floor(random() * values.length)]!();
         const { document, source } = build(record, {}, i);
         assert.deepEqual(rejections(mappings, source), [], JSON.stringify(record));
-        assert.deepEqual(recoverRecord(document.source), record);
+        assert.deepEqual(recoverRecord(text(document)), record);
       }
       assert.equal(countMappedFields(mappings), before);
       assert.ok(before < 300);

@@ -1,291 +1,46 @@
 /**
  * Differential test of the byte-level fast path (fastBuilder.ts) against the parse-based reference
  * builder: for every record the fast path accepts, `_source` bytes, `_index`, `_id`, `eventTimeMs`
- * must be identical; a record it declines must be one the reference handles (or rejects).
+ * must be identical; for a record it declines, the reference's result must confirm the reason it gave
+ * (compareBuilders). Targeted cases here; test/documents/fuzz.test.ts draws records at random.
  */
 import { strict as assert } from 'node:assert';
-import { buildDocumentReference, type BuildContext } from '../../src/documents/builder.js';
-import { sourceBytesOf } from '../../src/documents/encoded.js';
-import { buildFast, utf8Cut } from '../../src/documents/fastBuilder.js';
+import type { BuildContext } from '../../src/documents/builder.js';
+import { utf8Cut } from '../../src/documents/fast/pairsWriter.js';
 import { truncateUtf8 } from '../../src/documents/utf8.js';
 import { readRecords } from '../../src/records/index.js';
 import { openLocalFile, walkFiles } from '../../src/source/local.js';
-import type { BulkDocument } from '../../src/types.js';
-import { FIXED_NOW, SAMPLES_DIR, sampleRecords } from './helpers.js';
+import { logstashed, mutated, random, Writer } from './generator.js';
+import { buildersFor, compareBuilders, OBJECT_TIME, SAMPLES_DIR, sampleRecords, text } from './helpers.js';
 
 const context: BuildContext = {
   indexPrefix: 'cloudtrail-',
   sourceName: 's3://trail-bucket/AWSLogs/1/CloudTrail/eu-west-1/2021/12/02/f é.json.gz',
   keyDate: '2021-12-02',
-  nowMs: FIXED_NOW,
+  objectTimeMs: OBJECT_TIME,
 };
-
-function view(document: BulkDocument) {
-  const bytes = sourceBytesOf(document);
-  assert.ok(bytes, 'an encoded document');
-  return {
-    index: document.index,
-    id: document.id,
-    eventTimeMs: document.eventTimeMs,
-    recordIndex: document.recordIndex,
-    source: bytes.toString('latin1'), // byte-exact comparison with a readable diff
-  };
-}
 
 /** Builds `bytes` both ways; returns whether the fast path took it. */
 function compare(bytes: Buffer, index: number, what: string, ctx: BuildContext = context): boolean {
-  const fast = buildFast(bytes, index, ctx);
-  let reference: BulkDocument | Error;
-  try {
-    reference = buildDocumentReference(bytes, index, ctx);
-  } catch (error) {
-    reference = error as Error;
-  }
-  if (fast === undefined) return false;
-  if (reference instanceof Error) assert.fail(`${what}: fast path built a record the reference rejects`);
-  assert.deepEqual(view(fast), view(reference), what);
-  return true;
+  return compareBuilders(bytes, index, what, ctx);
 }
 
-/** Deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Writes JS values as JSON text with random (but valid) whitespace, escapes and number forms. */
-class Writer {
-  /** `compact`: no whitespace and every given value as JSON.stringify writes it (random ones vary). */
-  constructor(
-    readonly rng: () => number,
-    readonly compact = false,
-  ) {}
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.rng() * items.length)]!;
-  }
-
-  ws(): string {
-    if (this.compact) return '';
-    const r = this.rng();
-    if (r < 0.9) return '';
-    return this.pick([' ', '\n', '\r\n', '\t', '  \n ']);
-  }
-
-  /** A key: canonical, rarely with escapes (CloudTrail's own keys never have any). */
-  key(text: string): string {
-    return this.rng() < 0.01 && !this.compact ? this.string(text, 0) : JSON.stringify(text);
-  }
-
-  /** A JSON string for `text`: canonical, or with some characters written as \uXXXX or \/. */
-  string(text: string, canonical = 0.8): string {
-    if (this.rng() < canonical || this.compact) return JSON.stringify(text);
-    let out = '"';
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i]!;
-      const code = text.charCodeAt(i);
-      if (this.rng() < 0.2) out += '\\u' + code.toString(16).padStart(4, '0');
-      else if (ch === '/') out += '\\/';
-      else out += JSON.stringify(ch).slice(1, -1);
-    }
-    return out + '"';
-  }
-
-  number(value: number): string {
-    if (Number.isInteger(value) && this.rng() < 0.2 && !this.compact)
-      return this.pick([`${value}.0`, `${value}e0`, `${value}E+00`]);
-    return String(value);
-  }
-
-  value(value: unknown, depth: number): string {
-    if (value === null || typeof value === 'boolean') return String(value);
-    if (typeof value === 'number') return this.number(value);
-    if (typeof value === 'string') return this.string(value);
-    if (Array.isArray(value)) {
-      const items = value.map((item) => this.ws() + this.value(item, depth + 1) + this.ws());
-      if (this.rng() < 0.03)
-        items.splice(Math.floor(this.rng() * (items.length + 1)), 0, this.random(depth + 1));
-      return '[' + items.join(',') + ']';
-    }
-    const object = value as Record<string, unknown>;
-    const members = Object.keys(object).map(
-      (key) => this.ws() + this.key(key) + this.ws() + ':' + this.ws() + this.value(object[key], depth + 1),
-    );
-    if (this.rng() < 0.05)
-      members.splice(Math.floor(this.rng() * (members.length + 1)), 0, this.member(depth + 1, members));
-    return '{' + members.join(',') + this.ws() + '}';
-  }
-
-  member(depth: number, siblings: string[]): string {
-    let key: string;
-    const r = this.rng();
-    if (r < 0.05 && siblings.length > 0) return this.pick(siblings); // a duplicate key
-    if (r < 0.15)
-      key = this.pick([
-        '',
-        'a.b',
-        '1',
-        '01x',
-        '_x',
-        'ct',
-        '@timestamp',
-        '__proto__',
-        'é',
-        'k"q',
-        'x/y',
-        '😀',
-      ]);
-    else if (r < 0.3)
-      key = this.pick([
-        'eventTime',
-        'eventID',
-        'readOnly',
-        'sourceIPAddress',
-        'userIdentity',
-        'resources',
-        'arn',
-      ]);
-    else key = 'k' + Math.floor(this.rng() * 20).toString(36);
-    return this.ws() + this.key(key) + ':' + this.ws() + this.random(depth);
-  }
-
-  /** A random JSON value, as text. */
-  random(depth: number): string {
-    const r = this.rng();
-    if (depth < 6 && r < 0.12) {
-      const members: string[] = [];
-      const n = Math.floor(this.rng() * 5);
-      for (let i = 0; i < n; i++) members.push(this.member(depth + 1, members));
-      return '{' + members.join(',') + '}';
-    }
-    if (depth < 6 && r < 0.22) {
-      const n = Math.floor(this.rng() * 4);
-      const items: string[] = [];
-      for (let i = 0; i < n; i++) items.push(this.ws() + this.random(depth + 1));
-      return '[' + items.join(',') + ']';
-    }
-    if (r < 0.35) return this.pick(['true', 'false', 'null']);
-    if (r < 0.5)
-      return this.pick([
-        '0',
-        '-0',
-        '-0.0',
-        '1',
-        '-17',
-        '1.50',
-        '1e5',
-        '1E+2',
-        '-2.5e-3',
-        '0.1',
-        '3.0',
-        '123456789012345',
-        '1234567890123456',
-        '-123456789012345',
-        '9007199254740993',
-        '12345678901234567890',
-        '1e400',
-        '1638483271',
-        '1638483271000',
-      ]);
-    return this.string(this.text());
-  }
-
-  /** Text with unicode, escapes and lengths around the 1,024-byte pair-value limit. */
-  text(): string {
-    const pieces = [
-      'a',
-      'bucket-1',
-      ' ',
-      'é',
-      '日本',
-      '😀',
-      '"',
-      '\\',
-      '\n',
-      '\t',
-      '\u0001',
-      '/',
-      '\u2028',
-      '\ud83d',
-    ];
-    const r = this.rng();
-    if (r < 0.1)
-      return this.pick(['', 'true', 'false', 'True', '2021-12-02T22:14:31Z', '10.0.0.1', 'fe80::1%eth0']);
-    let out = '';
-    if (r < 0.3) {
-      // near the limit: fill with one kind of character, then a random tail
-      const fill = this.pick(['a', 'é', '日', '😀', '\\"', 'x']);
-      const unit = Buffer.byteLength(fill);
-      const count = Math.floor((1024 + Math.floor(this.rng() * 9) - 4) / unit);
-      out = fill.repeat(count);
-    }
-    const n = 1 + Math.floor(this.rng() * 8);
-    for (let i = 0; i < n; i++) out += this.pick(pieces);
-    return out;
-  }
-}
-
-/** A random edit of a sample record: typed fields given odd values, extra members anywhere. */
-function mutated(record: Record<string, unknown>, writer: Writer): string {
-  const { rng } = writer;
-  const members: string[] = [];
-  for (const key of Object.keys(record)) {
-    const r = rng();
-    if (r < 0.03) continue;
-    const value = r < 0.08 ? writer.random(1) : writer.value(record[key], 1);
-    members.push(writer.ws() + writer.key(key) + writer.ws() + ':' + writer.ws() + value);
-  }
-  const extra = Math.floor(rng() * 3);
-  for (let i = 0; i < extra; i++)
-    members.splice(Math.floor(rng() * (members.length + 1)), 0, writer.member(1, members));
-  return writer.ws() + '{' + members.join(',') + writer.ws() + '}' + writer.ws();
-}
-
-/**
- * A sample record as Logstash ships it (the OTRF/Mordor datasets): compact, eventTime renamed to
- * `@timestamp` (in Logstash's form, or odd), an `@version` member, and sometimes a `ct` member or
- * random extra members (some of them not canonical: `1.50`, `-0`, integer-like or repeated keys).
- */
-function logstashed(record: Record<string, unknown>, writer: Writer): string {
-  const iso = typeof record.eventTime === 'string' ? record.eventTime : '2020-09-14T00:57:43Z';
-  const timestamp = writer.pick<unknown>([
-    iso.replace(/Z$/, '.000Z'),
-    iso.replace(/Z$/, '.000Z'),
-    iso,
-    Date.parse(iso),
-    Date.parse(iso) / 1000,
-    null,
-    'not a time',
-    { time: iso },
-  ]);
-  const members = Object.entries(record).filter(([key]) => key !== 'eventTime' || writer.rng() < 0.1);
-  const insert = (key: string, value: unknown) =>
-    members.splice(Math.floor(writer.rng() * (members.length + 1)), 0, [key, value]);
-  insert('@timestamp', timestamp);
-  insert('@version', '1');
-  if (writer.rng() < 0.1) insert('ct', writer.pick<unknown>([{ a: 1, b: ['x'] }, 'ct', 2, null]));
-  const text = members.map(([key, value]) => writer.key(key) + ':' + writer.value(value, 1));
-  if (writer.rng() < 0.2)
-    text.splice(Math.floor(writer.rng() * (text.length + 1)), 0, writer.member(1, text));
-  return '{' + text.join(',') + '}';
+/** The fast path alone. */
+function buildFast(bytes: Buffer, index: number, ctx: BuildContext) {
+  return buildersFor(ctx).fast.build(bytes, index);
 }
 
 describe('fast document builder (differential against the reference builder)', () => {
   const samples = sampleRecords();
 
-  it('builds every sample record exactly as the reference does, most of them on the fast path', () => {
+  it('builds every sample record as the reference does, declining only those it moves a value out of', () => {
     let fast = 0;
     for (const sample of samples) {
-      if (compare(sample.bytes, sample.index, `${sample.file}#${sample.index}`)) fast++;
+      const what = `${sample.file}#${sample.index}`;
+      if (compare(sample.bytes, sample.index, what)) fast++;
+      else assert.equal(buildersFor(context).fast.bailReason, 'displaced', what);
     }
     console.log(`      fast path: ${fast} of ${samples.length} sample records`);
-    assert.ok(fast / samples.length > 0.9, `only ${fast} of ${samples.length} on the fast path`);
   });
 
   it('does the same for the records as the splitter hands them over (original bytes)', async () => {
@@ -307,7 +62,6 @@ describe('fast document builder (differential against the reference builder)', (
   });
 
   it('matches on pretty-printed records (CR/LF between tokens) and with other contexts', () => {
-    const now = Date.now();
     for (const sample of samples.slice(0, 200)) {
       const pretty = Buffer.from(JSON.stringify(sample.record, null, 2).replaceAll('\n', '\r\n') + '\n');
       const compact = compare(sample.bytes, sample.index, `${sample.file}#${sample.index}`);
@@ -320,11 +74,12 @@ describe('fast document builder (differential against the reference builder)', (
       compare(sample.bytes, sample.index, 'no key date', {
         indexPrefix: 'ct-',
         sourceName: 'x',
-        nowMs: FIXED_NOW,
+        objectTimeMs: OBJECT_TIME,
       });
-      // A real clock, read once: each builder reading Date.now() itself could straddle a millisecond
-      // and differ on records whose time falls back to the time of indexing.
-      compare(sample.bytes, sample.index, 'now', { indexPrefix: 'ct-', sourceName: '/tmp/"q"', nowMs: now });
+      compare(sample.bytes, sample.index, 'nothing known of the file', {
+        indexPrefix: 'ct-',
+        sourceName: '/tmp/"q"',
+      });
     }
   });
 
@@ -345,7 +100,6 @@ describe('fast document builder (differential against the reference builder)', (
       if (compare(Buffer.from(text), i, `random ${i}: ${text}`)) randomFast++;
     }
     console.log(`      fast path: ${fast} of 6000 mutated, ${randomFast} of 3000 random records`);
-    assert.ok(fast > 2000 && randomFast > 600, 'too few generated records on the fast path');
   });
 
   it('matches on 3,000 sample records shipped through Logstash (own @timestamp, @version, ct)', () => {
@@ -357,7 +111,6 @@ describe('fast document builder (differential against the reference builder)', (
       if (compare(Buffer.from(text), i, `logstashed ${i}: ${text}`)) fast++;
     }
     console.log(`      fast path: ${fast} of 3000 Logstash-shipped records`);
-    assert.ok(fast > 1800, 'too few Logstash-shipped records on the fast path');
   });
 
   it('cuts a root @timestamp or ct of any JSON type out of a canonical record as the reference does', () => {
@@ -454,7 +207,6 @@ describe('fast document builder (differential against the reference builder)', (
   });
 
   it('cuts long values exactly as the reference does, around the 1,024-byte limit', () => {
-    let fast = 0;
     for (const fill of ['a', 'é', '日', '😀', '\\', '"', '\n', '\u0001', '\ud83d', '/']) {
       for (let bytes = 1010; bytes <= 1040; bytes++) {
         const count = Math.ceil(bytes / Buffer.byteLength(fill));
@@ -464,13 +216,13 @@ describe('fast document builder (differential against the reference builder)', (
             eventTime: '2021-12-02T22:14:31Z',
             requestParameters: { policy: value, n: [1.5, -0] },
           };
-          if (compare(Buffer.from(JSON.stringify(record)), bytes, `${fill} × ${count} + ${tail}`)) fast++;
+          const canonical = `${fill} × ${count} + ${tail}`;
+          assert.ok(compare(Buffer.from(JSON.stringify(record)), bytes, canonical), canonical);
           const escaped = JSON.stringify(record).replaceAll('é', '\\u00e9').replaceAll('/', '\\/');
           compare(Buffer.from(escaped), bytes, `${fill} × ${count} + ${tail} escaped`);
         }
       }
     }
-    assert.ok(fast > 1000);
   });
 
   it('reads eventTime from the bytes exactly as eventTime.ts does', () => {
@@ -625,7 +377,7 @@ describe('fast document builder (differential against the reference builder)', (
     // and a repeated pair is written once
     const document = buildFast(Buffer.from(records[1]!), 0, context);
     assert.ok(document);
-    assert.equal(sourceBytesOf(document)!.toString().split('"a.b=1"').length, 2);
+    assert.equal(text(document).split('"a.b=1"').length, 2);
   });
 
   it('writes recordIndex, tags and sourceIp as the reference does', () => {
@@ -678,7 +430,7 @@ describe('fast document builder (differential against the reference builder)', (
       assert.ok(compare(Buffer.from(record), 0, record), record);
     }
     const document = buildFast(Buffer.from('{"sourceIPAddress":"10.0.0.1"}'), 0, context);
-    assert.ok(document?.source.includes('"sourceIp":"10.0.0.1"'));
+    assert.ok(document && text(document).includes('"sourceIp":"10.0.0.1"'));
   });
 
   it('reads strings and keys four bytes at a time: any special byte at any offset of a word', () => {
@@ -699,8 +451,6 @@ describe('fast document builder (differential against the reference builder)', (
       '-',
       '/',
     ];
-    let fast = 0;
-    let total = 0;
     for (const special of specials) {
       for (let before = 0; before < 9; before++) {
         for (let after = 0; after < 6; after++) {
@@ -711,14 +461,10 @@ describe('fast document builder (differential against the reference builder)', (
             `{"userIdentity":{"arn":"${text}","${key}":[1,"${text}"]},"${key}":"${text}"}`,
             `{"a":["${text}","${text}"],"b":{"c":"${text}"},"sourceIPAddress":"${text}"}`,
           ];
-          for (const record of records) {
-            total++;
-            if (compare(Buffer.from(record), 0, record)) fast++;
-          }
+          for (const record of records) compare(Buffer.from(record), 0, record);
         }
       }
     }
-    assert.ok(fast > total / 3, `only ${fast} of ${total} on the fast path`);
     for (let cut = 1; cut < 12; cut++) {
       const record = '{"a":"abcdefgh","eventName":"ijklmnop"}';
       assert.equal(buildFast(Buffer.from(record.slice(0, -cut)), 0, context), undefined, record);

@@ -1,7 +1,15 @@
 /** Test helpers: the sample corpus, and an independent model of how OpenSearch would accept a _source. */
+import { strict as assert } from 'node:assert';
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { DocumentBuilder, type BuildContext } from '../../src/documents/builder.js';
+import type { BailReason } from '../../src/documents/fast/bail.js';
+import { FastBuilder } from '../../src/documents/fastBuilder.js';
+import { SlabPool, SourceArena, sourceText } from '../../src/documents/memory.js';
+import { ReferenceBuilder } from '../../src/documents/reference.js';
+import type { BulkDocument } from '../../src/types.js';
 
 export const SAMPLES_DIR = new URL('../../../samples/cloudtrail/', import.meta.url).pathname;
 
@@ -131,4 +139,139 @@ export function pairsOf(source: Record<string, unknown>): string[] {
   return ct.pairs ?? [];
 }
 
-export const FIXED_NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+/** A document's `_source` as text. */
+export function text(document: BulkDocument): string {
+  return sourceText(document);
+}
+
+/** The builders of one file, as a file's run makes them: one arena, the pipeline's builder and its two parts. */
+export interface FileBuilders {
+  /** Fast path, then the reference on a bail (what the pipeline runs). */
+  document: DocumentBuilder;
+  fast: FastBuilder;
+  reference: ReferenceBuilder;
+}
+
+const builderCache = new Map<string, FileBuilders>();
+
+/** Builders for `context`, made once per distinct context (each owns a few hundred KB of buffers). */
+export function buildersFor(context: BuildContext): FileBuilders {
+  const key = JSON.stringify(context);
+  let builders = builderCache.get(key);
+  if (builders === undefined) {
+    const arena = new SourceArena(new SlabPool(), 1 << 20);
+    builders = {
+      document: new DocumentBuilder(arena, context),
+      fast: new FastBuilder(arena, context),
+      reference: new ReferenceBuilder(arena, context),
+    };
+    builderCache.set(key, builders);
+  }
+  return builders;
+}
+
+/** When the test files' objects were written (S3 LastModified): eventTimes up to a day later are plausible. */
+export const OBJECT_TIME = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+/** A document as the differential tests compare them: every field, the source byte for byte. */
+function view(document: BulkDocument) {
+  return {
+    index: document.index,
+    id: document.id,
+    eventTimeMs: document.eventTimeMs,
+    recordIndex: document.recordIndex,
+    source: document.bytes.toString('latin1'), // byte-exact comparison with a readable diff
+  };
+}
+
+/**
+ * Whether the reference builder's result confirms why the fast path declined a record: each bail reason
+ * names something the reference then does (moves a value, drops a repeated key, refuses the record...).
+ * Returns what does not add up, or undefined. This holds whatever the records, unlike a share of records
+ * on the fast path, which depends on the data.
+ */
+function unexplainedBail(
+  reason: BailReason,
+  bytes: Buffer,
+  reference: BulkDocument | Error,
+): string | undefined {
+  if (reference instanceof Error) return undefined; // neither builder can make it a document
+  const ct = (JSON.parse(sourceText(reference)) as { ct: { tags?: string[]; truncated?: boolean } }).ct;
+  const tags = ct.tags ?? [];
+  const text = bytes.toString('utf8');
+  // The fast path stops at the first thing it cannot take, which may sit in a value a repeated key replaced.
+  if (tags.includes('duplicate-keys')) return undefined;
+  switch (reason) {
+    case 'displaced':
+    case 'not-canonical':
+      return tags.includes('displaced') ? undefined : 'the reference moved nothing aside';
+    case 'escaped-boolean':
+      return /\\[u/]/.test(text) ? undefined : 'the record has no escape to decode';
+    case 'duplicate-key':
+      return tags.includes('duplicate-keys') ? undefined : 'the reference found no repeated key';
+    case 'too-deep':
+      return tags.includes('depth-limited') ? undefined : 'the reference walked it whole';
+    case 'invalid-utf8':
+      return isUtf8(bytes) ? 'the record is valid UTF-8' : undefined;
+    case 'not-an-object':
+      return /^\s*\{\s*\}\s*$/.test(text) ? undefined : 'not the empty record';
+    case 'odd-key':
+      return hasOddKey(text) ? undefined : 'no odd key in the record';
+    case 'limits':
+      return tags.some((tag) => tag.endsWith('-truncated')) || ct.truncated === true || text.length > 30_000
+        ? undefined
+        : 'the reference cut nothing';
+    default:
+      return `the reference built it (${reason})`;
+  }
+}
+
+/** Whether the JSON text has a key with a `\u` or `\/` escape, or one that starts with a digit. */
+function hasOddKey(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '"') continue;
+    let end = i + 1;
+    while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+    const content = text.slice(i + 1, end);
+    let next = end + 1;
+    while (/\s/.test(text[next] ?? '')) next++;
+    if (text[next] === ':' && (/\\[u/]/.test(content) || /^\d/.test(content))) return true;
+    i = end;
+  }
+  return false;
+}
+
+/**
+ * Builds `bytes` with both builders of `context`'s file; when the fast path takes the record, asserts
+ * that its document is the reference's, byte for byte, and when it declines it, that the reference's
+ * result confirms the reason it gave. Returns whether the fast path took it.
+ */
+export function compareBuilders(bytes: Buffer, index: number, what: string, context: BuildContext): boolean {
+  const { fast, reference } = buildersFor(context);
+  const fastDocument = fast.build(bytes, index);
+  let referenceDocument: BulkDocument | Error;
+  try {
+    referenceDocument = reference.build(bytes, index);
+  } catch (error) {
+    referenceDocument = error as Error;
+  }
+  if (fastDocument === undefined) {
+    const reason = fast.bailReason!;
+    const unexplained = unexplainedBail(reason, bytes, referenceDocument);
+    if (unexplained !== undefined)
+      assert.fail(`${what}: the fast path declined it (${reason}), but ${unexplained}`);
+    if (!(referenceDocument instanceof Error)) referenceDocument.release();
+    return false;
+  }
+  if (referenceDocument instanceof Error)
+    assert.fail(`${what}: fast path built a record the reference rejects (${referenceDocument.message})`);
+  assert.deepEqual(view(fastDocument), view(referenceDocument), what);
+  fastDocument.release();
+  referenceDocument.release();
+  return true;
+}
+
+/** What the pipeline builds for the record `bytes` of a file with `context`. */
+export function buildRecord(bytes: Buffer, recordIndex: number, context: BuildContext): BulkDocument {
+  return buildersFor(context).document.build(bytes, recordIndex);
+}

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { buildDocument } from '../../src/documents/builder.js';
 import { recoverRecord } from '../../src/documents/recover.js';
 import { indexTemplate } from '../../src/template/template.js';
-import { FIXED_NOW, pairsOf, rejections, sampleRecords } from './helpers.js';
+import { buildRecord, OBJECT_TIME, pairsOf, rejections, sampleRecords, text } from './helpers.js';
 
 const mappings = indexTemplate({ indexPrefix: 'cloudtrail-' }).body.template as {
   mappings: Record<string, unknown>;
@@ -17,14 +16,14 @@ describe('documents from the sample corpus', () => {
 
   it('builds every record into a one-line document OpenSearch would accept under our template', () => {
     for (const sample of samples) {
-      const document = buildDocument(sample.bytes, sample.index, {
+      const document = buildRecord(sample.bytes, sample.index, {
         indexPrefix: 'cloudtrail-',
         sourceName: `file://${sample.file}`,
         keyDate: '2021-12-02',
-        nowMs: FIXED_NOW,
+        objectTimeMs: OBJECT_TIME,
       });
-      assert.ok(!document.source.includes('\n'), `${sample.file}#${sample.index}: multi-line source`);
-      const source = JSON.parse(document.source) as Record<string, unknown>;
+      assert.ok(!text(document).includes('\n'), `${sample.file}#${sample.index}: multi-line source`);
+      const source = JSON.parse(text(document)) as Record<string, unknown>;
       assert.deepEqual(rejections(mappings.mappings, source), [], `${sample.file}#${sample.index}`);
       assert.match(document.index, /^cloudtrail-2\d{3}-\d{2}-\d{2}$/);
       for (const pair of pairsOf(source)) assert.ok(Buffer.byteLength(pair) <= 2048);
@@ -33,19 +32,20 @@ describe('documents from the sample corpus', () => {
 
   it('keeps every original key and value: the record is recovered exactly from _source', () => {
     for (const sample of samples) {
-      const document = buildDocument(sample.bytes, sample.index, {
+      const document = buildRecord(sample.bytes, sample.index, {
         indexPrefix: 'cloudtrail-',
         sourceName: 's3://bucket/key.json.gz',
-        nowMs: FIXED_NOW,
+        objectTimeMs: OBJECT_TIME,
       });
-      assert.deepEqual(recoverRecord(document.source), sample.record, `${sample.file}#${sample.index}`);
+      assert.deepEqual(recoverRecord(text(document)), sample.record, `${sample.file}#${sample.index}`);
     }
   });
 
   it('uses eventID as _id whenever the record has one, and distinct ids for all records', () => {
     const ids = new Set<string>();
     for (const sample of samples) {
-      const document = buildDocument(sample.bytes, sample.index, { indexPrefix: 'ct-', sourceName: 'x' });
+      const context = { indexPrefix: 'ct-', sourceName: 'x', objectTimeMs: OBJECT_TIME };
+      const document = buildRecord(sample.bytes, sample.index, context);
       if (typeof sample.record.eventID === 'string') assert.equal(document.id, sample.record.eventID);
       else assert.match(document.id, /^h-[A-Za-z0-9_-]{32}$/);
       ids.add(document.id);
@@ -63,7 +63,7 @@ describe('documents from the sample corpus', () => {
     assert.ok(s3.length > 100);
     for (const sample of s3) {
       const source = JSON.parse(
-        buildDocument(sample.bytes, 0, { indexPrefix: 'c-', sourceName: 'x' }).source,
+        text(buildRecord(sample.bytes, 0, { indexPrefix: 'c-', sourceName: 'x', objectTimeMs: OBJECT_TIME })),
       ) as Record<string, unknown>;
       const bucket = (sample.record.requestParameters as Record<string, string>).bucketName!;
       assert.ok(pairsOf(source).includes(`requestParameters.bucketName=${bucket}`.slice(0, 2048)));

@@ -2,8 +2,9 @@
  * Shared plumbing for the field-model acceptance tests (issue 4): a dev server over HTTP, the real
  * pipeline (`Indexer` + the CLI's file walker), and small readers for what the cluster then holds.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
 import { indexTargets, type IndexTotals } from '../../src/cli/indexRun.js';
@@ -12,6 +13,7 @@ import { cliTelemetry } from '../../src/observability/telemetry.js';
 import { createClient } from '../../src/opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../../src/pipeline/indexer.js';
 import { countMappedFields } from '../../src/template/template.js';
+import { startS3, type TestS3 } from '../helpers/s3server.js';
 
 export const PREFIX = 'cloudtrail-';
 export const DEAD_LETTER_INDEX = `${PREFIX}deadletter`;
@@ -48,6 +50,32 @@ export async function startHarness(flavor?: Flavor): Promise<Harness> {
       await server.close();
     },
   };
+}
+
+/** What a suite's hooks set up: a harness, a scratch directory, and an S3-compatible server when asked. */
+export interface Suite {
+  h: Harness;
+  work: string;
+  s3: TestS3;
+}
+
+/**
+ * Registers the suite's before/after hooks (call it inside `describe`): a fresh dev server harness, a
+ * scratch directory (`work`), and with `withS3` an s3rver. The returned object is filled in by `before`.
+ */
+export function useSuite(name: string, options: { withS3?: boolean } = {}): Suite {
+  const suite = {} as Suite;
+  before(async () => {
+    suite.h = await startHarness();
+    suite.work = await mkdtemp(join(tmpdir(), `ct-${name}-`));
+    if (options.withS3) suite.s3 = await startS3();
+  });
+  after(async () => {
+    await suite.h?.close();
+    await suite.s3?.close();
+    if (suite.work) await rm(suite.work, { recursive: true, force: true });
+  });
+  return suite;
 }
 
 export interface Answer {
@@ -111,10 +139,17 @@ export function idsOf(hits: Hit[]): string[] {
     .sort();
 }
 
-/** Writes records as a CloudTrail log file (`{"Records":[...]}`, gzipped) at `path`. */
-export async function writeCloudTrailFile(path: string, records: unknown[]): Promise<string> {
+/**
+ * Writes records as a CloudTrail log file (`{"Records":[...]}`, gzipped) at `path`; `edit` may change
+ * the JSON text first (for records JSON.stringify cannot write, such as repeated keys).
+ */
+export async function writeCloudTrailFile(
+  path: string,
+  records: unknown[],
+  edit: (json: string) => string = (json) => json,
+): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, gzipSync(JSON.stringify({ Records: records })));
+  await writeFile(path, gzipSync(edit(JSON.stringify({ Records: records }))));
   return path;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Throughput of the record splitter against JSON.parse on the same bytes.
- * Run: npx tsc -p tsconfig.json && node build/src/records/bench-splitter.js [megabytes]
+ * Run: npm run build && node build/scripts/bench-splitter.js [megabytes]
  *
  * Builds one ~200 MB CloudTrail document in memory from the sample records (repeated), then times:
  *   - splitRecords over it in 64 KiB chunks (the decode stage's hot path),
@@ -10,11 +10,12 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { readRecords } from './index.js';
-import { splitRecords } from './splitter.js';
+import { readRecords } from '../src/records/index.js';
+import { splitRecords } from '../src/records/splitter.js';
 
-const SAMPLES = 'samples/cloudtrail/AWSLogs';
+const SAMPLES = fileURLToPath(new URL('../../samples/cloudtrail/AWSLogs', import.meta.url));
 const CHUNK_BYTES = 64 * 1024;
 const targetBytes = Number(process.argv[2] ?? 200) * 1024 * 1024;
 
