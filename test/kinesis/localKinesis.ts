@@ -15,12 +15,17 @@ import type { AddressInfo } from 'node:net';
 import kinesalite from 'kinesalite';
 import { makeKinesisClient } from '../../src/kinesis/client.js';
 
+export interface StoredRecord {
+  data: Buffer;
+  partitionKey: string;
+}
+
 export interface LocalKinesis {
   endpoint: string;
   client: KinesisClient;
   createStream(name: string, shards?: number): Promise<void>;
-  /** Every record's data in the stream, shard by shard, as a consumer reading from the start gets them. */
-  readAll(name: string): Promise<Buffer[]>;
+  /** Every record in the stream, shard by shard, as a consumer reading from the start gets them. */
+  readAll(name: string): Promise<StoredRecord[]>;
   close(): Promise<void>;
 }
 
@@ -41,7 +46,7 @@ export async function startKinesis(): Promise<LocalKinesis> {
     },
     async readAll(name) {
       const described = await client.send(new DescribeStreamCommand({ StreamName: name }));
-      const records: Buffer[] = [];
+      const records: StoredRecord[] = [];
       for (const shard of described.StreamDescription?.Shards ?? []) {
         const start = await client.send(
           new GetShardIteratorCommand({
@@ -53,7 +58,11 @@ export async function startKinesis(): Promise<LocalKinesis> {
         let iterator = start.ShardIterator;
         while (iterator) {
           const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-          for (const record of page.Records ?? []) records.push(Buffer.from(record.Data ?? new Uint8Array()));
+          for (const record of page.Records ?? [])
+            records.push({
+              data: Buffer.from(record.Data ?? new Uint8Array()),
+              partitionKey: record.PartitionKey ?? '',
+            });
           if ((page.Records ?? []).length === 0) break;
           iterator = page.NextShardIterator;
         }
@@ -103,14 +112,12 @@ export async function startThrottlingProxy(
       }
       if (throttledCalls < (options.callsToRefuse ?? 0)) {
         throttledCalls++;
-        outgoing
-          .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
-          .end(
-            JSON.stringify({
-              __type: 'ProvisionedThroughputExceededException',
-              message: 'Rate exceeded for stream',
-            }),
-          );
+        outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(
+          JSON.stringify({
+            __type: 'ProvisionedThroughputExceededException',
+            message: 'Rate exceeded for stream',
+          }),
+        );
         return;
       }
       const call = JSON.parse(body.toString('utf8')) as PutRecordsBody;

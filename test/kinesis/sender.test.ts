@@ -4,7 +4,7 @@ import { KinesisFailure, KinesisSender, type KinesisOutcome } from '../../src/ki
 import { makeKinesisClient } from '../../src/kinesis/client.js';
 import { parseStreamTarget, type KinesisStreamTarget } from '../../src/kinesis/stream.js';
 import { seededRandom } from '../../src/util/random.js';
-import { startKinesis, startThrottlingProxy, type LocalKinesis } from './localKinesis.js';
+import { startKinesis, startThrottlingProxy, type LocalKinesis, type StoredRecord } from './localKinesis.js';
 
 const FAST_RETRY = { baseMs: 5, maxMs: 40, maxAttempts: 30 };
 
@@ -60,8 +60,8 @@ async function sendAll(
   return { outcomes, throttles, retries, failure };
 }
 
-function eventIdsOf(records: Buffer[]): string[] {
-  return records.map((record) => (JSON.parse(record.toString('utf8')) as { eventID: string }).eventID);
+function eventIdsOf(records: StoredRecord[]): string[] {
+  return records.map((record) => (JSON.parse(record.data.toString('utf8')) as { eventID: string }).eventID);
 }
 
 describe('Kinesis sender against a local Kinesis (kinesalite)', function () {
@@ -82,7 +82,7 @@ describe('Kinesis sender against a local Kinesis (kinesalite)', function () {
     const stored = await kinesis.readAll('clean');
     assert.equal(stored.length, records.length);
     assert.deepEqual(
-      stored.map((data) => data.toString('utf8')).sort(),
+      stored.map((record) => record.data.toString('utf8')).sort(),
       records.map((record) => record.data.toString('utf8')).sort(),
     );
   });
