@@ -8,12 +8,12 @@ import {
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type KinesisClient,
+  KinesisClient,
 } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import kinesalite from 'kinesalite';
-import { makeKinesisClient } from '../../src/kinesis/client.js';
 
 export interface StoredRecord {
   data: Buffer;
@@ -32,7 +32,13 @@ export interface LocalKinesis {
 export async function startKinesis(): Promise<LocalKinesis> {
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 50 });
   const endpoint = await listen(server);
-  const client = makeKinesisClient({ endpoint, requestTimeoutMs: 10_000 });
+  // The consumer's own client: GetRecords answers are far larger than the producer's bound on PutRecords'.
+  const client = new KinesisClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
+  });
   return {
     endpoint,
     client,
@@ -93,16 +99,19 @@ interface PutRecordsBody {
  * Forwards everything to `target`. In a PutRecords call, each record is refused with probability
  * `recordShare` (drawn from `random`): it is taken out of the forwarded call and its result becomes
  * `ProvisionedThroughputExceededException`, as Kinesis answers. The first `callsToRefuse` calls are
- * refused whole.
+ * refused whole. Every PutRecords call is held `delayMs` first (a slow stream).
  */
 export async function startThrottlingProxy(
   target: string,
-  options: { random: () => number; recordShare: number; callsToRefuse?: number },
+  options: { random: () => number; recordShare: number; callsToRefuse?: number; delayMs?: number },
 ): Promise<ThrottlingProxy> {
   let throttled = 0;
   let throttledCalls = 0;
+  // Calls being handled: close() waits for them, since a call forwarded for a client that has died
+  // (killed mid-run) still stores its records.
+  const handling = new Set<Promise<void>>();
   const server = createServer((incoming, outgoing) => {
-    void (async () => {
+    const handled = (async () => {
       const body = await readBody(incoming);
       const operation = String(incoming.headers['x-amz-target'] ?? '');
       if (!operation.endsWith('.PutRecords')) {
@@ -110,6 +119,7 @@ export async function startThrottlingProxy(
         outgoing.writeHead(answer.status, answer.headers).end(answer.body);
         return;
       }
+      if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       if (throttledCalls < (options.callsToRefuse ?? 0)) {
         throttledCalls++;
         outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(
@@ -150,7 +160,9 @@ export async function startThrottlingProxy(
       outgoing
         .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
         .end(JSON.stringify({ FailedRecordCount: failed, Records: merged }));
-    })().catch((error: unknown) => outgoing.destroy(error as Error));
+    })().catch((error: unknown) => void outgoing.destroy(error as Error));
+    handling.add(handled);
+    void handled.finally(() => handling.delete(handled));
   });
   const endpoint = await listen(server);
   return {
@@ -161,7 +173,10 @@ export async function startThrottlingProxy(
     get throttledCalls() {
       return throttledCalls;
     },
-    close: () => closeServer(server),
+    async close() {
+      await Promise.allSettled([...handling]);
+      await closeServer(server);
+    },
   };
 }
 
