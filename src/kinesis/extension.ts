@@ -142,6 +142,11 @@ class KinesisFileObserver implements FileObserver {
         errors.push(`dead letter ${this.context.deadLetter.target} failed: ${messageOf(error)}`);
       }
     }
+    const { records, put, deadLettered, undelivered } = this.counts;
+    if (put + deadLettered + undelivered !== records) {
+      // Should be impossible; if it ever happens the file must not pass as delivered.
+      errors.push(`counts do not add up: ${records} records, ${put + deadLettered + undelivered} accounted`);
+    }
     const { telemetry } = this.context;
     telemetry.metric('KinesisRecordsPut', this.counts.put);
     telemetry.metric('KinesisRecordsFailed', this.counts.undelivered);
