@@ -5,11 +5,11 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Context } from 'aws-lambda';
 import { handler, resetForTests } from '../../index.js';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { seededRandom } from '../../src/util/random.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
+import { lambdaContext as context, s3Event as s3EventIn } from '../reliability/harness.js';
 import { readSampleRecords, SAMPLES_DIR } from '../helpers/samples.js';
 import { startKinesis, startThrottlingProxy, type LocalKinesis } from './localKinesis.js';
 
@@ -19,30 +19,7 @@ const BIG_KEY =
 const OVERSIZE_KEY =
   'AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/111122223333_CloudTrail_us-east-1_20240301T0000Z_big.json.gz';
 
-function context(): Context {
-  return {
-    getRemainingTimeInMillis: () => 300_000,
-    awsRequestId: 'test',
-    functionName: 'indexer',
-  } as Context;
-}
-
-function s3Event(key: string) {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventName: 'ObjectCreated:Put',
-        s3: {
-          bucket: { name: BUCKET },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 1000 },
-        },
-      },
-    ],
-  };
-}
+const s3Event = (key: string) => s3EventIn(key, BUCKET);
 
 type Event = Record<string, unknown> & { eventID: string };
 
