@@ -92,7 +92,7 @@ export function indexCommand(invocation: Invocation): Command {
     .addOption(
       new Option(
         '--kinesis-stream <name|arn>',
-        'also put every record, as the file holds it, to this Kinesis data stream (at-least-once; partition key eventID)',
+        'also put every record, as the file holds it, to this Kinesis data stream, at-least-once, partition key eventID (default: off)',
       ).argParser(kinesisStream),
     )
     .addOption(
