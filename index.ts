@@ -13,6 +13,7 @@ import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
 import { ClusterHealth } from './src/http/health.js';
 import { lambdaTelemetry, type Telemetry } from './src/observability/telemetry.js';
 import type { Client } from '@opensearch-project/opensearch';
+import { KinesisExtension } from './src/kinesis/extension.js';
 import { createClient } from './src/opensearch/client.js';
 import { describedError, LAMBDA_SETTINGS, lambdaErrorContext } from './src/opensearch/errors.js';
 import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
@@ -68,6 +69,15 @@ function buildRuntime(): Runtime | Error {
         endpoint: process.env.S3_ENDPOINT,
         requestTimeoutMs: config.requestTimeoutMs,
       }),
+      config.kinesisStream
+        ? [
+            new KinesisExtension({
+              stream: config.kinesisStream,
+              endpoint: process.env.KINESIS_ENDPOINT,
+              requestTimeoutMs: config.requestTimeoutMs,
+            }),
+          ]
+        : [],
     );
     const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
     return { config, client, indexer, telemetry, slots };

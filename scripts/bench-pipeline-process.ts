@@ -8,6 +8,7 @@
  * Protocol over the IPC channel: the child says `ready`; each `run` message (a list of files) is
  * answered with its timing; `finish` is answered with the process's peak RSS, then the child exits.
  */
+import { KinesisExtension, kinesisExtensionSpec, type KinesisSettings } from '../src/kinesis/extension.js';
 import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
 import type { ClusterInfo } from '../src/opensearch/cluster.js';
@@ -23,6 +24,8 @@ export interface PipelineProcessSetup {
   bulkConcurrency?: number;
   /** The null sink is not a cluster: say what it stands for instead of installing a template on it. */
   detectCluster: boolean;
+  /** A Kinesis-compatible endpoint: every record also goes to the stream `bench` there. */
+  kinesisEndpoint?: string;
 }
 
 export type PipelineRequest = { run: string[] } | { finish: true };
@@ -51,8 +54,26 @@ async function main() {
     bulkConcurrency: setup.bulkConcurrency ?? DEFAULT_PIPELINE_SETTINGS.bulkConcurrency,
     cluster: setup.detectCluster ? undefined : NULL_SINK_CLUSTER,
   };
-  const indexer = new Indexer(client, options, silentTelemetry());
-  const runners = await startRunners(indexer, setup.threads, { connection, options, logLevel: 'ERROR' });
+  const kinesis: KinesisSettings | undefined = setup.kinesisEndpoint
+    ? {
+        stream: { text: 'bench', name: 'bench' },
+        endpoint: setup.kinesisEndpoint,
+        requestTimeoutMs: options.requestTimeoutMs,
+      }
+    : undefined;
+  const indexer = new Indexer(
+    client,
+    options,
+    silentTelemetry(),
+    undefined,
+    kinesis ? [new KinesisExtension(kinesis)] : [],
+  );
+  const runners = await startRunners(indexer, setup.threads, {
+    connection,
+    options,
+    logLevel: 'ERROR',
+    extensions: kinesis ? [kinesisExtensionSpec(kinesis)] : [],
+  });
 
   const run = async (paths: string[]) => {
     const cpu = process.cpuUsage();
@@ -64,7 +85,12 @@ async function main() {
       filesPerRunner: setup.filesPerThread,
       onOutcome: (outcome, target) => {
         // Generated data must index cleanly: anything else is a bug, not a result.
-        if (outcome.error || outcome.indexed !== outcome.read)
+        const kinesisPut = outcome.extensions?.kinesis?.put;
+        if (
+          outcome.error ||
+          outcome.indexed !== outcome.read ||
+          (setup.kinesisEndpoint !== undefined && kinesisPut !== outcome.read)
+        )
           throw new Error(`${targetName(target)}: ${JSON.stringify(outcome)}`);
         records += outcome.read;
       },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver]
- *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R]`
+ *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R] [--kinesis null]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
  * files against a bulk sink in another process, on T threads with F files in flight per thread. The
@@ -18,6 +18,9 @@
  * second (`cpuRatioToBaseline`: all of the pipeline process's threads, zlib's thread pool and the
  * workers included; the sink's CPU is reported apart). `peakRssMb` is the pipeline process's peak
  * RSS (warm-up and every round); `benchPeakRssMb` is this process's (file generation, baseline).
+ * `--kinesis null` also sends every record to a Kinesis sink in another process (bench-kinesis-sink.ts,
+ * PutRecords through the real AWS SDK client): the rates and peak RSS are then those of a file
+ * delivered to both destinations.
  * Prints one JSON line last.
  */
 import { fork } from 'node:child_process';
@@ -47,6 +50,7 @@ const { values } = parseArgs({
     'files-per-thread': { type: 'string', default: String(DEFAULT_FILES_PER_THREAD) },
     concurrency: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    kinesis: { type: 'string' },
   },
 });
 
@@ -120,6 +124,9 @@ async function main() {
   }
 
   const sink = await startSink(values.sink!);
+  if (values.kinesis !== undefined && values.kinesis !== 'null')
+    throw new Error(`--kinesis ${values.kinesis}: expected null (a Kinesis sink that stores nothing)`);
+  const kinesisSink = values.kinesis ? await startSink('kinesis-null') : undefined;
   const threads = Number(values.threads);
   const filesPerThread = Number(values['files-per-thread']);
   const pipeline = await startPipelineProcess({
@@ -128,6 +135,7 @@ async function main() {
     filesPerThread,
     bulkConcurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
     detectCluster: values.sink === 'devserver',
+    kinesisEndpoint: kinesisSink?.url,
   });
   let uncompressedBytes = 0;
 
@@ -154,6 +162,7 @@ async function main() {
   const peakRssMb = await pipeline.finish();
   const benchPeakRssMb = process.resourceUsage().maxRSS / 1024;
   sink.child.kill();
+  kinesisSink?.child.kill();
   if (generated) await rm(generated, { recursive: true, force: true });
 
   const rate = (t: Timing) => t.records / t.seconds;
@@ -183,6 +192,7 @@ async function main() {
     ratioToBaseline: +median(rounds.map((r) => rate(r.pipeline) / rate(r.baseline))).toFixed(2),
     cpuRatioToBaseline: +median(rounds.map((r) => cpuRate(r.pipeline) / cpuRate(r.baseline))).toFixed(2),
     sink: values.sink,
+    kinesis: values.kinesis ?? 'off',
     node: process.version,
   };
   console.log(JSON.stringify(result));

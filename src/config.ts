@@ -10,6 +10,7 @@
 
 import { redactCredentials } from './http/redact.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './http/retry.js';
+import { parseStreamTarget, type KinesisStreamTarget } from './kinesis/stream.js';
 import type { LogLevel } from './observability/telemetry.js';
 
 export type { LogLevel };
@@ -37,6 +38,8 @@ export interface IndexerConfig extends ConnectionConfig {
   maxDecompressedBytes: number;
   maxRecordBytes: number;
   includeInsights: boolean;
+  /** KINESIS_STREAM: every record also goes to this Kinesis data stream; off when unset. */
+  kinesisStream?: KinesisStreamTarget;
 }
 
 export interface CleanupConfig extends ConnectionConfig {
@@ -96,6 +99,7 @@ export const INDEXER_ENV_VARS: readonly string[] = [
   'MAX_DECOMPRESSED_BYTES',
   'MAX_RECORD_BYTES',
   'INCLUDE_INSIGHTS',
+  'KINESIS_STREAM',
 ];
 
 /** Every variable loadCleanupConfig reads. */
@@ -141,6 +145,7 @@ export function loadIndexerConfig(env: Env): IndexerConfig {
     );
   }
   const includeInsights = read.boolean('INCLUDE_INSIGHTS', DEFAULTS.includeInsights);
+  const kinesisStream = readKinesisStream(read);
   read.throwIfProblems();
   return {
     ...connection,
@@ -151,7 +156,16 @@ export function loadIndexerConfig(env: Env): IndexerConfig {
     maxDecompressedBytes,
     maxRecordBytes,
     includeInsights,
+    ...(kinesisStream ? { kinesisStream } : {}),
   };
+}
+
+function readKinesisStream(read: EnvReader): KinesisStreamTarget | undefined {
+  const value = read.value('KINESIS_STREAM');
+  if (value === undefined) return undefined;
+  const parsed = parseStreamTarget(value);
+  if (typeof parsed === 'string') read.problem('KINESIS_STREAM', parsed);
+  return typeof parsed === 'string' ? undefined : parsed;
 }
 
 export function loadCleanupConfig(env: Env): CleanupConfig {

@@ -1,8 +1,10 @@
 /** `cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL`: backfills and local files. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { DeadLetterTarget } from '../config.js';
 import { ClusterHealth } from '../http/health.js';
 import { cliTelemetry } from '../observability/telemetry.js';
+import { KinesisExtension, kinesisExtensionSpec, type KinesisSettings } from '../kinesis/extension.js';
+import { parseStreamTarget, type KinesisStreamTarget } from '../kinesis/stream.js';
 import { describeError } from '../opensearch/errors.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipeline/indexer.js';
 import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from '../pipeline/parallel.js';
@@ -32,6 +34,8 @@ interface IndexFlags extends ConnectionFlags {
   filesPerThread: number;
   s3Endpoint?: string;
   includeInsights: boolean;
+  kinesisStream?: KinesisStreamTarget;
+  kinesisEndpoint?: string;
   refresh: boolean;
   progress: 'auto' | ProgressMode;
   progressInterval: number;
@@ -85,6 +89,18 @@ export function indexCommand(invocation: Invocation): Command {
       ),
     )
     .addOption(new Option('--include-insights', 'also index CloudTrail Insights files').default(false))
+    .addOption(
+      new Option(
+        '--kinesis-stream <name|arn>',
+        'also put every record, as the file holds it, to this Kinesis data stream, at-least-once, partition key eventID (default: off)',
+      ).argParser(kinesisStream),
+    )
+    .addOption(
+      new Option(
+        '--kinesis-endpoint <url>',
+        'a Kinesis-compatible endpoint instead of AWS Kinesis (default: $KINESIS_ENDPOINT, else AWS)',
+      ),
+    )
     .addOption(
       new Option(
         '--no-refresh',
@@ -151,11 +167,18 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     deadLetter: flags.deadLetter,
     service: flags.service,
   };
+  const kinesis: KinesisSettings | undefined = flags.kinesisStream && {
+    stream: flags.kinesisStream,
+    endpoint: flags.kinesisEndpoint ?? process.env.KINESIS_ENDPOINT,
+    region: flags.region,
+    requestTimeoutMs: flags.requestTimeout,
+  };
   const indexer = new Indexer(
     client,
     options,
     cliTelemetry(logLevel, (line) => progress.note(line)),
     s3,
+    kinesis ? [new KinesisExtension(kinesis)] : [],
   );
   try {
     await checkEndpoint(connected, invocation);
@@ -165,7 +188,13 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     const runners = await startRunners(
       indexer,
       flags.threads,
-      { connection, options, s3: needsS3 ? s3Options : undefined, logLevel },
+      {
+        connection,
+        options,
+        s3: needsS3 ? s3Options : undefined,
+        logLevel,
+        extensions: kinesis ? [kinesisExtensionSpec(kinesis)] : [],
+      },
       health,
     );
     const sizes = new Map<string, number | undefined>();
@@ -215,6 +244,13 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     await client.close();
     s3?.destroy();
   }
+}
+
+function kinesisStream(value: string): KinesisStreamTarget {
+  const parsed = parseStreamTarget(value);
+  if (typeof parsed === 'string')
+    throw new InvalidArgumentError(`Expected ${parsed.replace(/^expected /, '')}.`);
+  return parsed;
 }
 
 function progressMode(flags: IndexFlags): ProgressMode {

@@ -34,6 +34,8 @@ export type IndexTotals = Record<(typeof RECORD_COUNTS)[number], number> & {
   /** Files not started because the run stopped early (the cluster failed several files in a row). */
   notAttempted: number;
   stopReason?: string;
+  /** Each per-file extension's counts (e.g. the Kinesis destination's), summed over the run. */
+  extensions: Record<string, Record<string, number>>;
 };
 
 /** How many files are indexed at once, and where (see src/pipeline/parallel.ts). */
@@ -72,12 +74,17 @@ export async function indexTargets(
     failures: [],
     empty: [],
     notAttempted: 0,
+    extensions: {},
   };
   const hooks = options.hooks ?? {};
   const add = (outcome: FileOutcome, target: FileTarget) => {
     const source = targetName(target);
     totals.files++;
     for (const name of RECORD_COUNTS) totals[name] += outcome[name] ?? 0;
+    for (const [extension, counts] of Object.entries(outcome.extensions ?? {})) {
+      const sums = (totals.extensions[extension] ??= {});
+      for (const [count, value] of Object.entries(counts)) sums[count] = (sums[count] ?? 0) + value;
+    }
     if (outcome.error) {
       totals.failedFiles++;
       totals.failures.push({ source, error: withoutSource(outcome.error, source) });
@@ -180,6 +187,10 @@ export function summaryLines(totals: IndexTotals, deadLetterTarget: string): str
     `time inferred: ${totals.inferredTime} (no usable eventTime; ct.tags says where the time came from)`,
     `id inferred:   ${totals.inferredId} (no eventID; the id is a hash of the record, tag id-from-content-hash)`,
   ];
+  for (const [extension, counts] of Object.entries(totals.extensions)) {
+    const shown = Object.entries(counts).map(([count, value]) => `${value} ${count}`);
+    lines.push(`${`${extension}:`.padEnd(15)}${shown.join(', ')}`);
+  }
   if (totals.undelivered) lines.push(`undelivered:   ${totals.undelivered} (run the same command again)`);
   for (const failure of totals.failures) lines.push(`failed: ${failure.source}: ${failure.error}`);
   if (totals.stopReason) {

@@ -23,7 +23,11 @@ export type MetricName =
   | 'IndicesKept'
   | 'IndicesSkipped'
   | 'DeleteFailures'
-  | 'ShardBudgetWarning';
+  | 'ShardBudgetWarning'
+  | 'KinesisRecordsPut'
+  | 'KinesisRecordsFailed'
+  | 'KinesisRecordsDeadLettered'
+  | 'KinesisThrottles';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type LogData = Record<string, unknown>;
