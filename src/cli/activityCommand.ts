@@ -2,6 +2,7 @@
  * `cloudtrail-opensearch activity`: who did what, when. Also home of the filter options the other
  * query commands (`actors`, `services`, `top`) share, so every command filters the same way.
  */
+import type { EventEmitter } from 'node:events';
 import { Command, Option } from 'commander';
 import { clientHttp } from '../http/request.js';
 import { DateMathError } from '../query/dateMath.js';
@@ -49,7 +50,7 @@ export function addQueryOptions(command: Command): Command {
   const sigv4 = command.options.findIndex((option) => option.long === '--service');
   if (sigv4 >= 0) (command.options as Option[]).splice(sigv4, 1);
   // Commander parses an option's value in a listener registered with it: drop that one too.
-  command.removeAllListeners('option:service');
+  (command as unknown as EventEmitter).removeAllListeners('option:service');
   return command
     .addOption(
       new Option(
