@@ -4,6 +4,8 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { activityCommand } from './activityCommand.js';
+import { actorsCommand } from './actorsCommand.js';
 import { cleanupCommand } from './cleanupCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { devServerCommand } from './devServerCommand.js';
@@ -13,6 +15,8 @@ import { indexCommand } from './indexCommand.js';
 import type { Invocation } from './invocation.js';
 import { ismCommand } from './ismCommand.js';
 import { redriveCommand } from './redriveCommand.js';
+import { servicesCommand } from './servicesCommand.js';
+import { topCommand } from './topCommand.js';
 
 export const PROGRAM = 'cloudtrail-opensearch';
 
@@ -25,6 +29,10 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   devServerCommand,
   demoCommand,
   generateCommand,
+  activityCommand,
+  actorsCommand,
+  servicesCommand,
+  topCommand,
 ];
 
 export function buildProgram(invocation: Invocation): Command {

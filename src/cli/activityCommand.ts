@@ -1,0 +1,227 @@
+/**
+ * `cloudtrail-opensearch activity`: who did what, when. Also home of the filter options the other
+ * query commands (`actors`, `services`, `top`) share, so every command filters the same way.
+ */
+import type { EventEmitter } from 'node:events';
+import { Command, Option } from 'commander';
+import { clientHttp } from '../http/request.js';
+import { DateMathError } from '../query/dateMath.js';
+import { UnknownFieldError } from '../query/fields.js';
+import { FilterError, type ActivityFilters } from '../query/filters.js';
+import { EVENT_HEADER, eventRow, table, type OutputFormat } from '../query/format.js';
+import { QueryService } from '../query/queryService.js';
+import { checkEndpoint, connect, type Connected } from './connection.js';
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
+import type { Invocation } from './invocation.js';
+import type { AwsService } from '../opensearch/client.js';
+import { addConnectionOptions, UsageError, wholeNumber, type ConnectionFlags } from './options.js';
+
+export interface FilterFlags extends Omit<ConnectionFlags, 'service'> {
+  /** The filter (DESIGN's `--service S`); the SigV4 service is `--sigv4-service`. */
+  service?: string;
+  sigv4Service?: AwsService;
+  actor?: string;
+  user?: string;
+  accessKey?: string;
+  event?: string;
+  ip?: string;
+  agent?: string;
+  account?: string;
+  awsRegion?: string;
+  resource?: string;
+  errorCode?: string;
+  errors: boolean;
+  writes: boolean;
+  console: boolean;
+  root: boolean;
+  param: string[];
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The connection options and the filter options. In the query commands `--service` is the AWS service
+ * called (the filter every investigator reaches for), so the SigV4 choice the other commands call
+ * `--service` is `--sigv4-service` here; `--region` stays the SigV4 region and the event's region is
+ * `--aws-region`.
+ */
+export function addQueryOptions(command: Command): Command {
+  addConnectionOptions(command);
+  const sigv4 = command.options.findIndex((option) => option.long === '--service');
+  if (sigv4 >= 0) (command.options as Option[]).splice(sigv4, 1);
+  // Commander parses an option's value in a listener registered with it: drop that one too.
+  (command as unknown as EventEmitter).removeAllListeners('option:service');
+  return command
+    .addOption(
+      new Option(
+        '--sigv4-service <name>',
+        'SigV4 service: es (managed domain) or aoss (Serverless) (default: from the host, else es)',
+      ).choices(['es', 'aoss']),
+    )
+    .addOption(
+      new Option(
+        '--actor <arn>',
+        'a principal: IAM user or role ARN (an assumed role matches its role), root ARN, or an AWS service name',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--user <name>',
+        'an IAM user name or role name (userIdentity.userName or the session issuer)',
+      ),
+    )
+    .addOption(new Option('--access-key <id>', 'an access key id (userIdentity.accessKeyId)'))
+    .addOption(
+      new Option('--service <service>', 'the AWS service called: s3 or s3.amazonaws.com (eventSource)'),
+    )
+    .addOption(new Option('--event <name>', 'the API call (eventName), e.g. ConsoleLogin'))
+    .addOption(
+      new Option(
+        '--ip <address|cidr|name>',
+        'source IP address or CIDR block (ct.sourceIp), or a service name such as ec2.amazonaws.com (sourceIPAddress)',
+      ),
+    )
+    .addOption(new Option('--agent <user-agent>', 'the exact user agent (userAgent)'))
+    .addOption(new Option('--account <id>', 'the account that received the event (recipientAccountId)'))
+    .addOption(new Option('--aws-region <region>', 'the region of the event (awsRegion)'))
+    .addOption(
+      new Option('--resource <arn>', 'a resource ARN named in resources or in a request or response value'),
+    )
+    .addOption(new Option('--error-code <code>', 'one error code, e.g. AccessDenied'))
+    .addOption(new Option('--errors', 'only calls that failed (any errorCode)').default(false))
+    .addOption(new Option('--writes', 'only calls that change something (readOnly false)').default(false))
+    .addOption(new Option('--console', 'only calls made with console-session credentials').default(false))
+    .addOption(new Option('--root', 'only calls made by the root user').default(false))
+    .addOption(
+      new Option(
+        '--param <path=value>',
+        'a free-form value, e.g. requestParameters.bucketName=my-bucket (repeat for more)',
+      )
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([], 'none'),
+    )
+    .addOption(new Option('--from <time>', 'from this time: YYYY-MM-DD, ISO 8601 or date math (now-7d/d)'))
+    .addOption(new Option('--to <time>', 'up to this time, inclusive (a bare day includes the whole day)'));
+}
+
+export function filtersOf(flags: FilterFlags): ActivityFilters {
+  return {
+    actor: flags.actor,
+    userName: flags.user,
+    accessKey: flags.accessKey,
+    service: flags.service,
+    eventName: flags.event,
+    ip: flags.ip,
+    userAgent: flags.agent,
+    account: flags.account,
+    region: flags.awsRegion,
+    resource: flags.resource,
+    errorCode: flags.errorCode,
+    errorsOnly: flags.errors,
+    writesOnly: flags.writes,
+    consoleOnly: flags.console,
+    rootOnly: flags.root,
+    params: flags.param,
+    from: flags.from,
+    to: flags.to,
+  };
+}
+
+/** Connects, checks the endpoint, runs `work` over a QueryService; a bad filter is a usage error (exit 2). */
+export async function withQueryService(
+  flags: FilterFlags,
+  invocation: Invocation,
+  work: (service: QueryService, connected: Connected) => Promise<void>,
+): Promise<ExitCode> {
+  const connected = connect({ ...flags, service: flags.sigv4Service }, invocation);
+  try {
+    await checkEndpoint(connected, invocation);
+    const http = clientHttp(connected.client, { timeoutMs: flags.requestTimeout });
+    await work(new QueryService(http, { indexPrefix: connected.indexPrefix }), connected);
+    return EXIT.ok;
+  } catch (error) {
+    if (
+      error instanceof FilterError ||
+      error instanceof DateMathError ||
+      error instanceof UnknownFieldError
+    ) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  } finally {
+    await connected.client.close();
+  }
+}
+
+export const FILTER_EXAMPLES = `
+Examples:
+  cloudtrail-opensearch activity --actor arn:aws:iam::123456789012:role/Admin --from 2024-05-01 --to 2024-05-07
+  cloudtrail-opensearch activity --service iam --writes --from now-7d/d
+  cloudtrail-opensearch activity --errors --error-code AccessDenied --ndjson
+  cloudtrail-opensearch activity --event ConsoleLogin --param additionalEventData.MFAUsed=No`;
+
+interface ActivityFlags extends FilterFlags {
+  json: boolean;
+  ndjson: boolean;
+  limit?: number;
+}
+
+export function activityCommand(invocation: Invocation): Command {
+  const command = new Command('activity')
+    .summary('list events in time order: who did what, when')
+    .description(
+      'List the events that match every filter given, oldest first. Pages through any number of events ' +
+        '(search_after, one page in memory at a time); a --from/--to range reads only the daily indices it covers.',
+    );
+  addQueryOptions(command)
+    .addOption(new Option('--json', 'one JSON array of the events').default(false).conflicts('ndjson'))
+    .addOption(new Option('--ndjson', 'one event per line, as JSON').default(false))
+    .addOption(new Option('--limit <n>', 'stop after n events').argParser(wholeNumber(1)))
+    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
+    .action(async (flags: ActivityFlags) => {
+      invocation.exitCode = await withQueryService(flags, invocation, (service) =>
+        printEvents(service, flags),
+      );
+    });
+  return command;
+}
+
+/** Table rows are buffered per page of widths; JSON and NDJSON stream each event as it arrives. */
+async function printEvents(service: QueryService, flags: ActivityFlags): Promise<void> {
+  const format: OutputFormat = flags.json ? 'json' : flags.ndjson ? 'ndjson' : 'table';
+  const events = service.events(filtersOf(flags), flags.limit);
+  if (format === 'ndjson') {
+    for await (const event of events) await write(JSON.stringify(event) + '\n');
+    return;
+  }
+  if (format === 'json') {
+    let first = true;
+    await write('[');
+    for await (const event of events) {
+      await write((first ? '\n' : ',\n') + JSON.stringify(event));
+      first = false;
+    }
+    await write(first ? ']\n' : '\n]\n');
+    return;
+  }
+  let rows: string[][] = [];
+  let printedHeader = false;
+  const flush = async () => {
+    const text = table(EVENT_HEADER, rows);
+    await write(printedHeader ? text.slice(text.indexOf('\n') + 1) : text);
+    printedHeader = true;
+    rows = [];
+  };
+  for await (const event of events) {
+    rows.push(eventRow(event));
+    if (rows.length === 1_000) await flush();
+  }
+  if (rows.length > 0 || !printedHeader) await flush();
+}
+
+/** Waits for stdout to drain, so a slow reader (a pager) holds the query back instead of memory growing. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}

@@ -1,0 +1,43 @@
+/** `cloudtrail-opensearch actors`: every principal seen, with counts and first/last seen. */
+import { Command, Option } from 'commander';
+import { table, seenRows } from '../query/format.js';
+import {
+  addQueryOptions,
+  FILTER_EXAMPLES,
+  filtersOf,
+  withQueryService,
+  type FilterFlags,
+} from './activityCommand.js';
+import { EXIT_CODES_HELP } from './exitCodes.js';
+import type { Invocation } from './invocation.js';
+
+interface ListFlags extends FilterFlags {
+  json: boolean;
+}
+
+export function actorsCommand(invocation: Invocation): Command {
+  const command = new Command('actors')
+    .summary('list the principals seen, with counts and first/last seen')
+    .description(
+      'Every principal among the events that match the filters, named as a person would (an assumed role ' +
+        'by its role ARN, an AWS service by its name, root, web-identity and SAML users as provider:user), ' +
+        'most active first. Reads a composite aggregation page by page.',
+    );
+  addQueryOptions(command)
+    .addOption(new Option('--json', 'print JSON').default(false))
+    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
+    .action(async (flags: ListFlags) => {
+      invocation.exitCode = await withQueryService(flags, invocation, async (service) => {
+        const actors = await service.actors(filtersOf(flags));
+        if (flags.json) process.stdout.write(JSON.stringify(actors, null, 2) + '\n');
+        else
+          process.stdout.write(
+            table(
+              ['ACTOR', 'TYPE', 'EVENTS', 'FIRST SEEN', 'LAST SEEN'],
+              seenRows(actors).map(([name, ...rest], i) => [name!, actors[i]!.actorType, ...rest]),
+            ),
+          );
+      });
+    });
+  return command;
+}

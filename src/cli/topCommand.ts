@@ -1,0 +1,55 @@
+/** `cloudtrail-opensearch top --by FIELD`: the most frequent values of one field. */
+import { Command, Option } from 'commander';
+import { FIELD_SHORTCUTS } from '../query/fields.js';
+import { table } from '../query/format.js';
+import {
+  addQueryOptions,
+  FILTER_EXAMPLES,
+  filtersOf,
+  withQueryService,
+  type FilterFlags,
+} from './activityCommand.js';
+import { EXIT_CODES_HELP } from './exitCodes.js';
+import type { Invocation } from './invocation.js';
+import { requireOptions, wholeNumber } from './options.js';
+
+interface TopFlags extends FilterFlags {
+  by: string;
+  size: number;
+  json: boolean;
+}
+
+export function topCommand(invocation: Invocation): Command {
+  const command = new Command('top')
+    .summary('the most frequent values of a field (--by), with counts')
+    .description(
+      `The --size most frequent values of --by among the events that match the filters. --by takes any ` +
+        `aggregatable field of the index template (docs/field-model.md) or a short name: ` +
+        Object.entries(FIELD_SHORTCUTS)
+          .map(([short, field]) => `${short} (${field})`)
+          .join(', ') +
+        '.',
+    );
+  addQueryOptions(command);
+  requireOptions(command, new Option('--by <field>', 'the field to count values of'))
+    .addOption(new Option('--size <n>', 'how many values').argParser(wholeNumber(1, 10_000)).default(10))
+    .addOption(new Option('--json', 'print JSON').default(false))
+    .addHelpText(
+      'after',
+      `${FILTER_EXAMPLES}\n  cloudtrail-opensearch top --by event --errors\n\n${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags: TopFlags) => {
+      invocation.exitCode = await withQueryService(flags, invocation, async (service) => {
+        const top = await service.top(flags.by, filtersOf(flags), flags.size);
+        if (flags.json) process.stdout.write(JSON.stringify(top, null, 2) + '\n');
+        else
+          process.stdout.write(
+            table(
+              [flags.by.toUpperCase(), 'EVENTS'],
+              top.map((e) => [e.value, String(e.count)]),
+            ),
+          );
+      });
+    });
+  return command;
+}
