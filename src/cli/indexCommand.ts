@@ -8,6 +8,7 @@ import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipe
 import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from '../pipeline/parallel.js';
 import { targetName } from '../pipeline/runner.js';
 import { startRunners } from '../pipeline/workerRunner.js';
+import { LedgerExtension, ledgerExtensionSpec } from '../ledger/extension.js';
 import { s3Client } from '../source/s3.js';
 import { checkEndpoint, connect, type Connected } from './connection.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
@@ -156,6 +157,7 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     options,
     cliTelemetry(logLevel, (line) => progress.note(line)),
     s3,
+    [new LedgerExtension()],
   );
   try {
     await checkEndpoint(connected, invocation);
@@ -165,7 +167,13 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     const runners = await startRunners(
       indexer,
       flags.threads,
-      { connection, options, s3: needsS3 ? s3Options : undefined, logLevel },
+      {
+        connection,
+        options,
+        s3: needsS3 ? s3Options : undefined,
+        logLevel,
+        extensions: [ledgerExtensionSpec()],
+      },
       health,
     );
     const sizes = new Map<string, number | undefined>();

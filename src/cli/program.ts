@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { auditCommand } from './auditCommand.js';
 import { cleanupCommand } from './cleanupCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { devServerCommand } from './devServerCommand.js';
@@ -25,6 +26,7 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   devServerCommand,
   demoCommand,
   generateCommand,
+  auditCommand,
 ];
 
 export function buildProgram(invocation: Invocation): Command {

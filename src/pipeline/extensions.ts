@@ -27,6 +27,10 @@ export interface ExtensionFile {
   keyDate?: string;
   /** S3 LastModified or a local file's modification time. */
   objectTimeMs?: number;
+  /** The S3 object's size, ETag and version, when it was read from S3. */
+  size?: number;
+  etag?: string;
+  versionId?: string;
   indexPrefix: string;
 }
 
