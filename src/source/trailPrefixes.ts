@@ -4,7 +4,7 @@
  * YYYY/MM/DD/`, where KIND is `CloudTrail` (log files) or `CloudTrail-Digest`. Segments the caller's
  * URL already names (`AWSLogs/123456789012/CloudTrail/eu-west-1/`) are used as given.
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export type TrailFileKind = 'CloudTrail' | 'CloudTrail-Digest';
 
@@ -97,27 +97,38 @@ async function* accountPrefixes(
   }
 }
 
-/** The names of the "folders" right under `prefix`. */
+/**
+ * The names of the "folders" right under `prefix`, one request per folder: list one key, take its
+ * folder, and continue after everything in that folder (`Marker: prefix + name + "0"`, as "0"
+ * sorts right after "/"). A trail has few accounts and regions, so this costs a handful of requests,
+ * and unlike a `Delimiter` listing it finds folders on every S3-compatible store (some only return
+ * common prefixes one level down).
+ */
 async function listChildren(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const names: string[] = [];
-  let continuationToken: string | undefined;
-  do {
+  // ListObjects (v1) with a Marker: one key per request, and no continuation token to carry (some
+  // S3-compatible stores fail to make one).
+  let startAfter: string | undefined;
+  for (;;) {
     const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        Delimiter: '/',
-        ContinuationToken: continuationToken,
-      }),
+      new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1, Marker: startAfter }),
     );
-    for (const common of page.CommonPrefixes ?? []) {
-      const name = common.Prefix?.slice(prefix.length).replace(/\/$/, '');
-      if (name) names.push(name);
+    const key = page.Contents?.[0]?.Key;
+    if (key === undefined || !key.startsWith(prefix)) return names;
+    const slash = key.indexOf('/', prefix.length);
+    if (slash === -1) {
+      startAfter = key; // an object right under the prefix, not a folder
+      continue;
     }
-    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (continuationToken);
-  return names;
+    const name = key.slice(prefix.length, slash);
+    if (names.length >= MAX_CHILDREN) throw new Error(`more than ${MAX_CHILDREN} folders under ${prefix}`);
+    names.push(name);
+    startAfter = `${prefix}${name}0`;
+  }
 }
+
+/** Accounts of an organization, or regions of an account, listed at most. */
+const MAX_CHILDREN = 10_000;
 
 function joinPrefix(base: string, name: string): string {
   return base === '' || base.endsWith('/') ? `${base}${name}` : `${base}/${name}`;
