@@ -2,14 +2,12 @@
  * `cloudtrail-opensearch audit s3://bucket/prefix --endpoint URL`: proves, from CloudTrail's own digest
  * files, that every log file delivered in a date range is indexed as CloudTrail signed it.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { runAudit, type AuditReport, type AuditScope } from '../audit/audit.js';
 import { gapCount, reportLines } from '../audit/report.js';
 import { PublicKeys } from '../digest/signature.js';
-import { clientHttp } from '../http/request.js';
-import { DEFAULT_RETRY } from '../http/retry.js';
 import { LedgerExtension } from '../ledger/extension.js';
-import { ledgerIndex, LedgerStore } from '../ledger/ledger.js';
+import { cliLedger } from '../ledger/ledger.js';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../pipeline/indexer.js';
 import { parseS3Url, s3Client } from '../source/s3.js';
@@ -17,32 +15,14 @@ import { checkEndpoint, connect } from './connection.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { addConnectionOptions, UsageError, type ConnectionFlags } from './options.js';
+import { addSelectionOptions, dayRange, type SelectionFlags } from './selectionOptions.js';
 
-interface AuditFlags extends ConnectionFlags {
-  from?: string;
-  to?: string;
-  accounts?: string[];
-  regions?: string[];
+interface AuditFlags extends ConnectionFlags, SelectionFlags {
   verifySignatures: boolean;
   cloudtrailEndpoint?: string;
   requeue: boolean;
   json: boolean;
   s3Endpoint?: string;
-}
-
-function day(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
-    throw new InvalidArgumentError('Expected a day as YYYY-MM-DD.');
-  return value;
-}
-
-function list(value: string): string[] {
-  const items = value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  if (items.length === 0) throw new InvalidArgumentError('Expected a comma-separated list.');
-  return items;
 }
 
 export function auditCommand(invocation: Invocation): Command {
@@ -55,13 +35,7 @@ export function auditCommand(invocation: Invocation): Command {
         'signed), chain gaps and, with --verify-signatures, digests whose signature does not verify.',
     )
     .argument('<trail>', "s3://bucket/prefix where the trail's AWSLogs/ folder is (or a path below it)");
-  addConnectionOptions(command)
-    .addOption(new Option('--from <day>', 'first day audited, YYYY-MM-DD UTC (default: --to)').argParser(day))
-    .addOption(
-      new Option('--to <day>', 'last day audited, YYYY-MM-DD UTC (default: yesterday)').argParser(day),
-    )
-    .addOption(new Option('--accounts <ids>', 'only these accounts (comma-separated)').argParser(list))
-    .addOption(new Option('--regions <names>', 'only these regions (comma-separated)').argParser(list))
+  addSelectionOptions(addConnectionOptions(command), { from: 'the --to day', to: 'yesterday' })
     .addOption(
       new Option(
         '--verify-signatures',
@@ -106,8 +80,7 @@ async function runAuditCommand(trail: string, flags: AuditFlags, invocation: Inv
   const target = parseS3Url(trail);
   if (!target) throw new UsageError(`${trail}: expected s3://bucket/prefix`);
   const to = flags.to ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  const from = flags.from ?? to;
-  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const { from } = dayRange(flags.from ?? to, to);
   const scope: AuditScope = {
     bucket: target.bucket,
     prefix: target.prefix,
@@ -123,14 +96,7 @@ async function runAuditCommand(trail: string, flags: AuditFlags, invocation: Inv
     requestTimeoutMs: flags.requestTimeout,
   });
   const telemetry = cliTelemetry('WARN');
-  const ledger = new LedgerStore(
-    ledgerIndex(connected.indexPrefix),
-    clientHttp(connected.client, { timeoutMs: flags.requestTimeout }),
-    {
-      policy: DEFAULT_RETRY,
-      budget: { requestTimeoutMs: flags.requestTimeout, remainingTimeMs: () => Infinity },
-    },
-  );
+  const ledger = cliLedger(connected.client, connected.indexPrefix, flags.requestTimeout);
   const publicKeys = () =>
     flags.verifySignatures
       ? new PublicKeys(

@@ -9,6 +9,7 @@ import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from '../pipeline/parallel.
 import { targetName } from '../pipeline/runner.js';
 import { startRunners } from '../pipeline/workerRunner.js';
 import { LedgerExtension, ledgerExtensionSpec } from '../ledger/extension.js';
+import { cliLedger, completeObjects } from '../ledger/ledger.js';
 import { s3Client } from '../source/s3.js';
 import { checkEndpoint, connect, type Connected } from './connection.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
@@ -23,9 +24,11 @@ import {
 } from './options.js';
 import { Progress, type ProgressMode } from './progress.js';
 import { checkTargets, SKIP_EXPLANATIONS } from './targets.js';
-import type { FileOutcome } from '../types.js';
+import type { FileOutcome, ObjectRef } from '../types.js';
+import { addSelectionOptions, dayRange, type SelectionFlags } from './selectionOptions.js';
 
-interface IndexFlags extends ConnectionFlags {
+interface IndexFlags extends ConnectionFlags, SelectionFlags {
+  resume: boolean;
   concurrency: number;
   maxBytes: number;
   deadLetter?: DeadLetterTarget;
@@ -52,7 +55,7 @@ export function indexCommand(invocation: Invocation): Command {
         'Running the same command again is always safe: records already indexed count as duplicates.',
     )
     .argument('<paths...>', 'local files or directories, and s3://bucket/prefix URLs');
-  addConnectionOptions(command)
+  addSelectionOptions(addConnectionOptions(command), { from: 'the --to day', to: 'the --from day' })
     .addOption(
       new Option('--concurrency <n>', 'bulk requests in flight per file')
         .argParser(wholeNumber(1))
@@ -86,6 +89,12 @@ export function indexCommand(invocation: Invocation): Command {
       ),
     )
     .addOption(new Option('--include-insights', 'also index CloudTrail Insights files').default(false))
+    .addOption(
+      new Option(
+        '--resume',
+        'skip S3 objects whose ledger entry is complete with the same ETag (a backfill run again continues)',
+      ).default(false),
+    )
     .addOption(
       new Option(
         '--no-refresh',
@@ -182,6 +191,7 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     try {
       totals = await indexTargets(indexer, paths, s3, {
         includeInsights: flags.includeInsights,
+        listing: await backfillListing(flags, connected),
         parallel: { runners, filesPerRunner: flags.filesPerThread, health },
         hooks: {
           found(target, bytes) {
@@ -223,6 +233,24 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     await client.close();
     s3?.destroy();
   }
+}
+
+/** --from/--to/--accounts/--regions and --resume, for s3:// targets. */
+async function backfillListing(flags: IndexFlags, connected: Connected) {
+  const days = flags.from ?? flags.to;
+  const selection =
+    days || flags.accounts || flags.regions
+      ? {
+          ...(days ? dayRange(flags.from ?? days, flags.to ?? days) : {}),
+          accounts: flags.accounts,
+          regions: flags.regions,
+        }
+      : undefined;
+  if (!flags.resume) return { selection };
+  const ledger = cliLedger(connected.client, connected.indexPrefix, flags.requestTimeout);
+  // Entries written by earlier runs become searchable at the next refresh: make it now.
+  await ledger.refresh();
+  return { selection, alreadyIndexed: (refs: ObjectRef[]) => completeObjects(ledger, refs) };
 }
 
 function progressMode(flags: IndexFlags): ProgressMode {

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { HttpError } from '../http/errors.js';
 import { RetryingCaller, type CallSettings } from '../http/calls.js';
-import type { HttpCaller, HttpRequest } from '../http/request.js';
+import type { Client } from '@opensearch-project/opensearch';
+import { clientHttp, type HttpCaller, type HttpRequest } from '../http/request.js';
+import { DEFAULT_RETRY } from '../http/retry.js';
 
 export type LedgerStatus = 'complete' | 'partial' | 'failed';
 
@@ -215,4 +217,32 @@ export function statusOf(counts: {
 }): LedgerStatus {
   if (counts.error !== undefined || counts.undelivered > 0) return 'failed';
   return counts.deadLettered > 0 ? 'partial' : 'complete';
+}
+
+/** The keys of `refs` whose entry is complete for the same object (same ETag): nothing left to index. */
+export async function completeObjects(
+  store: LedgerStore,
+  refs: readonly { bucket: string; key: string; etag?: string }[],
+): Promise<Set<string>> {
+  const entries = await store.lookup(refs);
+  const done = new Set<string>();
+  for (const ref of refs) {
+    const entry = entries.get(ledgerId(ref.bucket, ref.key));
+    if (
+      entry?.kind === 'log' &&
+      entry.status === 'complete' &&
+      ref.etag !== undefined &&
+      entry.etag === ref.etag
+    )
+      done.add(ref.key);
+  }
+  return done;
+}
+
+/** The ledger of a command-line run: no deadline but each request's, the one retry policy. */
+export function cliLedger(client: Client, indexPrefix: string, requestTimeoutMs: number): LedgerStore {
+  return new LedgerStore(ledgerIndex(indexPrefix), clientHttp(client, { timeoutMs: requestTimeoutMs }), {
+    policy: DEFAULT_RETRY,
+    budget: { requestTimeoutMs, remainingTimeMs: () => Infinity },
+  });
 }
