@@ -30,8 +30,12 @@ export function addSelectionOptions(command: Command, defaults: { from: string; 
       new Option('--from <day>', `first day, YYYY-MM-DD UTC (default: ${defaults.from})`).argParser(day),
     )
     .addOption(new Option('--to <day>', `last day, YYYY-MM-DD UTC (default: ${defaults.to})`).argParser(day))
-    .addOption(new Option('--accounts <ids>', 'only these accounts (comma-separated)').argParser(list))
-    .addOption(new Option('--regions <names>', 'only these regions (comma-separated)').argParser(list));
+    .addOption(
+      new Option('--accounts <ids>', 'only these accounts, comma-separated (default: all)').argParser(list),
+    )
+    .addOption(
+      new Option('--regions <names>', 'only these regions, comma-separated (default: all)').argParser(list),
+    );
 }
 
 /** The inclusive day range, refusing one that ends before it starts. */

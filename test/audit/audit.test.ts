@@ -118,6 +118,7 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
   }
 
   async function indexWithLambda(bucket: string, prefix: string, keys: string[]): Promise<void> {
+    const saved = { ...process.env };
     Object.assign(process.env, {
       OPENSEARCH_ENDPOINT: server.url,
       S3_ENDPOINT: s3.endpoint,
@@ -129,6 +130,9 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
     try {
       for (const key of keys) await handler(s3Event(bucket, [key]), context());
     } finally {
+      // Other test files' Lambdas read the same environment: leave it as it was.
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
       resetForTests();
     }
   }
