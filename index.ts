@@ -16,8 +16,13 @@ import type { Client } from '@opensearch-project/opensearch';
 import { KinesisExtension } from './src/kinesis/extension.js';
 import { createClient } from './src/opensearch/client.js';
 import { describedError, LAMBDA_SETTINGS, lambdaErrorContext } from './src/opensearch/errors.js';
+import { clientHttp } from './src/http/request.js';
+import { DigestError } from './src/digest/digest.js';
+import { DigestRecorder } from './src/ledger/digests.js';
+import { LedgerExtension } from './src/ledger/extension.js';
+import { ledgerIndex } from './src/ledger/ledger.js';
 import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
-import { emptyOutcome } from './src/pipeline/indexFile.js';
+import { emptyOutcome, messageOf } from './src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
 import { s3Client } from './src/source/s3.js';
 import { normaliseEvent } from './src/trigger/normalise.js';
@@ -31,6 +36,8 @@ interface Runtime {
   telemetry: Telemetry;
   /** Bounds the files indexed at once across an SQS batch's parallel messages (see fileSlots.ts). */
   slots: Slots;
+  /** Digest files named by triggers go to the ledger (src/ledger/digests.ts). */
+  digests: DigestRecorder;
 }
 
 // Built once per cold start. A configuration error is kept and reported on every invocation, so the
@@ -48,6 +55,11 @@ function buildRuntime(): Runtime | Error {
     const config = loadIndexerConfig(process.env);
     const telemetry = lambdaTelemetry('cloudtrail-indexer', config.logLevel);
     const client = createClient(config);
+    const s3 = s3Client({
+      region: config.region,
+      endpoint: process.env.S3_ENDPOINT,
+      requestTimeoutMs: config.requestTimeoutMs,
+    });
     const indexer = new Indexer(
       client,
       {
@@ -64,23 +76,28 @@ function buildRuntime(): Runtime | Error {
         errorSettings: LAMBDA_SETTINGS,
       },
       telemetry,
-      s3Client({
-        region: config.region,
-        endpoint: process.env.S3_ENDPOINT,
-        requestTimeoutMs: config.requestTimeoutMs,
-      }),
-      config.kinesisStream
-        ? [
-            new KinesisExtension({
-              stream: config.kinesisStream,
-              endpoint: process.env.KINESIS_ENDPOINT,
-              requestTimeoutMs: config.requestTimeoutMs,
-            }),
-          ]
-        : [],
+      s3,
+      // The ledger last: it records the file's final state, including another extension's failure.
+      [
+        ...(config.kinesisStream
+          ? [
+              new KinesisExtension({
+                stream: config.kinesisStream,
+                endpoint: process.env.KINESIS_ENDPOINT,
+                requestTimeoutMs: config.requestTimeoutMs,
+              }),
+            ]
+          : []),
+        new LedgerExtension(),
+      ],
+    );
+    const digests = new DigestRecorder(
+      s3,
+      clientHttp(client, { timeoutMs: config.requestTimeoutMs }),
+      ledgerIndex(config.indexPrefix),
     );
     const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
-    return { config, client, indexer, telemetry, slots };
+    return { config, client, indexer, telemetry, slots, digests };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -98,7 +115,8 @@ interface Invocation {
 }
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  const { config, client, indexer, telemetry, slots } = getRuntime();
+  const runtime = getRuntime();
+  const { config, client, telemetry } = runtime;
   // Per invocation: once several files in a row fail because of the cluster, the rest are not even
   // started (their messages fail at once and come back later) instead of each using up the time.
   const invocation: Invocation = {
@@ -111,7 +129,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
       // One SQS message at a time: its files are indexed, and it is reported failed if any file failed.
       const recordHandler = async (record: SQSRecord) => {
         const units = normaliseEvent({ Records: [record] }, { includeInsights: config.includeInsights });
-        for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, invocation);
+        for (const unit of units) await indexUnit(unit, runtime, invocation);
       };
       return await processPartialResponse(event, recordHandler, processor, {
         context,
@@ -119,7 +137,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
       });
     }
     const units = normaliseEvent(event, { includeInsights: config.includeInsights });
-    for (const unit of units) await indexUnit(unit, indexer, telemetry, slots, invocation);
+    for (const unit of units) await indexUnit(unit, runtime, invocation);
     return { status: 'ok' };
   } catch (error) {
     throw describedError(error, lambdaErrorContext(client));
@@ -130,9 +148,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
 
 async function indexUnit(
   unit: TriggerUnit & { error?: string },
-  indexer: Indexer,
-  telemetry: Telemetry,
-  slots: Slots,
+  { indexer, telemetry, slots, digests, config }: Runtime,
   invocation: Invocation,
 ): Promise<void> {
   if (unit.error)
@@ -143,6 +159,19 @@ async function indexUnit(
   }
   const failed: FileOutcome[] = [];
   const { health, remainingTimeMs } = invocation;
+  const digestObjects = unit.skipped.filter((skipped) => skipped.reason === 'digest');
+  const digestCount = digestObjects.length;
+  for (const skipped of digestObjects) {
+    const recorded = await digests
+      .record(skipped.bucket, skipped.key, { requestTimeoutMs: config.requestTimeoutMs, remainingTimeMs })
+      .catch((error: unknown) => ({
+        ...emptyOutcome(skipped.key, skipped.bucket),
+        error: `digest: ${messageOf(error)}`,
+      }));
+    if (recorded instanceof DigestError)
+      telemetry.log.error('digest not usable', { error: recorded.message });
+    else if ('read' in recorded) failed.push(recorded);
+  }
   for (const ref of unit.objects) {
     const outcome = await slots.run(() => {
       // Looked at once the file has a slot: files waiting for one when the run stops are not started.
@@ -157,7 +186,7 @@ async function indexUnit(
       (outcome) => `s3://${outcome.bucket}/${outcome.key}: ${outcome.error ?? 'undelivered records'}`,
     );
     throw new Error(
-      `${failed.length} of ${unit.objects.length} file(s) not fully indexed: ${details.join('; ')}`,
+      `${failed.length} of ${unit.objects.length + digestCount} file(s) not fully indexed: ${details.join('; ')}`,
     );
   }
 }

@@ -22,7 +22,9 @@ export type SkipReason =
   | 'config-writability-check'
   | 'folder-marker'
   | 'empty-object'
-  | 'not-a-log-file';
+  | 'not-a-log-file'
+  /** `index --resume`: the ledger says this object (same ETag) is already indexed completely. */
+  | 'already-indexed';
 
 export interface SkippedObject {
   bucket: string;

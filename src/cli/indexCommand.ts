@@ -4,12 +4,14 @@ import type { DeadLetterTarget } from '../config.js';
 import { ClusterHealth } from '../http/health.js';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { KinesisExtension, kinesisExtensionSpec, type KinesisSettings } from '../kinesis/extension.js';
-import { parseStreamTarget, type KinesisStreamTarget } from '../kinesis/stream.js';
+import { parseStreamTarget, type KinesisStreamTarget } from '../config.js';
 import { describeError } from '../opensearch/errors.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../pipeline/indexer.js';
 import { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from '../pipeline/parallel.js';
 import { targetName } from '../pipeline/runner.js';
 import { startRunners } from '../pipeline/workerRunner.js';
+import { LedgerExtension, ledgerExtensionSpec } from '../ledger/extension.js';
+import { cliLedger, completeObjects } from '../ledger/ledger.js';
 import { s3Client } from '../source/s3.js';
 import { checkEndpoint, connect, type Connected } from './connection.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
@@ -24,9 +26,11 @@ import {
 } from './options.js';
 import { Progress, type ProgressMode } from './progress.js';
 import { checkTargets, SKIP_EXPLANATIONS } from './targets.js';
-import type { FileOutcome } from '../types.js';
+import type { FileOutcome, ObjectRef } from '../types.js';
+import { addSelectionOptions, dayRange, type SelectionFlags } from './selectionOptions.js';
 
-interface IndexFlags extends ConnectionFlags {
+interface IndexFlags extends ConnectionFlags, SelectionFlags {
+  resume: boolean;
   concurrency: number;
   maxBytes: number;
   deadLetter?: DeadLetterTarget;
@@ -55,7 +59,7 @@ export function indexCommand(invocation: Invocation): Command {
         'Running the same command again is always safe: records already indexed count as duplicates.',
     )
     .argument('<paths...>', 'local files or directories, and s3://bucket/prefix URLs');
-  addConnectionOptions(command)
+  addSelectionOptions(addConnectionOptions(command), { from: 'the --to day', to: 'the --from day' })
     .addOption(
       new Option('--concurrency <n>', 'bulk requests in flight per file')
         .argParser(wholeNumber(1))
@@ -100,6 +104,12 @@ export function indexCommand(invocation: Invocation): Command {
         '--kinesis-endpoint <url>',
         'a Kinesis-compatible endpoint instead of AWS Kinesis (default: $KINESIS_ENDPOINT, else AWS)',
       ),
+    )
+    .addOption(
+      new Option(
+        '--resume',
+        'skip S3 objects whose ledger entry is complete with the same ETag (a backfill run again continues)',
+      ).default(false),
     )
     .addOption(
       new Option(
@@ -178,7 +188,8 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     options,
     cliTelemetry(logLevel, (line) => progress.note(line)),
     s3,
-    kinesis ? [new KinesisExtension(kinesis)] : [],
+    // The ledger last: it records the file's final state, including another extension's failure.
+    [...(kinesis ? [new KinesisExtension(kinesis)] : []), new LedgerExtension()],
   );
   try {
     await checkEndpoint(connected, invocation);
@@ -193,7 +204,7 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
         options,
         s3: needsS3 ? s3Options : undefined,
         logLevel,
-        extensions: kinesis ? [kinesisExtensionSpec(kinesis)] : [],
+        extensions: [...(kinesis ? [kinesisExtensionSpec(kinesis)] : []), ledgerExtensionSpec()],
       },
       health,
     );
@@ -203,6 +214,7 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     try {
       totals = await indexTargets(indexer, paths, s3, {
         includeInsights: flags.includeInsights,
+        listing: await backfillListing(flags, connected),
         parallel: { runners, filesPerRunner: flags.filesPerThread, health },
         hooks: {
           found(target, bytes) {
@@ -251,6 +263,24 @@ function kinesisStream(value: string): KinesisStreamTarget {
   if (typeof parsed === 'string')
     throw new InvalidArgumentError(`Expected ${parsed.replace(/^expected /, '')}.`);
   return parsed;
+}
+
+/** --from/--to/--accounts/--regions and --resume, for s3:// targets. */
+async function backfillListing(flags: IndexFlags, connected: Connected) {
+  const days = flags.from ?? flags.to;
+  const selection =
+    days || flags.accounts || flags.regions
+      ? {
+          ...(days ? dayRange(flags.from ?? days, flags.to ?? days) : {}),
+          accounts: flags.accounts,
+          regions: flags.regions,
+        }
+      : undefined;
+  if (!flags.resume) return { selection };
+  const ledger = cliLedger(connected.client, connected.indexPrefix, flags.requestTimeout);
+  // Entries written by earlier runs become searchable at the next refresh: make it now.
+  await ledger.refresh();
+  return { selection, alreadyIndexed: (refs: ObjectRef[]) => completeObjects(ledger, refs) };
 }
 
 function progressMode(flags: IndexFlags): ProgressMode {

@@ -9,7 +9,7 @@ import { indexInParallel, type ParallelOptions } from '../pipeline/parallel.js';
 import { inProcessRunner, targetName, type FileTarget } from '../pipeline/runner.js';
 import type { FileOutcome } from '../types.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
-import { fileTargets, type TargetEvents } from './targets.js';
+import { fileTargets, type TargetEvents, type TargetOptions } from './targets.js';
 
 /** The record counts of a file's outcome, summed over the run. */
 const RECORD_COUNTS = [
@@ -61,7 +61,13 @@ export async function indexTargets(
   indexer: Indexer,
   targets: string[],
   s3: S3Client | undefined,
-  options: { includeInsights?: boolean; parallel?: ParallelSettings; hooks?: RunHooks } = {},
+  options: {
+    includeInsights?: boolean;
+    parallel?: ParallelSettings;
+    hooks?: RunHooks;
+    /** Date/account/region selection and --resume (src/cli/targets.ts). */
+    listing?: Omit<TargetOptions, 'includeInsights'>;
+  } = {},
 ): Promise<IndexTotals> {
   const totals: IndexTotals = {
     ...(Object.fromEntries(RECORD_COUNTS.map((name) => [name, 0])) as Record<
@@ -103,7 +109,12 @@ export async function indexTargets(
     },
   };
   const parallel = options.parallel ?? { runners: [inProcessRunner(indexer)], filesPerRunner: 1 };
-  const listing = fileTargets(targets, s3, { includeInsights: options.includeInsights ?? false }, events);
+  const listing = fileTargets(
+    targets,
+    s3,
+    { includeInsights: options.includeInsights ?? false, ...options.listing },
+    events,
+  );
   const ended = await indexInParallel(
     readAhead(listing, LIST_AHEAD_FILES, () => hooks.listingFinished?.()),
     { ...parallel, onOutcome: add },
@@ -179,7 +190,7 @@ export function exitCodeOf(totals: IndexTotals): ExitCode {
 
 export function summaryLines(totals: IndexTotals, deadLetterTarget: string): string[] {
   const lines = [
-    `files:         ${totals.files} processed, ${totals.failedFiles} failed, ${totals.skipped} skipped (not log files)`,
+    `files:         ${totals.files} processed, ${totals.failedFiles} failed, ${totals.skipped} skipped (not log files, or already indexed with --resume)`,
     `records read:  ${totals.read}`,
     `indexed:       ${totals.indexed}${totals.healed ? ` (${totals.healed} after self-heal)` : ''}`,
     `duplicates:    ${totals.duplicates} (already indexed)`,

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { activityCommand } from './activityCommand.js';
 import { actorsCommand } from './actorsCommand.js';
+import { auditCommand } from './auditCommand.js';
 import { cleanupCommand } from './cleanupCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { devServerCommand } from './devServerCommand.js';
@@ -33,6 +34,7 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   actorsCommand,
   servicesCommand,
   topCommand,
+  auditCommand,
 ];
 
 export function buildProgram(invocation: Invocation): Command {

@@ -10,8 +10,9 @@ import { describeError } from '../opensearch/errors.js';
 import type { FileTarget } from '../pipeline/runner.js';
 import { walkFiles } from '../source/local.js';
 import { listS3Objects, parseS3Url } from '../source/s3.js';
+import { trailPrefixes, type TrailSelection } from '../source/trailPrefixes.js';
 import { skipReason } from '../trigger/skip.js';
-import type { SkipReason } from '../types.js';
+import type { ObjectRef, SkipReason } from '../types.js';
 import { UsageError } from './options.js';
 
 export const SKIP_EXPLANATIONS: Record<SkipReason, string> = {
@@ -22,7 +23,20 @@ export const SKIP_EXPLANATIONS: Record<SkipReason, string> = {
   'folder-marker': 'a folder marker',
   'empty-object': 'empty (0 bytes)',
   'not-a-log-file': 'not a .json.gz or .json file',
+  'already-indexed': 'already indexed: its ledger entry is complete, with the same ETag (--resume)',
 };
+
+/** How `index s3://…` chooses what to list and what to leave out. */
+export interface TargetOptions {
+  includeInsights: boolean;
+  /** Only these days, accounts and regions: only their CloudTrail date prefixes are listed. */
+  selection?: Omit<TrailSelection, 'kind'>;
+  /** The S3 objects of `refs` already indexed completely (same ETag), by key (`--resume`). */
+  alreadyIndexed?: (refs: ObjectRef[]) => Promise<Set<string>>;
+}
+
+/** Objects looked up in the ledger at once when resuming. */
+const RESUME_BATCH = 500;
 
 export interface TargetEvents {
   /** A log file to index, with its size when known. */
@@ -51,18 +65,19 @@ export async function checkTargets(targets: string[]): Promise<void> {
 export async function* fileTargets(
   targets: string[],
   s3: S3Client | undefined,
-  options: { includeInsights: boolean },
+  options: TargetOptions,
   events: TargetEvents,
 ): AsyncGenerator<FileTarget> {
   for (const target of targets) {
     let logFiles = 0;
     let skipped = 0;
     const s3Target = parseS3Url(target);
-    const entries = s3Target
-      ? s3Entries(s3!, target, s3Target.bucket, s3Target.prefix)
+    let entries = s3Target
+      ? s3Entries(s3!, target, s3Target.bucket, s3Target.prefix, options.selection)
       : localEntries(target);
+    if (s3Target && options.alreadyIndexed) entries = withoutIndexed(entries, options.alreadyIndexed);
     for await (const entry of entries) {
-      const reason = skipReason(entry.ref, options);
+      const reason = entry.skip ?? skipReason(entry.ref, options);
       if (reason) {
         skipped++;
         events.skipped(entry.name, reason);
@@ -79,7 +94,27 @@ export async function* fileTargets(
 interface Entry {
   name: string;
   target: FileTarget;
-  ref: { bucket: string; key: string; size?: number };
+  ref: ObjectRef;
+  skip?: SkipReason;
+}
+
+/** Marks the log files whose ledger entry says they are done, a batch of listed objects at a time. */
+async function* withoutIndexed(
+  entries: AsyncGenerator<Entry>,
+  alreadyIndexed: (refs: ObjectRef[]) => Promise<Set<string>>,
+): AsyncGenerator<Entry> {
+  let batch: Entry[] = [];
+  const settle = async function* () {
+    const done = await alreadyIndexed(batch.map((entry) => entry.ref));
+    for (const entry of batch)
+      yield done.has(entry.ref.key) ? { ...entry, skip: 'already-indexed' as const } : entry;
+    batch = [];
+  };
+  for await (const entry of entries) {
+    batch.push(entry);
+    if (batch.length >= RESUME_BATCH) yield* settle();
+  }
+  if (batch.length > 0) yield* settle();
 }
 
 async function* localEntries(path: string): AsyncGenerator<Entry> {
@@ -92,10 +127,22 @@ async function* localEntries(path: string): AsyncGenerator<Entry> {
   }
 }
 
-async function* s3Entries(s3: S3Client, url: string, bucket: string, prefix: string): AsyncGenerator<Entry> {
+async function* s3Entries(
+  s3: S3Client,
+  url: string,
+  bucket: string,
+  prefix: string,
+  selection: TargetOptions['selection'],
+): AsyncGenerator<Entry> {
   try {
-    for await (const ref of listS3Objects(s3, bucket, prefix)) {
-      yield { name: `s3://${bucket}/${ref.key}`, target: { kind: 's3', ref }, ref };
+    // With days, accounts or regions: only the matching CloudTrail date prefixes are listed.
+    const prefixes = selection
+      ? trailPrefixes(s3, bucket, prefix, { ...selection, kind: 'CloudTrail' })
+      : [prefix];
+    for await (const listed of prefixes) {
+      for await (const ref of listS3Objects(s3, bucket, listed)) {
+        yield { name: `s3://${bucket}/${ref.key}`, target: { kind: 's3', ref }, ref };
+      }
     }
   } catch (error) {
     const described = describeError(error);

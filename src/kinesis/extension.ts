@@ -23,7 +23,7 @@ import type {
 import { makeKinesisClient } from './client.js';
 import { PARTITION_KEY_MAX_CHARS } from './limits.js';
 import { KinesisFailure, KinesisSender } from './sender.js';
-import type { KinesisStreamTarget } from './stream.js';
+import type { KinesisStreamTarget } from '../config.js';
 import { sdkKinesisTransport, type KinesisTransport } from './transport.js';
 
 /** Plain data, so worker threads can make the same extension (ExtensionSpec.settings). */

@@ -4,7 +4,7 @@
  * below; tests may put a local Kinesis-compatible server (or a proxy in front of one) behind it.
  */
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import type { KinesisStreamTarget } from './stream.js';
+import type { KinesisStreamTarget } from '../config.js';
 
 export interface PutRecordsEntry {
   data: Uint8Array;

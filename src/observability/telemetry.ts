@@ -27,7 +27,10 @@ export type MetricName =
   | 'KinesisRecordsPut'
   | 'KinesisRecordsFailed'
   | 'KinesisRecordsDeadLettered'
-  | 'KinesisThrottles';
+  | 'KinesisThrottles'
+  | 'AuditMissingFiles'
+  | 'AuditHashMismatches'
+  | 'AuditChainGaps';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type LogData = Record<string, unknown>;

@@ -27,6 +27,10 @@ export interface ExtensionFile {
   keyDate?: string;
   /** S3 LastModified or a local file's modification time. */
   objectTimeMs?: number;
+  /** The S3 object's size, ETag and version, when it was read from S3. */
+  size?: number;
+  etag?: string;
+  versionId?: string;
   indexPrefix: string;
 }
 
@@ -157,18 +161,31 @@ export class FileExtensions {
     }
   }
 
-  /** Lets every observer finish; adds their counts to `outcome` and returns the errors (empty: none). */
+  /**
+   * Lets every observer finish, in the order the extensions were given; adds their counts to `outcome`
+   * and returns the errors (empty: none). An observer sees the file as failed when an extension before
+   * it failed, so an extension that records the file's final state (the ledger) goes last.
+   */
   async finish(outcome: FileOutcome): Promise<string[]> {
     for (const o of this.opened) {
       if (o.error !== undefined || !o.observer.finish) continue;
+      const earlier = this.errors();
+      const seen =
+        earlier.length > 0 && outcome.error === undefined
+          ? { ...outcome, error: earlier.join('; ') }
+          : outcome;
       try {
-        const report = await o.observer.finish(outcome);
+        const report = await o.observer.finish(seen);
         if (report?.counts) (outcome.extensions ??= {})[o.name] = report.counts;
         if (report?.error !== undefined) o.error = report.error;
       } catch (error) {
         this.fail(o, error);
       }
     }
+    return this.errors();
+  }
+
+  private errors(): string[] {
     return this.opened.filter((o) => o.error !== undefined).map((o) => `${o.name}: ${o.error}`);
   }
 

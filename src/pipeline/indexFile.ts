@@ -63,6 +63,8 @@ export interface FileJob {
    * plausible eventTime and is the time of last resort (see TimeRules, docs/field-model.md).
    */
   objectTimeMs?: number;
+  /** The S3 object's size, ETag and version (for extensions such as the ledger). */
+  object?: { size?: number; etag?: string; versionId?: string };
   stream: Readable | AsyncIterable<Uint8Array>;
 }
 
@@ -121,6 +123,7 @@ export async function indexFile(
       key: job.key,
       keyDate: job.keyDate,
       objectTimeMs: job.objectTimeMs,
+      ...job.object,
       indexPrefix: settings.indexPrefix,
     },
     {

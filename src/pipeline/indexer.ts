@@ -176,6 +176,7 @@ export class Indexer {
         key: ref.key,
         keyDate: keyDate(ref.key),
         objectTimeMs: opened.lastModifiedMs,
+        object: { size: opened.size, etag: opened.etag, versionId: opened.versionId },
         stream: opened.stream,
       },
       run,

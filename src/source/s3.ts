@@ -26,6 +26,9 @@ export interface OpenedObject {
   stream: Readable;
   /** LastModified: when this object was written (documents' time rules read it, never the clock). */
   lastModifiedMs?: number;
+  size?: number;
+  etag?: string;
+  versionId?: string;
 }
 
 /**
@@ -46,6 +49,9 @@ export async function openS3Object(
     return {
       stream: response.Body as Readable,
       lastModifiedMs: lastModified !== undefined && Number.isFinite(lastModified) ? lastModified : undefined,
+      size: response.ContentLength,
+      etag: response.ETag,
+      versionId: response.VersionId,
     };
   } catch (error) {
     throw describeS3Error(error, ref);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { sdkKinesisTransport } from '../../src/kinesis/transport.js';
 import { KinesisFailure, KinesisSender, type KinesisOutcome } from '../../src/kinesis/sender.js';
 import { makeKinesisClient } from '../../src/kinesis/client.js';
-import { parseStreamTarget, type KinesisStreamTarget } from '../../src/kinesis/stream.js';
+import { parseStreamTarget, type KinesisStreamTarget } from '../../src/config.js';
 import { seededRandom } from '../../src/util/random.js';
 import { startKinesis, startThrottlingProxy, type LocalKinesis, type StoredRecord } from './localKinesis.js';
 

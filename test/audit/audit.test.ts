@@ -1,0 +1,282 @@
+/**
+ * The audit end to end, as an auditor runs it: a trail-shaped bucket in s3rver (log files and signed,
+ * chained digest files in CloudTrail's format and layout), files indexed by the Lambda handler or the
+ * `index` command, then `audit` run as a child process against the dev server, with ListPublicKeys
+ * answered by a local CloudTrail endpoint through the real SDK client. Each case asserts what the
+ * report names and the exit code.
+ */
+import { strict as assert } from 'node:assert';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { handler, resetForTests } from '../../index.js';
+import { startDevServer, type DevServer } from '../../devserver/index.js';
+import { cliWithEnv, type CliResult } from '../helpers/cli.js';
+import { startS3, type TestS3 } from '../helpers/s3server.js';
+import { DAY, standardTrail, startCloudTrail, upload, type Trail } from './trail.js';
+
+interface JsonReport {
+  digests: number;
+  backfillDigests: number;
+  logFiles: number;
+  signaturesVerified?: number;
+  counts: Record<string, number>;
+  findings: { kind: string; object: string; detail: string }[];
+}
+
+function context(): Context {
+  return {
+    getRemainingTimeInMillis: () => 300_000,
+    awsRequestId: 'test',
+    functionName: 'indexer',
+  } as Context;
+}
+
+function s3Event(bucket: string, keys: string[]) {
+  return {
+    Records: keys.map((key) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        bucket: { name: bucket },
+        object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 100 },
+      },
+    })),
+  };
+}
+
+describe('audit against CloudTrail digest files (s3rver + dev server + CLI child process)', function () {
+  this.timeout(180_000);
+  let server: DevServer;
+  let s3: TestS3;
+  let cloudTrail: { url: string; close(): Promise<void> };
+  const trails: Trail[] = [];
+  let bucketNumber = 0;
+
+  before(async () => {
+    server = await startDevServer({ port: 0 });
+    s3 = await startS3();
+    cloudTrail = await startCloudTrail(() => trails);
+  });
+  after(async () => {
+    await server?.close();
+    await s3?.close();
+    await cloudTrail?.close();
+  });
+
+  async function newTrail(): Promise<{ bucket: string; prefix: string; trail: Trail }> {
+    const bucket = `audit-trail-${++bucketNumber}`;
+    await s3.createBucket(bucket);
+    const trail = standardTrail(bucket);
+    trails.push(trail);
+    return { bucket, prefix: `t${bucketNumber}-`, trail };
+  }
+
+  const env = (prefix: string) => ({
+    INDEX_PREFIX: prefix,
+    S3_ENDPOINT: s3.endpoint,
+    CLOUDTRAIL_ENDPOINT: cloudTrail.url,
+  });
+
+  async function audit(bucket: string, prefix: string, ...extra: string[]): Promise<CliResult> {
+    return cliWithEnv(
+      env(prefix),
+      'audit',
+      `s3://${bucket}/`,
+      '--endpoint',
+      server.url,
+      '--from',
+      DAY,
+      '--to',
+      DAY,
+      ...extra,
+    );
+  }
+
+  async function auditJson(
+    bucket: string,
+    prefix: string,
+    ...extra: string[]
+  ): Promise<{ code: number; report: JsonReport }> {
+    const result = await audit(bucket, prefix, '--json', ...extra);
+    assert.ok(result.stdout.startsWith('{'), `JSON report expected:\n${result.stdout}\n${result.stderr}`);
+    return { code: result.code, report: JSON.parse(result.stdout) as JsonReport };
+  }
+
+  async function indexWithCli(bucket: string, prefix: string): Promise<void> {
+    const result = await cliWithEnv(
+      env(prefix),
+      'index',
+      `s3://${bucket}/AWSLogs/`,
+      '--endpoint',
+      server.url,
+      '--quiet',
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+  }
+
+  async function indexWithLambda(bucket: string, prefix: string, keys: string[]): Promise<void> {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      OPENSEARCH_ENDPOINT: server.url,
+      S3_ENDPOINT: s3.endpoint,
+      INDEX_PREFIX: prefix,
+      LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    resetForTests();
+    try {
+      for (const key of keys) await handler(s3Event(bucket, [key]), context());
+    } finally {
+      // Other test files' Lambdas read the same environment: leave it as it was.
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+      resetForTests();
+    }
+  }
+
+  async function eventCount(prefix: string): Promise<number> {
+    await fetch(`${server.url}/_refresh`, { method: 'POST' });
+    const body = (await (await fetch(`${server.url}/${prefix}2*/_count`)).json()) as { count: number };
+    return body.count;
+  }
+
+  const url = (bucket: string, key: string) => `s3://${bucket}/${key}`;
+  const totalRecords = (trail: Trail) => trail.logFiles.reduce((sum, file) => sum + file.records, 0);
+
+  it('Lambda handler: every log file and digest triggered → the audit is clean, signatures verified, digests in the ledger', async () => {
+    const { bucket, prefix, trail } = await newTrail();
+    await upload(s3, bucket, [...trail.logFiles, ...trail.digests]);
+    await indexWithLambda(
+      bucket,
+      prefix,
+      [...trail.logFiles, ...trail.digests].map((o) => o.key),
+    );
+    assert.equal(await eventCount(prefix), totalRecords(trail));
+    const ledger = (await (
+      await fetch(`${server.url}/${prefix}ledger/_search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ size: 0, query: { term: { kind: 'digest' } } }),
+      })
+    ).json()) as { hits: { total: { value: number } } };
+    assert.equal(
+      ledger.hits.total.value,
+      trail.digests.length,
+      'the Lambda keeps every digest in the ledger',
+    );
+
+    const { code, report } = await auditJson(bucket, prefix, '--verify-signatures');
+    assert.deepEqual(report.findings, []);
+    assert.equal(code, 0);
+    assert.equal(report.digests, trail.digests.length);
+    assert.equal(report.backfillDigests, 1);
+    assert.equal(report.logFiles, trail.logFiles.length);
+    assert.equal(report.signaturesVerified, trail.digests.length);
+    const text = await audit(bucket, prefix);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /verdict:\s+CLEAN/);
+  });
+
+  it('Lambda handler: one log file never triggered → exactly it is reported missing', async () => {
+    const { bucket, prefix, trail } = await newTrail();
+    await upload(s3, bucket, [...trail.logFiles, ...trail.digests]);
+    const [skipped, ...rest] = trail.logFiles;
+    await indexWithLambda(
+      bucket,
+      prefix,
+      rest.map((o) => o.key),
+    );
+    const { code, report } = await auditJson(bucket, prefix);
+    assert.equal(code, 1);
+    assert.deepEqual(
+      report.findings.map((f) => [f.kind, f.object]),
+      [['missing', url(bucket, skipped!.key)]],
+    );
+  });
+
+  it('index command: a file delivered after the backfill is reported missing; --requeue indexes it and the audit is clean', async () => {
+    const { bucket, prefix, trail } = await newTrail();
+    const late = trail.logFiles[1]!;
+    await upload(s3, bucket, [...trail.logFiles.filter((f) => f !== late), ...trail.digests]);
+    await indexWithCli(bucket, prefix);
+    await upload(s3, bucket, [late]);
+
+    const before = await audit(bucket, prefix);
+    assert.equal(before.code, 1, before.stdout + before.stderr);
+    assert.match(before.stdout, /verdict:\s+1 GAP/);
+    assert.ok(before.stdout.includes(`missing: ${url(bucket, late.key)}`), before.stdout);
+    assert.equal(await eventCount(prefix), totalRecords(trail) - late.records);
+
+    const requeued = await audit(bucket, prefix, '--requeue');
+    assert.equal(requeued.code, 0, requeued.stdout + requeued.stderr);
+    assert.match(requeued.stdout, /requeued:\s+1 file/);
+    assert.match(requeued.stdout, /verdict:\s+CLEAN/);
+    assert.equal(await eventCount(prefix), totalRecords(trail));
+  });
+
+  it('a log file altered before it was indexed → a hash mismatch naming it', async () => {
+    const { bucket, prefix, trail } = await newTrail();
+    const altered = trail.logFiles[2]!;
+    const content = JSON.parse(gunzipSync(altered.body).toString()) as { Records: { eventName: string }[] };
+    content.Records[0]!.eventName = 'DeleteTrail';
+    await upload(s3, bucket, [
+      ...trail.logFiles.filter((f) => f !== altered),
+      { key: altered.key, body: gzipSync(JSON.stringify(content)) },
+      ...trail.digests,
+    ]);
+    await indexWithCli(bucket, prefix);
+    const { code, report } = await auditJson(bucket, prefix);
+    assert.equal(code, 1);
+    assert.deepEqual(
+      report.findings.map((f) => [f.kind, f.object]),
+      [['hash-mismatch', url(bucket, altered.key)]],
+    );
+  });
+
+  it('a digest deleted → a chain gap naming it', async () => {
+    const { bucket, prefix, trail } = await newTrail();
+    await upload(s3, bucket, [...trail.logFiles, ...trail.digests]);
+    await indexWithCli(bucket, prefix);
+    const deleted = trail.digests[1]!; // the middle hour of the first chain (the empty one)
+    await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: deleted.key }));
+    const { code, report } = await auditJson(bucket, prefix);
+    assert.equal(code, 1);
+    assert.ok(report.counts['chain-gap']! >= 1, JSON.stringify(report.findings));
+    assert.ok(
+      report.findings.every((f) => f.kind === 'chain-gap'),
+      JSON.stringify(report.findings),
+    );
+    assert.ok(
+      report.findings.some(
+        (f) => f.object === url(bucket, deleted.key) && /not in the bucket/.test(f.detail),
+      ),
+      JSON.stringify(report.findings),
+    );
+  });
+
+  it('a tampered digest → its signature fails with --verify-signatures (and not without)', async () => {
+    const { bucket, prefix, trail } = await newTrail();
+    // The last digest of the organization chain: no later digest names its hash, so only the signature tells.
+    const tampered = trail.digests.filter((d) => d.key.includes('/o-abc123def4/')).pop()!;
+    const content = JSON.parse(gunzipSync(tampered.body).toString()) as { logFiles: { s3Object: string }[] };
+    content.logFiles = [];
+    await upload(s3, bucket, [
+      ...trail.logFiles,
+      ...trail.digests.filter((d) => d !== tampered),
+      { ...tampered, body: gzipSync(JSON.stringify(content)) },
+    ]);
+    await indexWithCli(bucket, prefix);
+    const unsigned = await auditJson(bucket, prefix);
+    assert.deepEqual(unsigned.report.findings, [], 'without signatures the edit is invisible');
+    const { code, report } = await auditJson(bucket, prefix, '--verify-signatures');
+    assert.equal(code, 1);
+    assert.deepEqual(
+      report.findings.map((f) => [f.kind, f.object]),
+      [['signature', url(bucket, tampered.key)]],
+    );
+    assert.equal(report.signaturesVerified, trail.digests.length - 1);
+  });
+});
