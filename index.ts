@@ -7,6 +7,8 @@
  * (`batchItemFailures`), so only those are redelivered. For every other trigger, any failed file fails
  * the invocation so Lambda retries it; document ids make the retry safe.
  */
+import { buildAlerts, alertsConfigOf } from './src/alerts/settings.js';
+import type { AlertsExtension } from './src/alerts/extension.js';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
@@ -30,21 +32,38 @@ interface Runtime {
   telemetry: Telemetry;
   /** Bounds the files indexed at once across an SQS batch's parallel messages (see fileSlots.ts). */
   slots: Slots;
+  /** Alerts (src/alerts/), when a destination is configured. */
+  alerts?: AlertsExtension;
 }
 
 // Built once per cold start. A configuration error is kept and reported on every invocation, so the
 // error names the bad variable in each failed invocation's log rather than only in the first.
-let runtime: Runtime | Error | undefined;
+let runtime: Promise<Runtime | Error> | undefined;
 
-function getRuntime(): Runtime {
+async function getRuntime(): Promise<Runtime> {
   runtime ??= buildRuntime();
-  if (runtime instanceof Error) throw runtime;
-  return runtime;
+  const built = await runtime;
+  if (built instanceof Error) throw built;
+  return built;
 }
 
-function buildRuntime(): Runtime | Error {
+async function buildRuntime(): Promise<Runtime | Error> {
   try {
     const config = loadIndexerConfig(process.env);
+    const s3 = s3Client({
+      region: config.region,
+      endpoint: process.env.S3_ENDPOINT,
+      requestTimeoutMs: config.requestTimeoutMs,
+    });
+    // The rules are read and checked at cold start: a bad rules file fails every invocation, named.
+    const alertsConfig = alertsConfigOf(process.env);
+    const alerts =
+      alertsConfig &&
+      (await buildAlerts(alertsConfig, {
+        region: config.region,
+        indexPrefix: config.indexPrefix,
+        s3: () => s3,
+      }));
     const telemetry = lambdaTelemetry(
       process.env.POWERTOOLS_SERVICE_NAME ?? 'cloudtrail-indexer',
       config.logLevel,
@@ -71,14 +90,11 @@ function buildRuntime(): Runtime | Error {
         errorSettings: LAMBDA_SETTINGS,
       },
       telemetry,
-      s3Client({
-        region: config.region,
-        endpoint: process.env.S3_ENDPOINT,
-        requestTimeoutMs: config.requestTimeoutMs,
-      }),
+      s3,
+      alerts ? [alerts] : [],
     );
     const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
-    return { config, client, indexer, telemetry, slots };
+    return { config, client, indexer, telemetry, slots, alerts };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -96,13 +112,14 @@ interface Invocation {
 }
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  const { config, client, indexer, telemetry, slots } = getRuntime();
+  const { config, client, indexer, telemetry, slots, alerts } = await getRuntime();
   // Per invocation: once several files in a row fail because of the cluster, the rest are not even
   // started (their messages fail at once and come back later) instead of each using up the time.
   const invocation: Invocation = {
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
     health: ClusterHealth.create(),
   };
+  alerts?.delivery.startInvocation();
   try {
     if (isSqsEvent(event)) {
       const processor = new BatchProcessor(EventType.SQS);
@@ -122,6 +139,10 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   } catch (error) {
     throw describedError(error, lambdaErrorContext(client));
   } finally {
+    await alerts?.finishInvocation({
+      budget: { requestTimeoutMs: config.requestTimeoutMs, ...invocation },
+      telemetry,
+    });
     telemetry.flush();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { alertsCommand } from './alertsCommand.js';
 import { cleanupCommand } from './cleanupCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { devServerCommand } from './devServerCommand.js';
@@ -25,6 +26,7 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   devServerCommand,
   demoCommand,
   generateCommand,
+  alertsCommand,
 ];
 
 export function buildProgram(invocation: Invocation): Command {

@@ -23,7 +23,10 @@ export type MetricName =
   | 'IndicesKept'
   | 'IndicesSkipped'
   | 'DeleteFailures'
-  | 'ShardBudgetWarning';
+  | 'ShardBudgetWarning'
+  | 'AlertsMatched'
+  | 'AlertsSent'
+  | 'AlertsFailed';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type LogData = Record<string, unknown>;
