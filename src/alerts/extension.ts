@@ -172,7 +172,8 @@ class AlertFileObserver implements FileObserver {
           counts.summarised++;
           continue;
         }
-        const result = await delivery.deliver(stored, stored.sentTo, budget);
+        // The message is made from the event as read now: a record from an older version may lack fields.
+        const result = await delivery.deliver(alert, stored.sentTo ?? [], budget);
         if (result.error === undefined) {
           await store.update(
             alert.id,
