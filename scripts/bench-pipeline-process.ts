@@ -12,6 +12,7 @@ import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
 import type { ClusterInfo } from '../src/opensearch/cluster.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../src/pipeline/indexer.js';
+import { loadExtensions } from '../src/pipeline/extensions.js';
 import { indexInParallel } from '../src/pipeline/parallel.js';
 import { targetName, type FileTarget } from '../src/pipeline/runner.js';
 import { startRunners } from '../src/pipeline/workerRunner.js';
@@ -21,6 +22,8 @@ export interface PipelineProcessSetup {
   threads: number;
   filesPerThread: number;
   bulkConcurrency?: number;
+  /** Run the alerts' matching with the built-in rules on every record (bench-alerts-extension.ts). */
+  alerts?: boolean;
   /** The null sink is not a cluster: say what it stands for instead of installing a template on it. */
   detectCluster: boolean;
 }
@@ -51,8 +54,22 @@ async function main() {
     bulkConcurrency: setup.bulkConcurrency ?? DEFAULT_PIPELINE_SETTINGS.bulkConcurrency,
     cluster: setup.detectCluster ? undefined : NULL_SINK_CLUSTER,
   };
-  const indexer = new Indexer(client, options, silentTelemetry());
-  const runners = await startRunners(indexer, setup.threads, { connection, options, logLevel: 'ERROR' });
+  const extensions = setup.alerts
+    ? [{ module: new URL('./bench-alerts-extension.js', import.meta.url).href }]
+    : [];
+  const indexer = new Indexer(
+    client,
+    options,
+    silentTelemetry(),
+    undefined,
+    await loadExtensions(extensions),
+  );
+  const runners = await startRunners(indexer, setup.threads, {
+    connection,
+    options,
+    logLevel: 'ERROR',
+    extensions,
+  });
 
   const run = async (paths: string[]) => {
     const cpu = process.cpuUsage();

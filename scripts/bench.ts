@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver]
+ * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver] [--alerts]
  *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     'files-per-thread': { type: 'string', default: String(DEFAULT_FILES_PER_THREAD) },
     concurrency: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    alerts: { type: 'boolean', default: false },
   },
 });
 
@@ -128,6 +129,7 @@ async function main() {
     filesPerThread,
     bulkConcurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
     detectCluster: values.sink === 'devserver',
+    alerts: values.alerts,
   });
   let uncompressedBytes = 0;
 

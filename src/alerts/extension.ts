@@ -10,7 +10,13 @@
  * replay safe.
  */
 import type { Telemetry } from '../observability/telemetry.js';
-import type { ExtensionContext, ExtensionFile, FileExtension, FileObserver } from '../pipeline/extensions.js';
+import type {
+  BuiltRecord,
+  ExtensionContext,
+  ExtensionFile,
+  FileExtension,
+  FileObserver,
+} from '../pipeline/extensions.js';
 import type { BulkDocument, DocumentOutcome } from '../types.js';
 import { DEFAULT_RETRY } from '../http/retry.js';
 import { alertOf, type Alert } from './alert.js';
@@ -86,28 +92,28 @@ export class AlertsExtension implements FileExtension {
   }
 }
 
-class AlertFileObserver implements FileObserver {
+/**
+ * One file's matching: the alerts of its records, kept until each document's outcome is known, then
+ * confirmed (the event is in the index) or dropped (dead-lettered). No delivery here.
+ */
+export class FileAlertMatcher {
   /** Alerts by document id, until the document's outcome is known. */
   private readonly waiting = new Map<string, Alert[]>();
-  private readonly confirmed = new Map<string, Alert>();
+  /** Alerts whose event is in the index, by alert id (one per id). */
+  readonly confirmed = new Map<string, Alert>();
+  /** The threshold of each alert id whose rule has one. */
   private readonly thresholds = new Map<string, number>();
+  belowThreshold = 0;
 
   constructor(
-    private readonly alerts: AlertsExtension,
-    private readonly file: ExtensionFile,
-    private readonly context: ExtensionContext,
+    private readonly rules: RuleSet,
+    private readonly sourceName: string,
+    /** True once `needed` matches of this alert id were seen (this container's count). */
+    private readonly reachesThreshold: (alert: Alert, needed: number) => boolean,
   ) {}
 
-  onRecord({
-    raw,
-    recordIndex,
-    document,
-  }: {
-    raw: Buffer;
-    recordIndex: number;
-    document: BulkDocument;
-  }): void {
-    if (!this.alerts.rules.isCandidate(raw)) return;
+  onRecord({ raw, recordIndex, document }: BuiltRecord): void {
+    if (!this.rules.isCandidate(raw)) return;
     let event: unknown;
     try {
       event = JSON.parse(raw.toString('utf8'));
@@ -115,13 +121,8 @@ class AlertFileObserver implements FileObserver {
       return; // the builder recovered this record; its raw form is not plain JSON (see docs/field-model.md)
     }
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return;
-    const place = {
-      source: this.file.sourceName,
-      recordIndex,
-      index: document.index,
-      documentId: document.id,
-    };
-    for (const rule of this.alerts.rules.matches(event as Record<string, unknown>)) {
+    const place = { source: this.sourceName, recordIndex, index: document.index, documentId: document.id };
+    for (const rule of this.rules.matches(event as Record<string, unknown>)) {
       const alert = alertOf(rule, event as Record<string, unknown>, place);
       if (rule.threshold) this.thresholds.set(alert.id, rule.threshold.count);
       const list = this.waiting.get(document.id);
@@ -137,30 +138,46 @@ class AlertFileObserver implements FileObserver {
     if (outcome.kind === 'dead-letter') return; // not in the index: nothing to point the alert at
     for (const alert of list) {
       const needed = this.thresholds.get(alert.id);
-      if (needed !== undefined && !this.alerts.countTowardsThreshold(alert, needed)) {
+      if (needed !== undefined && !this.reachesThreshold(alert, needed)) {
         this.belowThreshold++;
         continue;
       }
       if (!this.confirmed.has(alert.id)) this.confirmed.set(alert.id, alert);
     }
   }
+}
 
-  private belowThreshold = 0;
+class AlertFileObserver implements FileObserver {
+  private readonly matcher: FileAlertMatcher;
+  readonly onRecord: (record: BuiltRecord) => void;
+  readonly onOutcome: (document: BulkDocument, outcome: DocumentOutcome) => void;
+
+  constructor(
+    private readonly alerts: AlertsExtension,
+    private readonly file: ExtensionFile,
+    private readonly context: ExtensionContext,
+  ) {
+    this.matcher = new FileAlertMatcher(alerts.rules, file.sourceName, (alert, needed) =>
+      alerts.countTowardsThreshold(alert, needed),
+    );
+    this.onRecord = (record) => this.matcher.onRecord(record);
+    this.onOutcome = (document, outcome) => this.matcher.onOutcome(document, outcome);
+  }
 
   async finish(): Promise<{ counts: Record<string, number>; error?: string }> {
     const counts: AlertCounts = {
-      matched: this.confirmed.size,
+      matched: this.matcher.confirmed.size,
       sent: 0,
       alreadySent: 0,
       summarised: 0,
       failed: 0,
-      belowThreshold: this.belowThreshold,
+      belowThreshold: this.matcher.belowThreshold,
     };
     const { telemetry, budget, health } = this.context;
     const calls = storeCalls(this.context.http!, { policy: DEFAULT_RETRY, budget, health });
     const { delivery, store } = this.alerts;
     let firstError: string | undefined;
-    for (const alert of this.confirmed.values()) {
+    for (const alert of this.matcher.confirmed.values()) {
       try {
         const { stored } = await store.createOrGet(alert, calls);
         if (stored.status !== 'pending') {
