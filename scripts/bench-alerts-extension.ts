@@ -5,7 +5,7 @@
  * calls per alert, not per record). The matches are reported as the file's `alerts` counts.
  */
 import { defaultRules } from '../src/alerts/defaultPack.js';
-import { FileAlertMatcher } from '../src/alerts/extension.js';
+import { FileAlertMatcher } from '../src/alerts/fileMatcher.js';
 import { RuleSet } from '../src/alerts/match.js';
 import type { FileExtension } from '../src/pipeline/extensions.js';
 

@@ -50,7 +50,7 @@ export class RuleSet {
       const start = from + EVENT_NAME_KEY.length;
       const end = raw.indexOf(QUOTE, start);
       if (end < 0) return true;
-      if (raw.indexOf(BACKSLASH, start) === end - 1) return true; // an escaped name: let the parse decide
+      if (raw[end - 1] === BACKSLASH) return true; // an escaped quote in the name: let the parse decide
       if (this.eventNames.has(raw.toString('latin1', start, end))) return true;
       from = raw.indexOf(EVENT_NAME_KEY, end);
     }

@@ -27,19 +27,12 @@ function context(): Context {
   } as Context;
 }
 
+/** What S3 sends for a new object (the key URL-encoded, slashes kept). */
 function s3Event(key: string) {
+  const object = { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 1000 };
   return {
     Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventName: 'ObjectCreated:Put',
-        s3: {
-          bucket: { name: BUCKET },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 1000 },
-        },
-      },
+      { eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object } },
     ],
   };
 }
@@ -109,6 +102,10 @@ describe('alerts through the Lambda handler', function () {
       delete process.env[name];
     resetForTests();
   });
+
+  async function statuses(): Promise<string[]> {
+    return (await storedAlerts()).map((a) => a.status);
+  }
 
   async function storedAlerts(): Promise<StoredAlert[]> {
     await fetch(server.url + '/cloudtrail-alerts/_refresh', { method: 'POST' });
@@ -192,10 +189,7 @@ describe('alerts through the Lambda handler', function () {
     await handler(s3Event(key), context());
     assert.equal(slack.accepted.length, 1);
     assert.equal(aws.published.length, 1);
-    assert.deepEqual(
-      (await storedAlerts()).map((a) => a.status),
-      ['sent'],
-    );
+    assert.deepEqual(await statuses(), ['sent']);
   });
 
   it('Slack down for a whole invocation: the file fails, its alerts stay pending, and the next invocation sends them', async () => {
@@ -219,10 +213,7 @@ describe('alerts through the Lambda handler', function () {
     await handler(s3Event(key), context());
     assert.deepEqual(slack.headers(), ['CRITICAL: Root user activity']);
     assert.equal(aws.published.length, 1, 'not sent to SNS a second time');
-    assert.deepEqual(
-      (await storedAlerts()).map((a) => a.status),
-      ['sent'],
-    );
+    assert.deepEqual(await statuses(), ['sent']);
   });
 
   it("honours Slack's 429 Retry-After before sending again", async () => {

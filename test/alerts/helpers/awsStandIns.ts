@@ -25,7 +25,8 @@ export class AwsStandIns {
   ) {}
 
   static async start(): Promise<AwsStandIns> {
-    let self: AwsStandIns | undefined;
+    // The server's handler needs the instance, which needs the server's port.
+    const made: { self?: AwsStandIns } = {};
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,9 +38,9 @@ export class AwsStandIns {
             .writeHead(status, { 'content-type': 'application/x-amz-json-1.1' })
             .end(JSON.stringify(value));
         if (target === 'secretsmanager.GetSecretValue') {
-          self!.secretReads++;
+          made.self!.secretReads++;
           const id = (JSON.parse(body) as { SecretId: string }).SecretId;
-          const value = self!.secrets.get(id);
+          const value = made.self!.secrets.get(id);
           if (value === undefined)
             return json(400, {
               __type: 'ResourceNotFoundException',
@@ -48,20 +49,20 @@ export class AwsStandIns {
           return json(200, { ARN: id, Name: id, SecretString: value, VersionId: 'v1' });
         }
         if (target === 'AmazonSSM.GetParameter') {
-          self!.secretReads++;
+          made.self!.secretReads++;
           const name = (JSON.parse(body) as { Name: string }).Name;
-          const value = self!.parameters.get(name);
+          const value = made.self!.parameters.get(name);
           if (value === undefined) return json(400, { __type: 'ParameterNotFound', message: '' });
           return json(200, { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1 } });
         }
         const form = new URLSearchParams(body);
         if (form.get('Action') === 'Publish') {
-          self!.published.push({
+          made.self!.published.push({
             topicArn: form.get('TopicArn') ?? '',
             subject: form.get('Subject') ?? '',
             message: form.get('Message') ?? '',
           });
-          const id = `msg-${self!.published.length}`;
+          const id = `msg-${made.self!.published.length}`;
           response
             .writeHead(200, { 'content-type': 'text/xml' })
             .end(
@@ -74,8 +75,8 @@ export class AwsStandIns {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    self = new AwsStandIns(server, `http://127.0.0.1:${port}`);
-    return self;
+    made.self = new AwsStandIns(server, `http://127.0.0.1:${port}`);
+    return made.self;
   }
 
   /** Environment that points the SDK clients here (credentials: any, e.g. test/helpers/s3server.ts's). */

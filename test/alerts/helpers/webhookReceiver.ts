@@ -34,7 +34,8 @@ export class WebhookReceiver {
   ) {}
 
   static async start(): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
+    // The server's handler needs the instance, which needs the server's port.
+    const made: { receiver?: WebhookReceiver } = {};
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -43,9 +44,9 @@ export class WebhookReceiver {
           body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'],
           atMs: performance.now(),
         };
-        receiver!.requests.push(received);
-        const answer = receiver!.next.shift() ?? receiver!.always;
-        if (answer.status === 200) receiver!.accepted.push(received);
+        made.receiver!.requests.push(received);
+        const answer = made.receiver!.next.shift() ?? made.receiver!.always;
+        if (answer.status === 200) made.receiver!.accepted.push(received);
         const headers: Record<string, string> = { 'content-type': 'text/plain' };
         if (answer.status === 429) headers['retry-after'] = String(answer.retryAfterSeconds);
         response
@@ -55,8 +56,8 @@ export class WebhookReceiver {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/services/T000/B000/XXXXSECRETPART`);
-    return receiver;
+    made.receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/services/T000/B000/XXXXSECRETPART`);
+    return made.receiver;
   }
 
   reset(): void {
