@@ -8,7 +8,6 @@
  * parameters left blank.
  */
 
-import { ALERT_ENV_VARS } from './alerts/envVars.js';
 import { redactCredentials } from './http/redact.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './http/retry.js';
 import type { LogLevel } from './observability/telemetry.js';
@@ -92,7 +91,6 @@ export const INDEXER_ENV_VARS: readonly string[] = [
   'MAX_DECOMPRESSED_BYTES',
   'MAX_RECORD_BYTES',
   'INCLUDE_INSIGHTS',
-  ...ALERT_ENV_VARS,
 ];
 
 /** Every variable loadCleanupConfig reads. */

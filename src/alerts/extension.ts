@@ -150,11 +150,12 @@ class AlertFileObserver implements FileObserver {
         }
       } catch (error) {
         counts.failed++;
-        firstError ??= error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
+        firstError ??= message;
         telemetry.log.warn('alert not sent', {
           source: this.file.sourceName,
           alert: alert.id,
-          error: firstError,
+          error: message,
         });
       }
     }

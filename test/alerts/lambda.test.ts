@@ -58,6 +58,9 @@ describe('alerts through the Lambda handler', function () {
   const quiet = [missOf('cis.iam-policy-change'), missOf('cis.s3-bucket-policy-change')];
   const MIXED = logKey('mixed');
 
+  // The handler reads process.env: what these tests set must not reach later tests (or their children).
+  const savedEnv = { ...process.env };
+
   before(async () => {
     server = await startDevServer({ port: 0 });
     s3 = await startS3();
@@ -70,6 +73,9 @@ describe('alerts through the Lambda handler', function () {
     rulesDir = await mkdtemp(join(tmpdir(), 'alert-rules-'));
   });
   after(async () => {
+    for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+    Object.assign(process.env, savedEnv);
+    resetForTests();
     await server?.close();
     await s3?.close();
     await slack?.close();
