@@ -7,6 +7,8 @@
  * (`batchItemFailures`), so only those are redelivered. For every other trigger, any failed file fails
  * the invocation so Lambda retries it; document ids make the retry safe.
  */
+import { buildAlerts, alertsConfigOf } from './src/alerts/settings.js';
+import type { AlertsExtension } from './src/alerts/extension.js';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { loadIndexerConfig, type IndexerConfig } from './src/config.js';
@@ -38,19 +40,22 @@ interface Runtime {
   slots: Slots;
   /** Digest files named by triggers go to the ledger (src/ledger/digests.ts). */
   digests: DigestRecorder;
+  /** Alerts (src/alerts/), when a destination is configured. */
+  alerts?: AlertsExtension;
 }
 
 // Built once per cold start. A configuration error is kept and reported on every invocation, so the
 // error names the bad variable in each failed invocation's log rather than only in the first.
-let runtime: Runtime | Error | undefined;
+let runtime: Promise<Runtime | Error> | undefined;
 
-function getRuntime(): Runtime {
+async function getRuntime(): Promise<Runtime> {
   runtime ??= buildRuntime();
-  if (runtime instanceof Error) throw runtime;
-  return runtime;
+  const built = await runtime;
+  if (built instanceof Error) throw built;
+  return built;
 }
 
-function buildRuntime(): Runtime | Error {
+async function buildRuntime(): Promise<Runtime | Error> {
   try {
     const config = loadIndexerConfig(process.env);
     const telemetry = lambdaTelemetry('cloudtrail-indexer', config.logLevel);
@@ -60,6 +65,15 @@ function buildRuntime(): Runtime | Error {
       endpoint: process.env.S3_ENDPOINT,
       requestTimeoutMs: config.requestTimeoutMs,
     });
+    // The rules are read and checked at cold start: a bad rules file fails every invocation, named.
+    const alertsConfig = alertsConfigOf(process.env);
+    const alerts =
+      alertsConfig &&
+      (await buildAlerts(alertsConfig, {
+        region: config.region,
+        indexPrefix: config.indexPrefix,
+        s3: () => s3,
+      }));
     const indexer = new Indexer(
       client,
       {
@@ -79,6 +93,7 @@ function buildRuntime(): Runtime | Error {
       s3,
       // The ledger last: it records the file's final state, including another extension's failure.
       [
+        ...(alerts ? [alerts] : []),
         ...(config.kinesisStream
           ? [
               new KinesisExtension({
@@ -97,7 +112,7 @@ function buildRuntime(): Runtime | Error {
       ledgerIndex(config.indexPrefix),
     );
     const slots = new Slots(filesInFlight(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
-    return { config, client, indexer, telemetry, slots, digests };
+    return { config, client, indexer, telemetry, slots, digests, ...(alerts ? { alerts } : {}) };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -115,14 +130,15 @@ interface Invocation {
 }
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  const runtime = getRuntime();
-  const { config, client, telemetry } = runtime;
+  const runtime = await getRuntime();
+  const { config, client, telemetry, alerts } = runtime;
   // Per invocation: once several files in a row fail because of the cluster, the rest are not even
   // started (their messages fail at once and come back later) instead of each using up the time.
   const invocation: Invocation = {
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
     health: ClusterHealth.create(),
   };
+  alerts?.delivery.startInvocation();
   try {
     if (isSqsEvent(event)) {
       const processor = new BatchProcessor(EventType.SQS);
@@ -142,6 +158,10 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   } catch (error) {
     throw describedError(error, lambdaErrorContext(client));
   } finally {
+    await alerts?.finishInvocation({
+      budget: { requestTimeoutMs: config.requestTimeoutMs, ...invocation },
+      telemetry,
+    });
     telemetry.flush();
   }
 }

@@ -13,6 +13,7 @@ import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
 import type { ClusterInfo } from '../src/opensearch/cluster.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer, type IndexerOptions } from '../src/pipeline/indexer.js';
+import { loadExtensions } from '../src/pipeline/extensions.js';
 import { indexInParallel } from '../src/pipeline/parallel.js';
 import { targetName, type FileTarget } from '../src/pipeline/runner.js';
 import { startRunners } from '../src/pipeline/workerRunner.js';
@@ -22,6 +23,8 @@ export interface PipelineProcessSetup {
   threads: number;
   filesPerThread: number;
   bulkConcurrency?: number;
+  /** Run the alerts' matching with the built-in rules on every record (bench-alerts-extension.ts). */
+  alerts?: boolean;
   /** The null sink is not a cluster: say what it stands for instead of installing a template on it. */
   detectCluster: boolean;
   /** A Kinesis-compatible endpoint: every record also goes to the stream `bench` there. */
@@ -61,18 +64,18 @@ async function main() {
         requestTimeoutMs: options.requestTimeoutMs,
       }
     : undefined;
-  const indexer = new Indexer(
-    client,
-    options,
-    silentTelemetry(),
-    undefined,
-    kinesis ? [new KinesisExtension(kinesis)] : [],
-  );
+  const alertsSpecs = setup.alerts
+    ? [{ module: new URL('./bench-alerts-extension.js', import.meta.url).href }]
+    : [];
+  const indexer = new Indexer(client, options, silentTelemetry(), undefined, [
+    ...(await loadExtensions(alertsSpecs)),
+    ...(kinesis ? [new KinesisExtension(kinesis)] : []),
+  ]);
   const runners = await startRunners(indexer, setup.threads, {
     connection,
     options,
     logLevel: 'ERROR',
-    extensions: kinesis ? [kinesisExtensionSpec(kinesis)] : [],
+    extensions: [...alertsSpecs, ...(kinesis ? [kinesisExtensionSpec(kinesis)] : [])],
   });
 
   const run = async (paths: string[]) => {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver]
- *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R] [--kinesis null]`
+ *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R] [--kinesis null]
+ *                   [--alerts]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
  * files against a bulk sink in another process, on T threads with F files in flight per thread. The
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     kinesis: { type: 'string' },
+    alerts: { type: 'boolean', default: false },
   },
 });
 
@@ -136,6 +138,7 @@ async function main() {
     bulkConcurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
     detectCluster: values.sink === 'devserver',
     kinesisEndpoint: kinesisSink?.url,
+    alerts: values.alerts,
   });
   let uncompressedBytes = 0;
 

@@ -1,5 +1,7 @@
 /** `cloudtrail-opensearch index <path|s3://bucket/prefix>... --endpoint URL`: backfills and local files. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { alertsConfigOf, buildAlerts } from '../alerts/settings.js';
 import type { DeadLetterTarget } from '../config.js';
 import { ClusterHealth } from '../http/health.js';
 import { cliTelemetry } from '../observability/telemetry.js';
@@ -23,6 +25,7 @@ import {
   positiveNumber,
   wholeNumber,
   type ConnectionFlags,
+  UsageError,
 } from './options.js';
 import { Progress, type ProgressMode } from './progress.js';
 import { checkTargets, SKIP_EXPLANATIONS } from './targets.js';
@@ -45,6 +48,8 @@ interface IndexFlags extends ConnectionFlags, SelectionFlags {
   progressInterval: number;
   quiet: boolean;
   verbose: boolean;
+  /** false with --no-alerts (backfills). */
+  alerts: boolean;
 }
 
 /** The product's index template refreshes every 30 s (src/template/template.ts). */
@@ -90,6 +95,12 @@ export function indexCommand(invocation: Invocation): Command {
       new Option(
         '--s3-endpoint <url>',
         'an S3-compatible endpoint instead of AWS S3, path-style (default: $S3_ENDPOINT, else AWS S3)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--no-alerts',
+        'send no alerts for these files (backfills); alerts are on when ALERT_SLACK_WEBHOOK_SECRET or ALERT_SNS_TOPIC_ARN is set',
       ),
     )
     .addOption(new Option('--include-insights', 'also index CloudTrail Insights files').default(false))
@@ -177,6 +188,13 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     deadLetter: flags.deadLetter,
     service: flags.service,
   };
+  const alerts = flags.alerts
+    ? await alertsFor(flags, indexPrefix, () => s3 ?? s3Client(s3Options))
+    : undefined;
+  // One thread sends alerts, so the webhook's rate limit and the run's message budget hold.
+  const threads = alerts ? 1 : flags.threads;
+  if (alerts && flags.threads > 1) progress.note('note: alerts are on, so files are indexed in one thread');
+  const telemetry = cliTelemetry(logLevel, (line) => progress.note(line));
   const kinesis: KinesisSettings | undefined = flags.kinesisStream && {
     stream: flags.kinesisStream,
     endpoint: flags.kinesisEndpoint ?? process.env.KINESIS_ENDPOINT,
@@ -186,10 +204,10 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
   const indexer = new Indexer(
     client,
     options,
-    cliTelemetry(logLevel, (line) => progress.note(line)),
+    telemetry,
     s3,
     // The ledger last: it records the file's final state, including another extension's failure.
-    [...(kinesis ? [new KinesisExtension(kinesis)] : []), new LedgerExtension()],
+    [...(alerts ? [alerts] : []), ...(kinesis ? [new KinesisExtension(kinesis)] : []), new LedgerExtension()],
   );
   try {
     await checkEndpoint(connected, invocation);
@@ -198,7 +216,7 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
     const health = ClusterHealth.create();
     const runners = await startRunners(
       indexer,
-      flags.threads,
+      threads,
       {
         connection,
         options,
@@ -248,7 +266,13 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
       process.stderr.write('nothing to index: no CloudTrail log file under the given paths\n');
       return EXIT.usage;
     }
+    if (alerts)
+      await alerts.finishInvocation({
+        budget: { requestTimeoutMs: flags.requestTimeout, remainingTimeMs: () => Infinity },
+        telemetry,
+      });
     const lines = summaryLines(totals, indexer.deadLetterTarget);
+    if (alerts) lines.push(alerts.summaryLine());
     lines.push(await searchableLine(connected, flags, totals, invocation));
     process.stdout.write(lines.join('\n') + '\n');
     return exitCodeOf(totals);
@@ -281,6 +305,16 @@ async function backfillListing(flags: IndexFlags, connected: Connected) {
   // Entries written by earlier runs become searchable at the next refresh: make it now.
   await ledger.refresh();
   return { selection, alreadyIndexed: (refs: ObjectRef[]) => completeObjects(ledger, refs) };
+}
+
+/** The alerts extension when ALERT_* configure a destination; a bad setting or rules file is a usage error. */
+async function alertsFor(flags: IndexFlags, indexPrefix: string, s3: () => S3Client) {
+  try {
+    const config = alertsConfigOf(process.env);
+    return config && (await buildAlerts(config, { region: flags.region, indexPrefix, s3 }));
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
 }
 
 function progressMode(flags: IndexFlags): ProgressMode {

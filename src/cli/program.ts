@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { alertsCommand } from './alertsCommand.js';
 import { activityCommand } from './activityCommand.js';
 import { actorsCommand } from './actorsCommand.js';
 import { auditCommand } from './auditCommand.js';
@@ -35,6 +36,7 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   servicesCommand,
   topCommand,
   auditCommand,
+  alertsCommand,
 ];
 
 export function buildProgram(invocation: Invocation): Command {

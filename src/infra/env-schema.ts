@@ -3,6 +3,7 @@
 // check the template against them, so the template can never set a variable the code ignores (a typo
 // there would silently fall back to a default).
 import { BREAKER_ENV_VARS } from '../breaker/config.js';
+import { ALERT_ENV_VARS } from '../alerts/envVars.js';
 import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../config.js';
 
 /** The project's Lambdas; a function resource says which one it is in its Metadata (COMPONENT_METADATA_KEY). */
@@ -34,7 +35,15 @@ export const INDEXER_NODE_OPTIONS = '--max-semi-space-size=8';
 
 export function envSchema(): EnvSchema {
   return {
-    variables: { indexer: INDEXER_ENV_VARS, cleanup: CLEANUP_ENV_VARS, breaker: BREAKER_ENV_VARS },
-    source: { indexer: 'src/config.ts', cleanup: 'src/config.ts', breaker: 'src/breaker/config.ts' },
+    variables: {
+      indexer: [...INDEXER_ENV_VARS, ...ALERT_ENV_VARS],
+      cleanup: CLEANUP_ENV_VARS,
+      breaker: BREAKER_ENV_VARS,
+    },
+    source: {
+      indexer: 'src/config.ts and src/alerts/envVars.ts',
+      cleanup: 'src/config.ts',
+      breaker: 'src/breaker/config.ts',
+    },
   };
 }

@@ -30,7 +30,10 @@ export type MetricName =
   | 'KinesisThrottles'
   | 'AuditMissingFiles'
   | 'AuditHashMismatches'
-  | 'AuditChainGaps';
+  | 'AuditChainGaps'
+  | 'AlertsMatched'
+  | 'AlertsSent'
+  | 'AlertsFailed';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type LogData = Record<string, unknown>;

@@ -2,6 +2,7 @@
  * The product rules (src/infra/product-rules.ts): the real templates pass, and each rule catches a copy of
  * a real template broken in the way it guards against (a mutation test per rule).
  */
+import { ALERT_ENV_VARS } from '../../src/alerts/envVars.js';
 import assert from 'node:assert/strict';
 import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../../src/config.js';
 import { BREAKER_ENV_VARS } from '../../src/breaker/config.js';
@@ -38,7 +39,7 @@ describe('product rules', function () {
     });
 
     it('checks environment variables against the lists the code exports', function () {
-      assert.deepEqual(env.variables.indexer, INDEXER_ENV_VARS);
+      assert.deepEqual(env.variables.indexer, [...INDEXER_ENV_VARS, ...ALERT_ENV_VARS]);
       assert.deepEqual(env.variables.cleanup, CLEANUP_ENV_VARS);
       assert.deepEqual(env.variables.breaker, BREAKER_ENV_VARS);
     });

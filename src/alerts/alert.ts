@@ -1,0 +1,119 @@
+/**
+ * One alert: a rule matched an event. It keeps the few fields a message shows (copied out of the event,
+ * which is not kept) and its id in the alerts index, which makes "once each" work across replays: the
+ * same event and rule (or, with a dedup key, the same key in the same window of event time) always gives
+ * the same id, whatever the clock says when it is seen.
+ */
+import { createHash } from 'node:crypto';
+import { textsAt } from './match.js';
+import type { Rule, Severity } from './rules.js';
+
+export interface Alert {
+  id: string;
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  eventTime: string;
+  actor: string;
+  accountId: string;
+  region: string;
+  sourceIp: string;
+  /** The log file (`s3://bucket/key` or a path) and the record's position in it. */
+  source: string;
+  recordIndex: number;
+  /** The daily index and id of the event's document. */
+  index: string;
+  documentId: string;
+}
+
+/** Where the event is, for the alert. */
+export interface EventPlace {
+  source: string;
+  recordIndex: number;
+  index: string;
+  documentId: string;
+}
+
+const MAX_FIELD_CHARS = 512;
+const MAX_ID_BYTES = 512;
+
+export function alertOf(rule: Rule, event: Record<string, unknown>, place: EventPlace): Alert {
+  const eventId = text(event, 'eventID') || place.documentId;
+  return {
+    id: alertId(rule, event, eventId),
+    ruleId: rule.id,
+    title: rule.title,
+    severity: rule.severity,
+    eventId,
+    eventName: text(event, 'eventName'),
+    eventSource: text(event, 'eventSource'),
+    eventTime: text(event, 'eventTime'),
+    actor: actorOf(event),
+    accountId: text(event, 'recipientAccountId') || text(event, 'userIdentity.accountId'),
+    region: text(event, 'awsRegion'),
+    sourceIp: text(event, 'sourceIPAddress'),
+    ...place,
+  };
+}
+
+/**
+ * `rule:eventID`, or with a dedup key `rule:hash(key values):window start` (window of the event's own
+ * time; an event without a usable eventTime is its own window).
+ */
+function alertId(rule: Rule, event: Record<string, unknown>, eventId: string): string {
+  const grouping = rule.dedup ?? (rule.threshold && { key: [], windowMs: rule.threshold.windowMs });
+  const eventMs = Date.parse(text(event, 'eventTime'));
+  if (!grouping || !Number.isFinite(eventMs)) return limitId(`${rule.id}:${eventId}`);
+  const keyText = grouping.key.map((path) => textsAt(event, path).join(',')).join('\n');
+  const keyHash = createHash('sha256').update(keyText).digest('hex').slice(0, 16);
+  const windowStart = new Date(Math.floor(eventMs / grouping.windowMs) * grouping.windowMs).toISOString();
+  return limitId(`${rule.id}:${keyHash}:${windowStart}`);
+}
+
+function limitId(id: string): string {
+  if (Buffer.byteLength(id) <= MAX_ID_BYTES) return id;
+  return `${id.slice(0, 64)}:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+function actorOf(event: Record<string, unknown>): string {
+  const type = text(event, 'userIdentity.type');
+  if (type === 'Root') return `root (account ${text(event, 'userIdentity.accountId')})`;
+  return (
+    text(event, 'userIdentity.arn') ||
+    text(event, 'userIdentity.userName') ||
+    text(event, 'userIdentity.principalId') ||
+    text(event, 'userIdentity.invokedBy') ||
+    type ||
+    'unknown'
+  );
+}
+
+function text(event: Record<string, unknown>, path: string): string {
+  const first = textsAt(event, path)[0] ?? '';
+  return first.length > MAX_FIELD_CHARS ? `${first.slice(0, MAX_FIELD_CHARS)}…` : first;
+}
+
+/** A sample alert for `alerts send-test`: says plainly that it is a test. */
+export function sampleAlert(): Alert {
+  return {
+    id: 'send-test',
+    ruleId: 'send-test',
+    title: 'Test message from cloudtrail-opensearch',
+    severity: 'info',
+    eventId: '00000000-0000-0000-0000-000000000000',
+    eventName: 'ConsoleLogin',
+    eventSource: 'signin.amazonaws.com',
+    eventTime: new Date().toISOString(),
+    actor: 'arn:aws:iam::111122223333:user/example',
+    accountId: '111122223333',
+    region: 'us-east-1',
+    sourceIp: '192.0.2.10',
+    source: 'alerts send-test',
+    recordIndex: 0,
+    index: '-',
+    documentId: '-',
+  };
+}
