@@ -63,6 +63,8 @@ interface FileRun {
   health?: ClusterHealth;
   watch: RequestWatch;
   http: HttpCaller;
+  /** For the extensions: the same time and health, outside the file's watch. */
+  extensionHttp: HttpCaller;
 }
 
 export class Indexer {
@@ -201,7 +203,15 @@ export class Indexer {
   private fileRun(remainingTimeMs: () => number, health: ClusterHealth | undefined): FileRun {
     const budget = { requestTimeoutMs: this.options.requestTimeoutMs, remainingTimeMs };
     const watch = new RequestWatch();
-    return { budget, health, watch, http: watchedCaller(this.http, { health, watch, budget }) };
+    return {
+      budget,
+      health,
+      watch,
+      http: watchedCaller(this.http, { health, watch, budget }),
+      // Extensions' writes (ledger entry, alerts) happen after delivery; were they watched, their
+      // success would hide the file's refused bulk requests from the circuit breaker.
+      extensionHttp: watchedCaller(this.http, { health, budget }),
+    };
   }
 
   /** undefined once the cluster is prepared; otherwise the file's failed outcome (nothing read). */
@@ -232,7 +242,7 @@ export class Indexer {
       describeAuth: (status, body) => this.describeAuth(status, body),
       documentMemory: this.documentMemory,
       extensions: this.extensions,
-      http: run.http,
+      http: run.extensionHttp,
     });
     const failed = outcome.error !== undefined || outcome.undelivered > 0;
     run.health?.noteFile(run.watch.verdict(failed), run.watch.detail);

@@ -275,6 +275,9 @@ describe('reliability: delivery holes (Lambda handler)', function () {
   });
 });
 
+/** A bulk request carrying events for a daily index (not the dead-letter index, nor a file's ledger entry). */
 function isDailyLog(record: { path: string; docs: { index: string }[] }): boolean {
-  return record.path === '/_bulk' && record.docs.some((doc) => doc.index !== DEAD_LETTER_INDEX);
+  return (
+    record.path === '/_bulk' && record.docs.some((doc) => /^cloudtrail-\d{4}-\d{2}-\d{2}$/.test(doc.index))
+  );
 }
