@@ -4,8 +4,8 @@
  * same event and rule (or, with a dedup key, the same key in the same window of event time) always gives
  * the same id, whatever the clock says when it is seen.
  */
-import { createHash } from 'node:crypto';
-import { textsAt } from './match.js';
+import { hash } from 'node:crypto';
+import { firstTextAt, textsAt } from './match.js';
 import type { Rule, Severity } from './rules.js';
 
 export interface Alert {
@@ -68,14 +68,14 @@ function alertId(rule: Rule, event: Record<string, unknown>, eventId: string): s
   const eventMs = Date.parse(text(event, 'eventTime'));
   if (!grouping || !Number.isFinite(eventMs)) return limitId(`${rule.id}:${eventId}`);
   const keyText = grouping.key.map((path) => textsAt(event, path).join(',')).join('\n');
-  const keyHash = createHash('sha256').update(keyText).digest('hex').slice(0, 16);
+  const keyHash = hash('sha256', keyText, 'hex').slice(0, 16);
   const windowStart = new Date(Math.floor(eventMs / grouping.windowMs) * grouping.windowMs).toISOString();
   return limitId(`${rule.id}:${keyHash}:${windowStart}`);
 }
 
 function limitId(id: string): string {
   if (Buffer.byteLength(id) <= MAX_ID_BYTES) return id;
-  return `${id.slice(0, 64)}:${createHash('sha256').update(id).digest('hex')}`;
+  return `${id.slice(0, 64)}:${hash('sha256', id, 'hex')}`;
 }
 
 function actorOf(event: Record<string, unknown>): string {
@@ -92,7 +92,7 @@ function actorOf(event: Record<string, unknown>): string {
 }
 
 function text(event: Record<string, unknown>, path: string): string {
-  const first = textsAt(event, path)[0] ?? '';
+  const first = firstTextAt(event, path) ?? '';
   return first.length > MAX_FIELD_CHARS ? `${first.slice(0, MAX_FIELD_CHARS)}…` : first;
 }
 

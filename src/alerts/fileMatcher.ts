@@ -1,12 +1,14 @@
 /**
  * One file's matching, as the indexer does it for each record the builder made a document of: the
- * prefilter on the raw bytes, a parse of the rare candidate, the rules; each alert then waits for its
- * document's outcome.
+ * prefilter on the values the builder read (or on the raw bytes, when it handed none over), a parse of
+ * the rare candidate (none when the builder parsed the record), the rules; each alert then waits for
+ * its document's outcome.
  */
 import type { BuiltRecord } from '../pipeline/extensions.js';
 import type { BulkDocument, DocumentOutcome } from '../types.js';
 import { alertOf, type Alert } from './alert.js';
 import type { RuleSet } from './match.js';
+import type { Rule } from './rules.js';
 
 /**
  * One file's matching: the alerts of its records, kept until each document's outcome is known, then
@@ -28,18 +30,28 @@ export class FileAlertMatcher {
     private readonly reachesThreshold: (alert: Alert, needed: number) => boolean,
   ) {}
 
-  onRecord({ raw, recordIndex, document }: BuiltRecord): void {
-    if (!this.rules.isCandidate(raw)) return;
-    let event: unknown;
-    try {
-      event = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return; // the builder recovered this record; its raw form is not plain JSON (see docs/field-model.md)
+  onRecord({ raw, recordIndex, document, fields }: BuiltRecord): void {
+    let event: Record<string, unknown> | undefined;
+    let matched: Rule[];
+    if (fields?.parsed) {
+      event = fields.parsed;
+      matched = this.rules.matches(event);
+    } else if (fields) {
+      const positions = this.rules.prefilter.mayMatch(fields);
+      if (positions.length === 0) return;
+      event = parseRecord(raw);
+      if (event === undefined) return;
+      matched = this.rules.matchesAmong(event, positions);
+    } else {
+      if (!this.rules.isCandidate(raw)) return;
+      event = parseRecord(raw);
+      if (event === undefined) return;
+      matched = this.rules.matches(event);
     }
-    if (typeof event !== 'object' || event === null || Array.isArray(event)) return;
+    if (matched.length === 0) return;
     const place = { source: this.sourceName, recordIndex, index: document.index, documentId: document.id };
-    for (const rule of this.rules.matches(event as Record<string, unknown>)) {
-      const alert = alertOf(rule, event as Record<string, unknown>, place);
+    for (const rule of matched) {
+      const alert = alertOf(rule, event, place);
       if (rule.threshold) this.thresholds.set(alert.id, rule.threshold.count);
       const list = this.waiting.get(document.id);
       if (list) list.push(alert);
@@ -48,6 +60,7 @@ export class FileAlertMatcher {
   }
 
   onOutcome(document: BulkDocument, outcome: DocumentOutcome): void {
+    if (this.waiting.size === 0) return; // the common case: no document of this file matched
     const list = this.waiting.get(document.id);
     if (!list) return;
     this.waiting.delete(document.id);
@@ -61,4 +74,16 @@ export class FileAlertMatcher {
       if (!this.confirmed.has(alert.id)) this.confirmed.set(alert.id, alert);
     }
   }
+}
+
+/** The record as an object, or undefined when its raw form is not plain JSON (see docs/field-model.md). */
+function parseRecord(raw: Buffer): Record<string, unknown> | undefined {
+  let event: unknown;
+  try {
+    event = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return undefined;
+  return event as Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
  * string. Each builder compiles its own tables: they also learn (which key follows which, which keys an
  * object already had), so they are per-builder state.
  */
+import { READ_FIELDS } from '../recordFields.js';
 import { RESERVED_ROOT_FIELDS, TYPED_FIELDS, type FieldTable } from '../typedFields.js';
 
 export const LEAF_OTHER = 1; // keyword, text, date: strings, numbers, booleans, null and arrays of them
@@ -13,6 +14,8 @@ export const CAPTURE_EVENT_TIME = 1;
 export const CAPTURE_EVENT_ID = 2;
 export const CAPTURE_SOURCE_IP = 3;
 export const CAPTURE_RECORD_TIMESTAMP = 4;
+/** Plus the field's position in READ_FIELDS: a value handed to extensions (recordFields.ts). */
+export const CAPTURE_READ_FIELD = 8;
 
 export class Spec {
   /** Whether the value can write pairs, so the walk needs its path (typed leaves write none). */
@@ -144,14 +147,15 @@ export class FieldTables {
     for (const table of this.all) table.seen.fill(0);
   }
 
-  private compile(table: FieldTable, root: boolean): Table {
+  private compile(table: FieldTable, root: boolean, parent = ''): Table {
     const entries: [string, Spec][] = [];
     for (const [name, field] of Object.entries(table)) {
       if (typeof field !== 'string') {
-        entries.push([name, new Spec(0, this.compile(field.properties, false), 0)]);
+        entries.push([name, new Spec(0, this.compile(field.properties, false, `${parent}${name}.`), 0)]);
         continue;
       }
-      let capture = 0;
+      const read = (READ_FIELDS as readonly string[]).indexOf(parent + name);
+      let capture = read >= 0 ? CAPTURE_READ_FIELD + read : 0;
       if (root && name === 'eventTime') capture = CAPTURE_EVENT_TIME;
       if (root && name === 'eventID') capture = CAPTURE_EVENT_ID;
       if (root && name === 'sourceIPAddress') capture = CAPTURE_SOURCE_IP;
