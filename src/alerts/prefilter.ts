@@ -29,6 +29,11 @@ const EVENT_NAME = READ_FIELDS.indexOf('eventName');
 export class FieldPrefilter {
   /** Per rule (positions in the rules file), its gate; undefined: it may match any record. */
   private readonly gates: (Gate | undefined)[];
+  /**
+   * Per rule, the handed-over fields it cannot match without (tested first: an absent errorCode rules
+   * out most records for a rule about errors, without evaluating its gate).
+   */
+  private readonly needs: Int32Array[];
   /** By eventName: the rules to evaluate, in order (those requiring that name, and those requiring none). */
   private readonly byEventName = new ByteTextMap<number[]>();
   /** The rules to evaluate for any other eventName, or none: those requiring no eventName value. */
@@ -39,6 +44,7 @@ export class FieldPrefilter {
 
   constructor(conditions: readonly Condition[]) {
     this.gates = conditions.map(gateOf);
+    this.needs = conditions.map((condition) => Int32Array.from(needsOf(condition)));
     this.every = conditions.map((_, position) => position);
     const required = conditions.map(eventNamesOf);
     const names = new Set(required.flatMap((set) => [...(set ?? [])]));
@@ -63,9 +69,28 @@ export class FieldPrefilter {
       this.anyEventName;
     const maybe = this.maybe;
     if (maybe.length !== 0) maybe.length = 0; // a call into the runtime even when it is 0 already
-    for (const position of candidates) if (this.gates[position]?.(fields) !== FALSE) maybe.push(position);
+    const starts = fields.starts;
+    for (let i = 0; i < candidates.length; i++) {
+      const position = candidates[i]!;
+      const needs = this.needs[position]!;
+      let present = true;
+      for (let n = 0; n < needs.length && present; n++) present = starts[needs[n]!] !== ABSENT;
+      if (present && this.gates[position]?.(fields) !== FALSE) maybe.push(position);
+    }
     return maybe;
   }
+}
+
+/** The handed-over fields (positions in READ_FIELDS) that must have a value for `condition` to hold. */
+function needsOf(condition: Condition): Set<number> {
+  if ('all' in condition) return new Set(condition.all.flatMap((part) => [...needsOf(part)]));
+  if ('any' in condition) {
+    const [first, ...others] = condition.any.map(needsOf);
+    return new Set([...first!].filter((field) => others.every((needs) => needs.has(field))));
+  }
+  if ('not' in condition || ('exists' in condition && !condition.exists)) return new Set();
+  const field = (READ_FIELDS as readonly string[]).indexOf(condition.field);
+  return new Set(field < 0 ? [] : [field]);
 }
 
 /** The eventName values a record must have to meet `condition`; undefined: no such requirement. */
