@@ -6,7 +6,8 @@
  */
 import type { BuiltRecord } from '../pipeline/extensions.js';
 import type { BulkDocument, DocumentOutcome } from '../types.js';
-import { alertOf, type Alert } from './alert.js';
+import { alertOf, parsedTexts, type Alert, type EventTexts } from './alert.js';
+import { FieldTexts } from './fieldTexts.js';
 import type { RuleSet } from './match.js';
 import type { Rule } from './rules.js';
 
@@ -22,26 +23,35 @@ export class FileAlertMatcher {
   /** The threshold of each alert id whose rule has one. */
   private readonly thresholds = new Map<string, number>();
   belowThreshold = 0;
+  private readonly fieldTexts: FieldTexts;
 
   constructor(
     private readonly rules: RuleSet,
     private readonly sourceName: string,
     /** True once `needed` matches of this alert id were seen (this container's count). */
     private readonly reachesThreshold: (alert: Alert, needed: number) => boolean,
-  ) {}
+  ) {
+    this.fieldTexts = new FieldTexts(rules.rules);
+  }
 
   onRecord({ raw, recordIndex, document, fields }: BuiltRecord): void {
     let event: Record<string, unknown> | undefined;
-    let matched: Rule[];
+    let matched: readonly Rule[];
+    let texts: EventTexts | undefined;
     if (fields?.parsed) {
       event = fields.parsed;
       matched = this.rules.matches(event);
     } else if (fields) {
-      const positions = this.rules.prefilter.mayMatch(fields);
+      const prefilter = this.rules.prefilter;
+      const positions = prefilter.mayMatch(fields);
       if (positions.length === 0) return;
-      event = parseRecord(raw);
-      if (event === undefined) return;
-      matched = this.rules.matchesAmong(event, positions);
+      texts = prefilter.decided ? this.fieldTexts.of(fields, positions) : undefined;
+      if (texts) matched = positions.map((position) => this.rules.rules[position]!);
+      else {
+        event = parseRecord(raw);
+        if (event === undefined) return;
+        matched = this.rules.matchesAmong(event, positions);
+      }
     } else {
       if (!this.rules.isCandidate(raw)) return;
       event = parseRecord(raw);
@@ -50,8 +60,9 @@ export class FileAlertMatcher {
     }
     if (matched.length === 0) return;
     const place = { source: this.sourceName, recordIndex, index: document.index, documentId: document.id };
+    texts ??= parsedTexts(event!);
     for (const rule of matched) {
-      const alert = alertOf(rule, event, place);
+      const alert = alertOf(rule, texts, place);
       if (rule.threshold) this.thresholds.set(alert.id, rule.threshold.count);
       const list = this.waiting.get(document.id);
       if (list) list.push(alert);

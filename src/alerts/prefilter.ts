@@ -41,6 +41,8 @@ export class FieldPrefilter {
   private readonly every: number[];
   /** The answer of the last `mayMatch` (one array, reused). */
   private readonly maybe: number[] = [];
+  /** Whether the last `mayMatch` decided that each rule it gave does match (no condition left unknown). */
+  decided = false;
 
   constructor(conditions: readonly Condition[]) {
     this.gates = conditions.map(gateOf);
@@ -63,20 +65,29 @@ export class FieldPrefilter {
    */
   mayMatch(fields: RecordFields): readonly number[] {
     const start = fields.starts[EVENT_NAME]!;
-    if (start === UNREAD) return this.every;
+    if (start === UNREAD) {
+      this.decided = false;
+      return this.every;
+    }
     const candidates =
       (start !== ABSENT && this.byEventName.get(fields.bytes, start, fields.ends[EVENT_NAME]!)) ||
       this.anyEventName;
     const maybe = this.maybe;
     if (maybe.length !== 0) maybe.length = 0; // a call into the runtime even when it is 0 already
     const starts = fields.starts;
+    let decided = true;
     for (let i = 0; i < candidates.length; i++) {
       const position = candidates[i]!;
       const needs = this.needs[position]!;
       let present = true;
       for (let n = 0; n < needs.length && present; n++) present = starts[needs[n]!] !== ABSENT;
-      if (present && this.gates[position]?.(fields) !== FALSE) maybe.push(position);
+      if (!present) continue;
+      const truth = this.gates[position]?.(fields) ?? UNKNOWN;
+      if (truth === FALSE) continue;
+      maybe.push(position);
+      if (truth === UNKNOWN) decided = false;
     }
+    this.decided = decided;
     return maybe;
   }
 }

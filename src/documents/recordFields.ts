@@ -8,8 +8,29 @@
  * by each record: it is only readable while the record is being handed over.
  */
 
-/** The values read, in the order of `RecordFields.starts`: paths into the record, as in `ct.pairs`. */
-export const READ_FIELDS = ['eventName', 'eventSource', 'errorCode', 'userIdentity.type'] as const;
+/**
+ * The values read, in the order of `RecordFields.starts`: paths into the record, as in `ct.pairs`. All
+ * are typed leaves (src/documents/typedFields.ts): what the alerts' rules test most and what an alert
+ * shows.
+ */
+export const READ_FIELDS = [
+  'eventName',
+  'eventSource',
+  'errorCode',
+  'userIdentity.type',
+  'eventType',
+  'errorMessage',
+  'eventID',
+  'eventTime',
+  'awsRegion',
+  'sourceIPAddress',
+  'recipientAccountId',
+  'userIdentity.accountId',
+  'userIdentity.arn',
+  'userIdentity.userName',
+  'userIdentity.principalId',
+  'userIdentity.invokedBy',
+] as const;
 export type ReadField = (typeof READ_FIELDS)[number];
 
 /** The record has no value there: the member is missing or null. */

@@ -14,7 +14,7 @@ export const CAPTURE_EVENT_TIME = 1;
 export const CAPTURE_EVENT_ID = 2;
 export const CAPTURE_SOURCE_IP = 3;
 export const CAPTURE_RECORD_TIMESTAMP = 4;
-/** Plus the field's position in READ_FIELDS: a value handed to extensions (recordFields.ts). */
+/** Only handed to extensions (a value of READ_FIELDS: recordFields.ts). */
 export const CAPTURE_READ_FIELD = 8;
 
 export class Spec {
@@ -25,6 +25,8 @@ export class Spec {
     readonly leaf: number, // 0 for an object
     readonly object: Table | undefined,
     readonly capture: number,
+    /** Its position in READ_FIELDS (handed to extensions), or -1. */
+    readonly read = -1,
   ) {
     this.pathed = leaf === 0 || leaf === RESERVED;
   }
@@ -155,11 +157,14 @@ export class FieldTables {
         continue;
       }
       const read = (READ_FIELDS as readonly string[]).indexOf(parent + name);
-      let capture = read >= 0 ? CAPTURE_READ_FIELD + read : 0;
+      let capture = read >= 0 ? CAPTURE_READ_FIELD : 0;
       if (root && name === 'eventTime') capture = CAPTURE_EVENT_TIME;
       if (root && name === 'eventID') capture = CAPTURE_EVENT_ID;
       if (root && name === 'sourceIPAddress') capture = CAPTURE_SOURCE_IP;
-      entries.push([name, new Spec(field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER, undefined, capture)]);
+      entries.push([
+        name,
+        new Spec(field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER, undefined, capture, read),
+      ]);
     }
     if (root) {
       for (const name of RESERVED_ROOT_FIELDS) {

@@ -268,7 +268,7 @@ export class RecordWalker {
 
   /**
    * eventTime, eventID or sourceIPAddress at the root: checked like any typed leaf, and decoded. A value
-   * of READ_FIELDS: checked, and where its text is noted (no string made).
+   * of READ_FIELDS (those too, or others): where its text is, noted (no string made).
    */
   private capture(spec: Spec): void {
     const scanner = this.scanner;
@@ -281,10 +281,8 @@ export class RecordWalker {
       const end = scanner.strEnd;
       const plain = scanner.strFlags === 0;
       const length = end - start;
-      if (spec.capture >= CAPTURE_READ_FIELD) {
-        this.fields.saw(spec.capture - CAPTURE_READ_FIELD, plain ? start : UNREAD, end);
-        return;
-      }
+      if (spec.read >= 0) this.fields.saw(spec.read, plain ? start : UNREAD, end);
+      if (spec.capture === CAPTURE_READ_FIELD) return;
       if (spec.capture === CAPTURE_EVENT_TIME && plain && (length === 20 || length === 24)) {
         this.eventTimeAt = start; // read in place (see isoTimeAt)
         this.eventTimeLength = length;
@@ -319,6 +317,7 @@ export class RecordWalker {
       scanner.scanNumber();
       value = Number(src.toString('latin1', scanner.numStart, scanner.numEnd));
     }
+    if (spec.read >= 0 && b !== 0x22 && value !== null) this.fields.saw(spec.read, UNREAD, 0); // not text
     if (spec.capture === CAPTURE_EVENT_TIME) this.eventTime = value;
     else if (spec.capture === CAPTURE_EVENT_ID) {
       this.eventID = value;
@@ -327,6 +326,5 @@ export class RecordWalker {
         this.eventIDBytes =
           scanner.strFlags === 0 ? scanner.strEnd - scanner.strStart : Buffer.byteLength(value);
     } else if (spec.capture === CAPTURE_SOURCE_IP) this.sourceIPAddress = value;
-    else if (value !== null) this.fields.saw(spec.capture - CAPTURE_READ_FIELD, UNREAD, 0);
   }
 }
