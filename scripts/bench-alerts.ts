@@ -1,5 +1,6 @@
 /**
- * `node --expose-gc build/scripts/bench-alerts.js DIR [--rounds N] [--files N]`: what matching the
+ * `node --max-semi-space-size=8 --expose-gc build/scripts/bench-alerts.js DIR [--rounds N] [--files N]`
+ * (the indexer's V8 options, and collections between runs): what matching the
  * built-in alert rules costs the indexer. The real pipeline (read, gunzip, split, build documents, bulk
  * over HTTP to the benchmark's null sink in another process) indexes the same files with and without
  * the alerts extension (bench-alerts-extension.ts: matching and confirming, no delivery), in this one
