@@ -25,10 +25,11 @@ export const READ_FIELDS = [
   'awsRegion',
   'sourceIPAddress',
   'recipientAccountId',
-  'userIdentity.accountId',
-  'userIdentity.arn',
-  'userIdentity.userName',
+  // userIdentity's, in the order of the typed-field table
   'userIdentity.principalId',
+  'userIdentity.arn',
+  'userIdentity.accountId',
+  'userIdentity.userName',
   'userIdentity.invokedBy',
 ] as const;
 export type ReadField = (typeof READ_FIELDS)[number];
