@@ -4,8 +4,8 @@
  * same event and rule (or, with a dedup key, the same key in the same window of event time) always gives
  * the same id, whatever the clock says when it is seen.
  */
-import { createHash } from 'node:crypto';
-import { textsAt } from './match.js';
+import { hash } from 'node:crypto';
+import { firstTextAt, textsAt } from './match.js';
 import type { Rule, Severity } from './rules.js';
 
 export interface Alert {
@@ -40,7 +40,40 @@ export interface EventPlace {
 const MAX_FIELD_CHARS = 512;
 const MAX_ID_BYTES = 512;
 
-export function alertOf(rule: Rule, event: Record<string, unknown>, place: EventPlace): Alert {
+/** An event's texts at dotted paths, as `textsAt` reads them (from its parse, or from where they are). */
+export interface EventTexts {
+  /** The first text at `path`, or undefined. */
+  first(path: string): string | undefined;
+  /** Every text at `path`, joined by commas. */
+  joined(path: string): string;
+}
+
+/** The paths an alert is made of (besides its rule's dedup key). */
+export const ALERT_PATHS = [
+  'eventID',
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'recipientAccountId',
+  'awsRegion',
+  'sourceIPAddress',
+  'userIdentity.type',
+  'userIdentity.accountId',
+  'userIdentity.arn',
+  'userIdentity.userName',
+  'userIdentity.principalId',
+  'userIdentity.invokedBy',
+] as const;
+
+/** The texts of a parsed event. */
+export function parsedTexts(event: Record<string, unknown>): EventTexts {
+  return {
+    first: (path) => firstTextAt(event, path),
+    joined: (path) => textsAt(event, path).join(','),
+  };
+}
+
+export function alertOf(rule: Rule, event: EventTexts, place: EventPlace): Alert {
   const eventId = text(event, 'eventID') || place.documentId;
   return {
     id: alertId(rule, event, eventId),
@@ -63,22 +96,22 @@ export function alertOf(rule: Rule, event: Record<string, unknown>, place: Event
  * `rule:eventID`, or with a dedup key `rule:hash(key values):window start` (window of the event's own
  * time; an event without a usable eventTime is its own window).
  */
-function alertId(rule: Rule, event: Record<string, unknown>, eventId: string): string {
+function alertId(rule: Rule, event: EventTexts, eventId: string): string {
   const grouping = rule.dedup ?? (rule.threshold && { key: [], windowMs: rule.threshold.windowMs });
   const eventMs = Date.parse(text(event, 'eventTime'));
   if (!grouping || !Number.isFinite(eventMs)) return limitId(`${rule.id}:${eventId}`);
-  const keyText = grouping.key.map((path) => textsAt(event, path).join(',')).join('\n');
-  const keyHash = createHash('sha256').update(keyText).digest('hex').slice(0, 16);
+  const keyText = grouping.key.map((path) => event.joined(path)).join('\n');
+  const keyHash = hash('sha256', keyText, 'hex').slice(0, 16);
   const windowStart = new Date(Math.floor(eventMs / grouping.windowMs) * grouping.windowMs).toISOString();
   return limitId(`${rule.id}:${keyHash}:${windowStart}`);
 }
 
 function limitId(id: string): string {
   if (Buffer.byteLength(id) <= MAX_ID_BYTES) return id;
-  return `${id.slice(0, 64)}:${createHash('sha256').update(id).digest('hex')}`;
+  return `${id.slice(0, 64)}:${hash('sha256', id, 'hex')}`;
 }
 
-function actorOf(event: Record<string, unknown>): string {
+function actorOf(event: EventTexts): string {
   const type = text(event, 'userIdentity.type');
   if (type === 'Root') return `root (account ${text(event, 'userIdentity.accountId')})`;
   return (
@@ -91,8 +124,8 @@ function actorOf(event: Record<string, unknown>): string {
   );
 }
 
-function text(event: Record<string, unknown>, path: string): string {
-  const first = textsAt(event, path)[0] ?? '';
+function text(event: EventTexts, path: string): string {
+  const first = event.first(path) ?? '';
   return first.length > MAX_FIELD_CHARS ? `${first.slice(0, MAX_FIELD_CHARS)}…` : first;
 }
 

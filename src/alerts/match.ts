@@ -1,11 +1,14 @@
 /**
  * Rules compiled for the record loop. Most records match no rule, so each record first goes through a
- * prefilter on its raw bytes (no parse): its `eventName` values looked up in a set, and a few literal
- * texts some rules require (`AccessDenied`, `Root`) searched for. Only a record that passes is parsed
- * and evaluated, and the prefilter only ever lets through more records than match, never fewer: a
- * record whose bytes it cannot read (no `"eventName":"` written that way) is always parsed.
+ * prefilter, and only a record that passes is parsed and evaluated. In the indexer, the prefilter reads
+ * the few values the document builder hands over (prefilter.ts). Without them (`isCandidate`), it
+ * reads the raw bytes: the `eventName` values looked up in a set, and a few literal texts some rules
+ * require (`AccessDenied`, `Root`) searched for. Either only ever lets through more records than
+ * match, never fewer: a record whose bytes it cannot read (no `"eventName":"` written that way) is
+ * always parsed.
  */
-import type { Condition, Rule } from './rules.js';
+import { FieldPrefilter } from './prefilter.js';
+import { globPattern, type Condition, type Rule } from './rules.js';
 
 type Event = Record<string, unknown>;
 type Predicate = (event: Event) => boolean;
@@ -28,6 +31,8 @@ export class RuleSet {
   private readonly needles: Buffer[] = [];
   /** Some rule has no cheap requirement: every record is a candidate. */
   private readonly everyRecord: boolean;
+  /** The prefilter on the values the document builder hands over (the indexer's: no scan at all). */
+  readonly prefilter: FieldPrefilter;
 
   constructor(readonly rules: readonly Rule[]) {
     this.compiled = rules.map((rule) => ({ rule, test: compile(rule.match) }));
@@ -39,6 +44,7 @@ export class RuleSet {
       else everyRecord = true;
     }
     this.everyRecord = everyRecord;
+    this.prefilter = new FieldPrefilter(rules.map((rule) => rule.match));
   }
 
   /** False when no rule can match the record whose JSON is `raw` (true says: parse it and look). */
@@ -62,6 +68,16 @@ export class RuleSet {
   matches(event: Event): Rule[] {
     const matched: Rule[] = [];
     for (const { rule, test } of this.compiled) if (test(event)) matched.push(rule);
+    return matched;
+  }
+
+  /** The rules at `positions` (in the rules file, ascending) that `event` matches, in that order. */
+  matchesAmong(event: Event, positions: readonly number[]): Rule[] {
+    const matched: Rule[] = [];
+    for (const position of positions) {
+      const { rule, test } = this.compiled[position]!;
+      if (test(event)) matched.push(rule);
+    }
     return matched;
   }
 }
@@ -88,6 +104,25 @@ function collect(value: unknown, segments: readonly string[], depth: number, fou
   }
   if (typeof value !== 'object') return;
   collect((value as Event)[segments[depth] as string], segments, depth + 1, found);
+}
+
+/** The first of `textsAt(event, path)`, found without collecting the others. */
+export function firstTextAt(event: unknown, path: string): string | undefined {
+  return firstText(event, path.includes('.') ? path.split('.') : [path], 0);
+}
+
+function firstText(value: unknown, segments: readonly string[], depth: number): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstText(item, segments, depth);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (depth === segments.length) return typeof value === 'object' ? undefined : String(value);
+  if (typeof value !== 'object') return undefined;
+  return firstText((value as Event)[segments[depth] as string], segments, depth + 1);
 }
 
 /** The leaves at a path as `ct.pairs` texts. */
@@ -138,12 +173,6 @@ function leafTest(condition: Condition): (text: string) => boolean {
     return (text) => pattern.test(text);
   }
   throw new Error('unreachable: conditions are checked when rules load');
-}
-
-/** `*` any run of characters, `?` one character, everything else literal; the whole value must match. */
-export function globPattern(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
-  return new RegExp(`^${source}$`, 's');
 }
 
 function requirementOf(condition: Condition): Requirement | undefined {

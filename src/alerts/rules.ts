@@ -188,6 +188,12 @@ function durationMs(value: unknown, where: string): number {
   return ms;
 }
 
+/** `*` any run of characters, `?` one character, everything else literal; the whole value must match. */
+export function globPattern(glob: string): RegExp {
+  const source = glob.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
+  return new RegExp(`^${source}$`, 's');
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

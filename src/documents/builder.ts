@@ -14,6 +14,7 @@ import type { BailReason } from './fast/bail.js';
 import { FastWorkspace } from './fast/workspace.js';
 import { FastBuilder } from './fastBuilder.js';
 import { SlabPool, SourceArena } from './memory.js';
+import type { RecordFields } from './recordFields.js';
 import { ReferenceBuilder } from './reference.js';
 
 export { DocumentError, type BuildContext, type CtFields } from './context.js';
@@ -25,6 +26,8 @@ export class DocumentBuilder {
   readonly fallbackReasons = new Map<BailReason, number>();
   private readonly fast: FastBuilder;
   private readonly reference: ReferenceBuilder;
+  /** What the last build() read of its record on the way (recordFields.ts): readable until the next. */
+  fields: RecordFields;
 
   /** @param workspace the fast path's working memory, used by no other builder meanwhile. */
   constructor(
@@ -34,12 +37,15 @@ export class DocumentBuilder {
   ) {
     this.fast = new FastBuilder(arena, context, workspace);
     this.reference = new ReferenceBuilder(arena, context);
+    this.fields = this.fast.fields;
   }
 
   /** The document of the record `recordBytes`; throws DocumentError when it cannot be one. */
   build(recordBytes: Buffer, recordIndex: number): BulkDocument {
     const document = this.fast.build(recordBytes, recordIndex);
+    this.fields = this.fast.fields;
     if (document !== undefined) return document;
+    this.fields = this.reference.fields;
     this.fallbacks++;
     const reason = this.fast.bailReason!;
     this.fallbackReasons.set(reason, (this.fallbackReasons.get(reason) ?? 0) + 1);

@@ -55,6 +55,7 @@ import { FastWorkspace } from './fast/workspace.js';
 import { DailyIndexNames, ipOrUndefined, jsonSpan, TIME_TAGS } from './head.js';
 import { MAX_ID_BYTES } from './limits.js';
 import type { SourceArena } from './memory.js';
+import type { RecordFields } from './recordFields.js';
 
 export class FastBuilder {
   /** Why the last record was declined (meaningful after build() returned undefined). */
@@ -63,6 +64,8 @@ export class FastBuilder {
   private readonly pairs: PairsWriter;
   private readonly keys: KeyGuard;
   private readonly walker: RecordWalker;
+  /** What the last record built handed over to extensions (recordFields.ts). */
+  readonly fields: RecordFields;
   private readonly writer: SourceWriter;
   private readonly times: TimeRules;
   private readonly indices: DailyIndexNames;
@@ -91,6 +94,7 @@ export class FastBuilder {
     this.pairs = workspace.pairs;
     this.keys = workspace.keys;
     this.walker = new RecordWalker(this.scanner, this.pairs, this.keys, workspace.tables);
+    this.fields = this.walker.fields;
     this.writer = new SourceWriter(arena, this.scanner, this.walker, this.pairs);
     this.times = new TimeRules(context);
     this.indices = new DailyIndexNames(context.indexPrefix);

@@ -19,11 +19,14 @@ import { stringifyJson } from './json.js';
 import { bareObject, isPlainObject, toPointer, withoutPath, type Displacement } from './jsonPointer.js';
 import type { DocumentFields, SourceArena } from './memory.js';
 import { PairCollector } from './pairs.js';
+import { RecordFields } from './recordFields.js';
 import { inspectRecord } from './shape.js';
 
 export class ReferenceBuilder {
   private readonly times: TimeRules;
   private readonly indices: DailyIndexNames;
+  /** The last record's parse, handed over to extensions (recordFields.ts). */
+  readonly fields = new RecordFields();
 
   constructor(
     private readonly arena: SourceArena,
@@ -49,6 +52,7 @@ export class ReferenceBuilder {
       throw new DocumentError(sourceName, recordIndex, `not a JSON object (${kind})`);
     }
     const record = parsed;
+    this.fields.parsedRecord(record);
 
     const pairs = new PairCollector();
     const displaced = inspectRecord(record, pairs);

@@ -12,6 +12,7 @@
  * file fails with its error: an extension that could not see every record must not report success.
  */
 import type { DeadLetterSink } from '../deadletter/entry.js';
+import type { RecordFields } from '../documents/recordFields.js';
 import type { ClusterHealth } from '../http/health.js';
 import type { HttpCaller } from '../http/request.js';
 import type { TimeBudget } from '../http/retry.js';
@@ -51,6 +52,8 @@ export interface BuiltRecord {
   /** The record's JSON exactly as it is in the file. */
   raw: Buffer;
   document: BulkDocument;
+  /** A few values the builder read on its way (an extension needing only these need not parse `raw`). */
+  fields?: RecordFields;
 }
 
 /** What an extension adds to the file's outcome. */

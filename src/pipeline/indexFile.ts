@@ -225,7 +225,12 @@ export async function indexFile(
               newestEventMs = document.eventTimeMs;
             }
             if (extensions.observesRecords) {
-              const observing = extensions.record({ recordIndex: record.index, raw: record.bytes, document });
+              const observing = extensions.record({
+                recordIndex: record.index,
+                raw: record.bytes,
+                document,
+                fields: builder.fields,
+              });
               if (observing) await observing;
             }
             const waiting = sender.offer(document);

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Context } from 'aws-lambda';
 import { handler, resetForTests } from '../../index.js';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
@@ -220,6 +221,23 @@ describe('alerts through the Lambda handler', function () {
     assert.deepEqual(slack.headers(), ['CRITICAL: Root user activity']);
     assert.equal(aws.published.length, 1, 'not sent to SNS a second time');
     assert.deepEqual(await statuses(), ['sent']);
+  });
+
+  it('alerts on events the document builder does not read in place: an escaped eventName, a repeated key', async () => {
+    const key = logKey('unusual');
+    const policy = matchOf('cis.iam-policy-change');
+    const name = String(policy.eventName);
+    // `\u0050utUserPolicy`: the same name to JSON.parse, but not plain text in the bytes.
+    const escapedName = JSON.stringify(policy).replace(
+      `"eventName":"${name}"`,
+      `"eventName":"\\u${name.charCodeAt(0).toString(16).padStart(4, '0')}${name.slice(1)}"`,
+    );
+    assert.notEqual(escapedName, JSON.stringify(policy));
+    // A repeated key: the builder parses this record (the later value counts, as for JSON.parse).
+    const repeatedKey = JSON.stringify(root).replace(/^\{/, '{"awsRegion":"eu-north-1",');
+    await s3.put(BUCKET, key, gzipSync(`{"Records":[${escapedName},${repeatedKey}]}`));
+    await handler(s3Event(key), context());
+    assert.deepEqual(slack.headers().sort(), ['CRITICAL: Root user activity', 'HIGH: IAM policy changed']);
   });
 
   it("honours Slack's 429 Retry-After before sending again", async () => {

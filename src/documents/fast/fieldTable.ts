@@ -3,6 +3,7 @@
  * string. Each builder compiles its own tables: they also learn (which key follows which, which keys an
  * object already had), so they are per-builder state.
  */
+import { READ_FIELDS } from '../recordFields.js';
 import { RESERVED_ROOT_FIELDS, TYPED_FIELDS, type FieldTable } from '../typedFields.js';
 
 export const LEAF_OTHER = 1; // keyword, text, date: strings, numbers, booleans, null and arrays of them
@@ -13,6 +14,8 @@ export const CAPTURE_EVENT_TIME = 1;
 export const CAPTURE_EVENT_ID = 2;
 export const CAPTURE_SOURCE_IP = 3;
 export const CAPTURE_RECORD_TIMESTAMP = 4;
+/** Only handed to extensions (a value of READ_FIELDS: recordFields.ts). */
+export const CAPTURE_READ_FIELD = 8;
 
 export class Spec {
   /** Whether the value can write pairs, so the walk needs its path (typed leaves write none). */
@@ -22,6 +25,8 @@ export class Spec {
     readonly leaf: number, // 0 for an object
     readonly object: Table | undefined,
     readonly capture: number,
+    /** Its position in READ_FIELDS (handed to extensions), or -1. */
+    readonly read = -1,
   ) {
     this.pathed = leaf === 0 || leaf === RESERVED;
   }
@@ -144,18 +149,22 @@ export class FieldTables {
     for (const table of this.all) table.seen.fill(0);
   }
 
-  private compile(table: FieldTable, root: boolean): Table {
+  private compile(table: FieldTable, root: boolean, parent = ''): Table {
     const entries: [string, Spec][] = [];
     for (const [name, field] of Object.entries(table)) {
       if (typeof field !== 'string') {
-        entries.push([name, new Spec(0, this.compile(field.properties, false), 0)]);
+        entries.push([name, new Spec(0, this.compile(field.properties, false, `${parent}${name}.`), 0)]);
         continue;
       }
-      let capture = 0;
+      const read = (READ_FIELDS as readonly string[]).indexOf(parent + name);
+      let capture = read >= 0 ? CAPTURE_READ_FIELD : 0;
       if (root && name === 'eventTime') capture = CAPTURE_EVENT_TIME;
       if (root && name === 'eventID') capture = CAPTURE_EVENT_ID;
       if (root && name === 'sourceIPAddress') capture = CAPTURE_SOURCE_IP;
-      entries.push([name, new Spec(field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER, undefined, capture)]);
+      entries.push([
+        name,
+        new Spec(field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER, undefined, capture, read),
+      ]);
     }
     if (root) {
       for (const name of RESERVED_ROOT_FIELDS) {

@@ -9,10 +9,12 @@
  */
 import { isDottedQuadAt } from '../head.js';
 import { MAX_WALK_DEPTH } from '../limits.js';
+import { RecordFields, UNREAD } from '../recordFields.js';
 import { bail } from './bail.js';
 import {
   CAPTURE_EVENT_ID,
   CAPTURE_EVENT_TIME,
+  CAPTURE_READ_FIELD,
   CAPTURE_RECORD_TIMESTAMP,
   CAPTURE_SOURCE_IP,
   LEAF_BOOLEAN,
@@ -57,6 +59,8 @@ export class RecordWalker {
   /** Where sourceIPAddress's content starts when it is a dotted quad (then written as it is), else -1. */
   sourceIpAt = -1;
   sourceIpEnd = 0;
+  /** The values handed to extensions, as spans of the scanned bytes (recordFields.ts). */
+  readonly fields = new RecordFields();
 
   constructor(
     private readonly scanner: RecordScanner,
@@ -76,6 +80,7 @@ export class RecordWalker {
     this.sourceIPAddress = undefined;
     this.sourceIpAt = -1;
     const scanner = this.scanner;
+    this.fields.startScan(scanner.src);
     scanner.ws();
     if (scanner.src[scanner.pos] === 0x7d) bail('not-an-object'); // the empty record: rare, left to the reference
     this.typedMembers(this.tables.root, 0, true);
@@ -261,7 +266,10 @@ export class RecordWalker {
     }
   }
 
-  /** eventTime, eventID or sourceIPAddress at the root: checked like any typed leaf, and decoded. */
+  /**
+   * eventTime, eventID or sourceIPAddress at the root: checked like any typed leaf, and decoded. A value
+   * of READ_FIELDS (those too, or others): where its text is, noted (no string made).
+   */
   private capture(spec: Spec): void {
     const scanner = this.scanner;
     const src = scanner.src;
@@ -273,6 +281,8 @@ export class RecordWalker {
       const end = scanner.strEnd;
       const plain = scanner.strFlags === 0;
       const length = end - start;
+      if (spec.read >= 0) this.fields.saw(spec.read, plain ? start : UNREAD, end);
+      if (spec.capture === CAPTURE_READ_FIELD) return;
       if (spec.capture === CAPTURE_EVENT_TIME && plain && (length === 20 || length === 24)) {
         this.eventTimeAt = start; // read in place (see isoTimeAt)
         this.eventTimeLength = length;
@@ -307,6 +317,7 @@ export class RecordWalker {
       scanner.scanNumber();
       value = Number(src.toString('latin1', scanner.numStart, scanner.numEnd));
     }
+    if (spec.read >= 0 && b !== 0x22 && value !== null) this.fields.saw(spec.read, UNREAD, 0); // not text
     if (spec.capture === CAPTURE_EVENT_TIME) this.eventTime = value;
     else if (spec.capture === CAPTURE_EVENT_ID) {
       this.eventID = value;
@@ -314,6 +325,6 @@ export class RecordWalker {
       if (typeof value === 'string')
         this.eventIDBytes =
           scanner.strFlags === 0 ? scanner.strEnd - scanner.strStart : Buffer.byteLength(value);
-    } else this.sourceIPAddress = value;
+    } else if (spec.capture === CAPTURE_SOURCE_IP) this.sourceIPAddress = value;
   }
 }
