@@ -1,5 +1,5 @@
 /**
- * The benchmark's baseline (DESIGN.md section 3): gunzip + JSON.parse of each file + JSON.stringify of
+ * The benchmark's baseline: gunzip + JSON.parse of each file + JSON.stringify of
  * every record, in process, no network: what a plain Node script does with the same files.
  */
 import { readFileSync } from 'node:fs';
