@@ -164,7 +164,7 @@ async function runInstall(flags: InstallFlags, invocation: Invocation): Promise<
   try {
     resolved = resolveConnection(connection);
   } catch (error) {
-    throw new UsageError(`--dashboards-url: ${redactCredentials((error as Error).message, 'user')}`);
+    throw new UsageError(redactCredentials((error as Error).message, 'user'));
   }
   const objects = buildSavedObjects({ indexPrefix: indexPrefixOf(flags) });
   const client = createClient(connection);

@@ -149,7 +149,8 @@ function explain(error: unknown, where: string, settings: InstallSettings): Erro
   // Still no answer after the retries: the URL is wrong or Dashboards is not reachable from here.
   if (error instanceof NetworkError)
     return new DashboardsConfigError(
-      `${where}: ${error.message}; check --dashboards-url and that Dashboards is reachable from here`,
+      `${where}: ${error.message.replace(/^POST \S+: /, '')}; ` +
+        'check --dashboards-url and that Dashboards is reachable from here',
     );
   if (!(error instanceof HttpError)) return error instanceof Error ? error : new Error(String(error));
   const said = serverMessage(error.body);
