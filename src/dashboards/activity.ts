@@ -5,10 +5,11 @@ import type { SavedObject } from './savedObjects.js';
 import type { VisualizationFactory } from './visualizations.js';
 
 /**
- * The field that names the principal in charts and tables. The IAM user or role-session ARN: it is
- * what every CloudTrail event with an identity carries.
+ * The field that names the principal in charts and tables: `ct.actor`, derived at index time (an
+ * assumed role by its role ARN, all its sessions together; root; the AWS service; ...). Events indexed
+ * before the derived fields existed lack it (docs/dashboards.md).
  */
-export const ACTOR_FIELD = 'userIdentity.arn';
+export const ACTOR_FIELD = 'ct.actor';
 
 /** The columns of an event table: what happened, by whom, from where, and whether it failed. */
 export const EVENT_COLUMNS = [

@@ -11,10 +11,6 @@ const EXAMPLE_USER = 'arn:aws:iam::123456789123:user/pedro';
 const EXAMPLE_ROLE =
   'arn:aws:iam::347283850106:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig';
 const EXAMPLE_BUCKET = 'arn:aws:s3:::aiden-dev-bucket-eu-west-1';
-const ROLE_ARN_FIELD = 'userIdentity.sessionContext.sessionIssuer.arn';
-
-/** A role's calls: made as the role itself or in any of its sessions (assumed-role ARNs differ per session). */
-const byRole = (arn: string) => anyOf(is(ACTOR_FIELD, arn), is(ROLE_ARN_FIELD, arn));
 
 export const QUESTION_SEARCHES: SearchSpec[] = [
   {
@@ -28,8 +24,8 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
     name: 'principal-role',
     title: 'Investigate: what did a role do, in all its sessions (replace the example ARN)',
     description: 'Every call made by a role or in any session that assumed it.',
-    dql: byRole(EXAMPLE_ROLE),
-    columns: [...EVENT_COLUMNS, 'userIdentity.sessionContext.sessionIssuer.userName'],
+    dql: is(ACTOR_FIELD, EXAMPLE_ROLE),
+    columns: [...EVENT_COLUMNS, 'ct.sessionName'],
   },
   {
     name: 'principal-role-window',
@@ -37,7 +33,7 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
     description:
       "A role's calls within a time window written into the query (the time picker narrows it further).",
     dql: allOf(
-      byRole(EXAMPLE_ROLE),
+      is(ACTOR_FIELD, EXAMPLE_ROLE),
       '@timestamp >= "2021-12-02T22:12:00Z"',
       '@timestamp <= "2021-12-02T22:12:10Z"',
     ),
@@ -103,8 +99,8 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
   {
     name: 'console-logins-without-mfa',
     title: 'Investigate: console sign-ins without MFA',
-    description: 'Console sign-ins whose additionalEventData says MFA was not used.',
-    dql: allOf(is('eventName', 'ConsoleLogin'), is('ct.pairs', 'additionalEventData.MFAUsed=No')),
+    description: 'Console sign-ins whose additionalEventData says MFA was not used (ct.mfa).',
+    dql: allOf(is('eventName', 'ConsoleLogin'), is('ct.mfa', false)),
     columns: EVENT_COLUMNS,
   },
   {
@@ -124,8 +120,9 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
   {
     name: 'console-writes',
     title: 'Investigate: which writes were made in the console',
-    description: 'Writes made with credentials from a console session.',
-    dql: allOf(is('readOnly', false), is('sessionCredentialFromConsole', 'true')),
+    description:
+      'Writes made in the console: console sign-ins and calls with a console session (ct.console).',
+    dql: allOf(is('readOnly', false), is('ct.console', true)),
     columns: EVENT_COLUMNS,
   },
   {

@@ -72,7 +72,10 @@ export const WANTED: Record<string, Wanted> = {
   'search:root': (r) => at(r, 'userIdentity.type') === 'Root',
   'search:writes': isWrite,
   'search:console-writes': (r) =>
-    isWrite(r) && (r.sessionCredentialFromConsole === true || r.sessionCredentialFromConsole === 'true'),
+    isWrite(r) &&
+    (r.sessionCredentialFromConsole === true ||
+      r.sessionCredentialFromConsole === 'true' ||
+      r.eventType === 'AwsConsoleSignIn'),
   'search:resource': (r) =>
     (Array.isArray(r.resources) && r.resources.some((x) => isObject(x) && x.ARN === BUCKET)) ||
     freeFormValues(r).includes(BUCKET),
