@@ -6,7 +6,7 @@
 
 /** Characters DQL treats specially in an unquoted value (whitespace aside). */
 const SPECIAL = /[\\():<>"*{}]/g;
-const PLAIN = /^[A-Za-z0-9_.@/=+-]+$/;
+const PLAIN = /^[A-Za-z0-9_.@=+-]+$/;
 const KEYWORDS = new Set(['and', 'or', 'not']);
 
 /**

@@ -6,6 +6,8 @@
  * (aggregatable where it is aggregated).
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildSavedObjects, exportNdjson } from '../../src/dashboards/export.js';
 import { FieldCatalogue, isAggregatable, templateFields } from '../../src/dashboards/fields.js';
 import { MIGRATION_VERSIONS, type SavedObject } from '../../src/dashboards/savedObjects.js';
@@ -197,6 +199,16 @@ describe('dashboards: the export, checked offline', () => {
       for (const field of queryFields(dqlToDsl(source.query.query)))
         assert.ok(catalogue.lookup(field), `${object.id}: ${field} in "${source.query.query}"`);
     }
+  });
+
+  it("docs/dashboards.md shows every saved search's DQL and every pinned migration version", () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/dashboards.md', import.meta.url)), 'utf8');
+    for (const object of objects.filter((entry) => entry.type === 'search')) {
+      const cell = '`' + searchSource(object).query.query.replace(/\|/g, '\\|') + '`';
+      assert.ok(doc.includes(cell), `${object.id}: ${cell}`);
+    }
+    for (const [type, version] of Object.entries(MIGRATION_VERSIONS))
+      assert.ok(doc.includes(`| \`${type}\` | \`${version}\` |`), type);
   });
 
   it('refuses to build a chart on a field the template does not map, or maps as text', () => {
