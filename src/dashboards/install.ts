@@ -147,11 +147,13 @@ function describeObjectError(error: unknown): string {
 /** The error a failed import is reported with; a DashboardsConfigError when the settings must change. */
 function explain(error: unknown, where: string, settings: InstallSettings): Error {
   // Still no answer after the retries: the URL is wrong or Dashboards is not reachable from here.
-  if (error instanceof NetworkError)
-    return new DashboardsConfigError(
-      `${where}: ${error.message.replace(/^POST \S+: /, '')}; ` +
-        'check --dashboards-url and that Dashboards is reachable from here',
-    );
+  if (error instanceof NetworkError) {
+    const advice =
+      error.code === 'ERESPONSETOOLARGE'
+        ? 'an import answer is small: --dashboards-url reaches something else, or a proxy in between misbehaves'
+        : 'check --dashboards-url and that Dashboards is reachable from here';
+    return new DashboardsConfigError(`${where}: ${error.message.replace(/^POST \S+: /, '')}; ${advice}`);
+  }
   if (!(error instanceof HttpError)) return error instanceof Error ? error : new Error(String(error));
   const said = serverMessage(error.body);
   const tenant = settings.tenant === undefined ? '' : ` in tenant "${settings.tenant}"`;

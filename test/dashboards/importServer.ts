@@ -23,6 +23,8 @@ export interface ImportServerOptions {
   failFirst?: number;
   /** Never answer an import (a stalled proxy). */
   stall?: boolean;
+  /** Answer every import with this many bytes of JSON (a proxy gone wrong). */
+  answerBytes?: number;
 }
 
 interface StoredObject {
@@ -115,6 +117,12 @@ export async function startImportServer(options: ImportServerOptions): Promise<I
         return json(response, 404, { statusCode: 404, error: 'Not Found', message: 'Not Found' });
       requests.push(request.headers);
       if (options.stall) return; // the client's deadline ends it
+      if (options.answerBytes !== undefined)
+        return json(response, 200, {
+          success: true,
+          successCount: 0,
+          padding: 'x'.repeat(options.answerBytes),
+        });
       const status = authorised(request, body, options);
       if (status !== undefined)
         return json(response, status, {

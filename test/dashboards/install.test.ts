@@ -142,6 +142,13 @@ describe('dashboards install and export (CLI against a local saved-objects impor
     assert.match(timedOut.stderr, /no complete answer within 300 ms.*check --dashboards-url/);
   });
 
+  it('stops reading an answer over its size bound (exit 2) instead of holding it in memory', async () => {
+    const huge = await server({ flavor: 'opensearch-dashboards', answerBytes: 8 * 1024 * 1024 });
+    const result = await install(huge.url);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /_import: .*\b4194304\b/);
+  });
+
   it('export writes the same NDJSON to --out or stdout; install without a URL says what to pass', async () => {
     const out = join(work, 'export.ndjson');
     const written = await cli('dashboards', 'export', '--out', out);
