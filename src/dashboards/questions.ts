@@ -3,8 +3,8 @@
  * or resource carry an example value from the bundled samples (so each finds events in the demo's
  * indices); the title says which value to replace. The others are ready to use as they are.
  */
-import { ACTOR_FIELD, EVENT_COLUMNS } from './activity.js';
-import { allOf, anyOf, exists, is, matches } from './dql.js';
+import { ACTOR_FIELD, ANY_ERROR, EVENT_COLUMNS } from './activity.js';
+import { allOf, anyOf, is, matches } from './dql.js';
 import type { SearchSpec } from './visualizations.js';
 
 const EXAMPLE_USER = 'arn:aws:iam::123456789123:user/pedro';
@@ -85,8 +85,8 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
   {
     name: 'failed',
     title: 'Investigate: which calls failed',
-    description: 'Every call that returned an error code.',
-    dql: exists('errorCode'),
+    description: 'Every call that returned an error code (an empty one is no error).',
+    dql: ANY_ERROR,
     columns: [...EVENT_COLUMNS, 'errorMessage'],
   },
   {
@@ -107,7 +107,7 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
     name: 'root',
     title: 'Investigate: was the root user used',
     description: 'Every call made as the account root user.',
-    dql: is('userIdentity.type', 'Root'),
+    dql: is('ct.actorType', 'root'),
     columns: EVENT_COLUMNS,
   },
   {

@@ -15,7 +15,7 @@ export interface HttpRequest {
   /** Already percent-encoded where it holds names. */
   path: string;
   querystring?: Record<string, string | number | boolean>;
-  /** A JSON body, serialised by the client. */
+  /** A JSON body, serialised by the client; a Buffer or string is sent as it is. */
   body?: unknown;
   /** An NDJSON body (bulk), sent byte for byte as `application/x-ndjson`. */
   ndjson?: string | Buffer;

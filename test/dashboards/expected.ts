@@ -65,7 +65,7 @@ export const WANTED: Record<string, Wanted> = {
     r.sourceIPAddress.startsWith('203.0.113.'),
   'search:user-agent': (r) => r.userAgent === 'console.ec2.amazonaws.com',
   'search:denied': denied,
-  'search:failed': (r) => typeof r.errorCode === 'string',
+  'search:failed': (r) => typeof r.errorCode === 'string' && r.errorCode !== '',
   'search:console-logins': consoleLogin,
   'search:console-logins-without-mfa': (r) =>
     consoleLogin(r) && at(r, 'additionalEventData.MFAUsed') === 'No',
@@ -84,7 +84,7 @@ export const WANTED: Record<string, Wanted> = {
   'visualization:events-by-service': everything,
   'visualization:top-actors': everything,
   'visualization:top-event-names': everything,
-  'visualization:errors-over-time': (r) => typeof r.errorCode === 'string',
+  'visualization:errors-over-time': (r) => typeof r.errorCode === 'string' && r.errorCode !== '',
   'visualization:accounts-regions': everything,
   'visualization:source-ips': everything,
 
