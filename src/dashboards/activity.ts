@@ -79,6 +79,28 @@ export function activityDashboard(
       width: 'half',
       object: factory.visualization({
         kind: 'table',
+        name: 'principals',
+        title: 'Principals seen, by type',
+        dql: '',
+        fields: ['ct.actorType', ACTOR_FIELD],
+        size: 20,
+      }),
+    },
+    {
+      width: 'half',
+      object: factory.visualization({
+        kind: 'table',
+        name: 'services',
+        title: 'Services called',
+        dql: '',
+        fields: ['eventSource'],
+        size: 50,
+      }),
+    },
+    {
+      width: 'half',
+      object: factory.visualization({
+        kind: 'table',
         name: 'accounts-regions',
         title: 'Events by account and region',
         dql: '',

@@ -85,6 +85,8 @@ export const WANTED: Record<string, Wanted> = {
   'visualization:top-actors': everything,
   'visualization:top-event-names': everything,
   'visualization:errors-over-time': (r) => typeof r.errorCode === 'string' && r.errorCode !== '',
+  'visualization:principals': everything,
+  'visualization:services': everything,
   'visualization:accounts-regions': everything,
   'visualization:source-ips': everything,
 
