@@ -9,6 +9,7 @@ import { activityCommand } from './activityCommand.js';
 import { actorsCommand } from './actorsCommand.js';
 import { auditCommand } from './auditCommand.js';
 import { cleanupCommand } from './cleanupCommand.js';
+import { dashboardsCommand } from './dashboardsCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { devServerCommand } from './devServerCommand.js';
 import { EXIT_CODES_HELP } from './exitCodes.js';
@@ -37,6 +38,7 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   topCommand,
   auditCommand,
   alertsCommand,
+  dashboardsCommand,
 ];
 
 export function buildProgram(invocation: Invocation): Command {

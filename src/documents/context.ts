@@ -27,6 +27,12 @@ export interface CtFields {
   recordIndex: number;
   tags?: string[];
   sourceIp?: string;
+  /** The derived fields (derived.ts), in this order. */
+  actor?: string;
+  actorType?: string;
+  sessionName?: string;
+  mfa?: boolean;
+  console?: boolean;
   truncated?: true;
   pairs?: string[];
   text?: string;

@@ -43,6 +43,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { BulkDocument } from '../types.js';
 import type { BuildContext } from './context.js';
+import { CONSOLE_LOGIN, deriveFields, derivedJson } from './derived.js';
 import { contentHashId } from './documentId.js';
 import { TimeRules, type ResolvedTime } from './eventTime.js';
 import { bail, FastPathBail, type BailReason } from './fast/bail.js';
@@ -78,6 +79,7 @@ export class FastBuilder {
     eventTimeInvalid: false,
     hashed: false,
     sourceIp: undefined,
+    derived: '',
     index: '',
     id: '',
     recordIndex: 0,
@@ -173,6 +175,25 @@ export class FastBuilder {
     facts.id = facts.hashed ? contentHashId(bytes) : (eventID as string);
     facts.sourceIp = walker.sourceIpAt >= 0 ? undefined : ipOrUndefined(walker.sourceIPAddress);
     facts.recordIndex = recordIndex;
+    facts.derived = this.derivedFields(bytes);
     return this.writer.write(bytes, this.context.sourceName, facts);
+  }
+
+  /** The derived `ct` members (derived.ts) of the walked record, as the reference builder writes them. */
+  private derivedFields(bytes: Buffer): string {
+    const walker = this.walker;
+    const input = walker.derivation;
+    if (input.eventName === CONSOLE_LOGIN && walker.freeSpanStart >= 0) {
+      // Console logins only (rare): the one free-form value the derivation reads, from its own bytes.
+      const parsed = JSON.parse(bytes.toString('utf8', walker.freeSpanStart, walker.freeSpanEnd)) as unknown;
+      if (
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        !Array.isArray(parsed) &&
+        Object.hasOwn(parsed, 'MFAUsed')
+      )
+        input.mfaUsed = (parsed as Record<string, unknown>).MFAUsed;
+    }
+    return derivedJson(deriveFields(input));
   }
 }

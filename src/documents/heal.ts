@@ -29,7 +29,19 @@ const HEALABLE_TYPES = new Set([
 ]);
 
 /** `ct` members the builder derives from the record: dropping them loses nothing of the record. */
-const DERIVED_CT_FIELDS = new Set(['pairs', 'text', 'sourceIp', 'truncated', 'source', 'recordIndex']);
+const DERIVED_CT_FIELDS = new Set([
+  'pairs',
+  'text',
+  'sourceIp',
+  'truncated',
+  'source',
+  'recordIndex',
+  'actor',
+  'actorType',
+  'sessionName',
+  'mfa',
+  'console',
+]);
 
 /** Patterns naming the offending field, most specific first. Group 1 is the dotted path. */
 const FIELD_PATTERNS: RegExp[] = [

@@ -11,6 +11,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { BulkDocument } from '../types.js';
 import { DocumentError, NO_TIME, type BuildContext, type CtFields } from './context.js';
+import { deriveFields, derivationInputOf } from './derived.js';
 import { documentId } from './documentId.js';
 import { overwrittenJson, overwrittenValues } from './duplicateKeys.js';
 import { TimeRules } from './eventTime.js';
@@ -79,6 +80,7 @@ export class ReferenceBuilder {
     if (tags.length > 0) ct.tags = tags;
     const sourceIp = ipOrUndefined(record.sourceIPAddress);
     if (sourceIp !== undefined) ct.sourceIp = sourceIp;
+    Object.assign(ct, deriveFields(derivationInputOf(record)));
     if (pairs.pairsTruncated) ct.truncated = true;
     if (pairs.pairs.size > 0) ct.pairs = [...pairs.pairs];
     const freeText = pairs.text();

@@ -15,10 +15,12 @@ export interface HttpRequest {
   /** Already percent-encoded where it holds names. */
   path: string;
   querystring?: Record<string, string | number | boolean>;
-  /** A JSON body, serialised by the client. */
+  /** A JSON body, serialised by the client; a Buffer or string is sent as it is. */
   body?: unknown;
   /** An NDJSON body (bulk), sent byte for byte as `application/x-ndjson`. */
   ndjson?: string | Buffer;
+  /** Extra request headers; a `content-type` here wins over the body's default. */
+  headers?: Record<string, string>;
 }
 
 export interface HttpResponse {
@@ -83,7 +85,12 @@ async function send(client: Client, request: HttpRequest, limits: RequestLimits)
     },
     // The client's own retries would ignore our backoff and deadline (and never retry 429); its
     // requestTimeout is only a socket idle timeout, so the deadline below is what bounds the request.
-    { maxRetries: 0, requestTimeout: limits.timeoutMs, asStream: true },
+    {
+      maxRetries: 0,
+      requestTimeout: limits.timeoutMs,
+      asStream: true,
+      ...(request.headers ? { headers: request.headers } : {}),
+    },
   );
   let stream: IncomingMessage | undefined;
   let timedOut = false;

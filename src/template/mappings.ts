@@ -46,6 +46,12 @@ const CT_MAPPING: Mapping = {
     source: keyword(4096),
     recordIndex: { type: 'long' },
     truncated: { type: 'boolean' },
+    // Derived from the record (src/documents/derived.ts): one term per investigator question.
+    actor: keyword(),
+    actorType: keyword(64),
+    sessionName: keyword(),
+    mfa: { type: 'boolean' },
+    console: { type: 'boolean' },
   },
 };
 

@@ -251,6 +251,63 @@ const TYPED_MISFITS: [string, () => unknown][] = [
   ['tlsDetails', () => 7],
 ];
 
+/** Values each input of the derived fields (src/documents/derived.ts) takes, odd ones included. */
+const IDENTITY_VALUES: Record<string, unknown[]> = {
+  type: ['IAMUser', 'AssumedRole', 'Root', 'AWSService', 'AWSAccount', 'FederatedUser', 'WebIdentityUser'],
+  type2: ['SAMLUser', 'IdentityCenterUser', 'Unknown', '', 7, true, null, ['Root']],
+  arn: ['arn:aws:iam::1:user/u', 'arn:aws:sts::1:assumed-role/R/sé/x', 'arn:aws:iam::1:root', '', 3],
+  issuerArn: ['arn:aws:iam::1:role/R', '', false],
+  invokedBy: ['ec2.amazonaws.com', 'AWS Internal', ''],
+  identityProvider: ['accounts.google.com', 'arn:aws:iam::1:saml-provider/P'],
+  userName: ['alice', 'bob/é', ''],
+  accountId: ['111122223333', 'ANONYMOUS_PRINCIPAL'],
+  principalId: ['AIDAX', 'ANONYMOUS_PRINCIPAL', 4],
+  onBehalfOf: [
+    { userId: 'u-1', identityStoreArn: 'arn:aws:identitystore::1:identitystore/d-1' },
+    { userId: 9 },
+  ],
+  mfaAuthenticated: ['true', 'false', true, false, 'TRUE', 1],
+  fromConsole: ['true', true, 'false', false, 'yes'],
+  eventName: ['ConsoleLogin', 'GetObject'],
+  eventType: ['AwsConsoleSignIn', 'AwsApiCall'],
+  additionalEventData: [
+    { MFAUsed: 'Yes' },
+    { MFAUsed: 'No' },
+    { MFAUsed: true },
+    'MFAUsed',
+    [{ MFAUsed: 'Yes' }],
+    {},
+  ],
+};
+
+/** A sample record given a random principal and random console and MFA facts (each may be left out). */
+function identityShaped(record: Record<string, unknown>, writer: Writer): string {
+  const some = (name: string): unknown =>
+    writer.rng() < 0.25 ? undefined : writer.pick(IDENTITY_VALUES[name]!);
+  const attributes = { mfaAuthenticated: some('mfaAuthenticated'), creationDate: '2021-12-02T22:00:00Z' };
+  const sessionContext = { sessionIssuer: { type: 'Role', arn: some('issuerArn') }, attributes };
+  const identity: Record<string, unknown> = {
+    type: writer.rng() < 0.7 ? some('type') : some('type2'),
+    principalId: some('principalId'),
+    arn: some('arn'),
+    accountId: some('accountId'),
+    invokedBy: some('invokedBy'),
+    identityProvider: some('identityProvider'),
+    userName: some('userName'),
+    onBehalfOf: some('onBehalfOf'),
+    sessionContext: writer.rng() < 0.1 ? [sessionContext] : sessionContext,
+  };
+  const out: Record<string, unknown> = {
+    ...record,
+    userIdentity: writer.pick<unknown>([identity, identity, identity, identity, [identity], null]),
+    eventName: some('eventName'),
+    eventType: some('eventType'),
+    sessionCredentialFromConsole: some('fromConsole'),
+    additionalEventData: some('additionalEventData'),
+  };
+  return mutated(JSON.parse(JSON.stringify(out)) as Record<string, unknown>, writer);
+}
+
 /** A value nested `depth` levels of objects and arrays deep, around the walk's depth limit. */
 export function nested(writer: Writer, depth: number): string {
   let text = writer.random(6);
@@ -309,6 +366,8 @@ export function fuzzRecord(writer: Writer, samples: readonly SampleRecord[]): Bu
     text = JSON.stringify(sample.record).replace(/^\{/, `{"${where}":${nested(writer, depth)},`);
   } else if (r < 0.7225) {
     text = bulky(writer); // costly (up to 2,500 leaves): a few dozen per run
+  } else if (r < 0.82) {
+    text = identityShaped(sample.record, writer);
   } else {
     text = JSON.stringify(sample.record); // canonical, as CloudTrail writes it
   }

@@ -3,12 +3,14 @@
  * string. Each builder compiles its own tables: they also learn (which key follows which, which keys an
  * object already had), so they are per-builder state.
  */
+import { DERIVATION_LEAVES, MFA_USED_OBJECT, type DerivationLeaf } from '../derived.js';
 import { READ_FIELDS } from '../recordFields.js';
 import { RESERVED_ROOT_FIELDS, TYPED_FIELDS, type FieldTable } from '../typedFields.js';
 
 export const LEAF_OTHER = 1; // keyword, text, date: strings, numbers, booleans, null and arrays of them
 export const LEAF_BOOLEAN = 2; // JSON booleans and exactly "true", "false", ""
 export const RESERVED = 3; // a root name the builder writes itself (`@timestamp`, `ct`)
+export const FREE_SPAN = 4; // a free-form root object whose bytes the derived fields may read (derived.ts)
 
 export const CAPTURE_EVENT_TIME = 1;
 export const CAPTURE_EVENT_ID = 2;
@@ -27,8 +29,10 @@ export class Spec {
     readonly capture: number,
     /** Its position in READ_FIELDS (handed to extensions), or -1. */
     readonly read = -1,
+    /** The derivation input this typed leaf is (derived.ts), or undefined. */
+    readonly derived: DerivationLeaf | undefined = undefined,
   ) {
-    this.pathed = leaf === 0 || leaf === RESERVED;
+    this.pathed = leaf === 0 || leaf === RESERVED || leaf === FREE_SPAN;
   }
 }
 
@@ -135,13 +139,17 @@ function shortHash(bytes: Buffer, start: number, end: number): number {
   );
 }
 
+const DERIVED_BY_PATH = new Map<string, DerivationLeaf>(
+  Object.entries(DERIVATION_LEAVES).map(([name, path]) => [path, name as DerivationLeaf]),
+);
+
 /** One builder's compiled tables: the root (the record) and every typed object below it. */
 export class FieldTables {
   readonly all: Table[] = [];
   readonly root: Table;
 
   constructor() {
-    this.root = this.compile(TYPED_FIELDS, true);
+    this.root = this.compile(TYPED_FIELDS, '');
   }
 
   /** Forgets which objects saw which keys (when object serials start again from 0). */
@@ -149,24 +157,26 @@ export class FieldTables {
     for (const table of this.all) table.seen.fill(0);
   }
 
-  private compile(table: FieldTable, root: boolean, parent = ''): Table {
+  /** `path`: the table's dotted path in the record, '' for the record itself. */
+  private compile(table: FieldTable, path: string): Table {
+    const root = path === '';
     const entries: [string, Spec][] = [];
     for (const [name, field] of Object.entries(table)) {
+      const fieldPath = root ? name : `${path}.${name}`;
       if (typeof field !== 'string') {
-        entries.push([name, new Spec(0, this.compile(field.properties, false, `${parent}${name}.`), 0)]);
+        entries.push([name, new Spec(0, this.compile(field.properties, fieldPath), 0)]);
         continue;
       }
-      const read = (READ_FIELDS as readonly string[]).indexOf(parent + name);
+      const read = (READ_FIELDS as readonly string[]).indexOf(fieldPath);
       let capture = read >= 0 ? CAPTURE_READ_FIELD : 0;
       if (root && name === 'eventTime') capture = CAPTURE_EVENT_TIME;
       if (root && name === 'eventID') capture = CAPTURE_EVENT_ID;
       if (root && name === 'sourceIPAddress') capture = CAPTURE_SOURCE_IP;
-      entries.push([
-        name,
-        new Spec(field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER, undefined, capture, read),
-      ]);
+      const leaf = field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER;
+      entries.push([name, new Spec(leaf, undefined, capture, read, DERIVED_BY_PATH.get(fieldPath))]);
     }
     if (root) {
+      entries.push([MFA_USED_OBJECT, new Spec(FREE_SPAN, undefined, 0)]);
       for (const name of RESERVED_ROOT_FIELDS) {
         const capture = name === '@timestamp' ? CAPTURE_RECORD_TIMESTAMP : 0;
         entries.push([name, new Spec(RESERVED, undefined, capture)]);

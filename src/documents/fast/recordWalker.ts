@@ -7,6 +7,7 @@
  *
  * Recursion is bounded: a value nested MAX_WALK_DEPTH levels down bails.
  */
+import type { DerivationInput } from '../derived.js';
 import { isDottedQuadAt } from '../head.js';
 import { MAX_WALK_DEPTH } from '../limits.js';
 import { RecordFields, UNREAD } from '../recordFields.js';
@@ -17,6 +18,7 @@ import {
   CAPTURE_READ_FIELD,
   CAPTURE_RECORD_TIMESTAMP,
   CAPTURE_SOURCE_IP,
+  FREE_SPAN,
   LEAF_BOOLEAN,
   LEAF_OTHER,
   RESERVED,
@@ -61,6 +63,28 @@ export class RecordWalker {
   sourceIpEnd = 0;
   /** The values handed to extensions, as spans of the scanned bytes (recordFields.ts). */
   readonly fields = new RecordFields();
+  /** The typed leaves the derived fields read (derived.ts): decoded strings and booleans, else undefined. */
+  readonly derivation: DerivationInput = {
+    type: undefined,
+    arn: undefined,
+    issuerArn: undefined,
+    invokedBy: undefined,
+    identityProvider: undefined,
+    userName: undefined,
+    accountId: undefined,
+    principalId: undefined,
+    onBehalfOf: undefined,
+    mfaAuthenticated: undefined,
+    mfaUsed: undefined,
+    fromConsole: undefined,
+    eventType: undefined,
+    eventName: undefined,
+  };
+  /** Where the root `additionalEventData` value's bytes start and end (-1: none). */
+  freeSpanStart = -1;
+  freeSpanEnd = -1;
+  /** How many arrays of typed objects enclose the walk (a leaf inside one is no derivation input). */
+  private typedArrays = 0;
 
   constructor(
     private readonly scanner: RecordScanner,
@@ -79,6 +103,10 @@ export class RecordWalker {
     this.eventID = undefined;
     this.sourceIPAddress = undefined;
     this.sourceIpAt = -1;
+    this.freeSpanStart = -1;
+    this.typedArrays = 0;
+    const derivation = this.derivation;
+    for (const name in derivation) derivation[name as keyof DerivationInput] = undefined;
     const scanner = this.scanner;
     this.fields.startScan(scanner.src);
     scanner.ws();
@@ -182,9 +210,11 @@ export class RecordWalker {
         else pairs.appendPath(start, end);
       }
       if (spec === undefined) this.walkFree(0);
+      else if (spec.leaf === FREE_SPAN) this.freeSpan();
       else if (spec.leaf === RESERVED) this.displacedMember(spec, start, end);
       else if (spec.object !== undefined) this.typedObject(spec.object, depth + 1);
       else if (spec.capture !== 0) this.capture(spec);
+      else if (spec.derived !== undefined) this.derivationLeaf(spec);
       else this.typedLeaf(spec.leaf, 0);
       pairs.pathLen = base;
     } while (scanner.nextOrClose(0x7d));
@@ -232,12 +262,54 @@ export class RecordWalker {
       if (!scanner.enter(0x5d)) return;
       const pairs = this.pairs;
       pairs.enterArray(); // its objects' free-form members write pairs
+      this.typedArrays++;
       do this.typedObject(table, depth + 1);
       while (scanner.nextOrClose(0x5d));
+      this.typedArrays--;
       pairs.leaveArray();
     } else if (b === 0x7b) {
       if (scanner.enter(0x7d)) this.typedMembers(table, depth, false);
     } else bail('displaced');
+  }
+
+  /** A free-form root member (written as pairs) whose bytes the derived fields may read later. */
+  private freeSpan(): void {
+    const start = this.scanner.pos;
+    this.walkFree(0);
+    this.freeSpanStart = start;
+    this.freeSpanEnd = this.scanner.pos;
+  }
+
+  /**
+   * A typed leaf the derived fields read: checked like any typed leaf, and a string or boolean outside
+   * any array kept as the reference's parse holds it (other values are no input to the derivation).
+   */
+  private derivationLeaf(spec: Spec): void {
+    const scanner = this.scanner;
+    const b = scanner.src[scanner.pos];
+    let value: unknown;
+    if (this.typedArrays > 0 || spec.leaf !== LEAF_OTHER) {
+      this.typedLeaf(spec.leaf, 0);
+      return;
+    }
+    if (b === 0x22) {
+      scanner.scanString();
+      const src = scanner.src;
+      value =
+        scanner.strFlags === 0
+          ? src.toString('utf8', scanner.strStart, scanner.strEnd)
+          : (JSON.parse(src.toString('utf8', scanner.strStart - 1, scanner.strEnd + 1)) as string);
+    } else if (b === 0x74) {
+      scanner.scanTrue();
+      value = true;
+    } else if (b === 0x66) {
+      scanner.scanFalse();
+      value = false;
+    } else {
+      this.typedLeaf(spec.leaf, 0);
+      return;
+    }
+    this.derivation[spec.derived!] = value;
   }
 
   /** A value where a leaf is mapped: checked to fit (else it would be displaced), not indexed as pairs. */

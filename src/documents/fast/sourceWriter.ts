@@ -2,7 +2,7 @@
  * The fast path's output: the document source written into the file's arena in one pass,
  *
  *   `{"@timestamp":"…","ct":{"source":…,"recordIndex":N` [`,"tags":[…]`] [`,"sourceIp":"…"`]
- *   [`,"pairs":[…]`] [`,"text":"…"`] [`,"original":"…"`] `},` + the record after its `{`
+ *   `,"actor":…` (the derived members, derived.ts) [`,"pairs":[…]`] [`,"text":"…"`] [`,"original":"…"`] `},` + the record after its `{`
  *
  * (without its cut members), byte for byte what the reference builder writes for the same record.
  * Constant parts are copied whole (one native copy, where writing a string reads each character).
@@ -40,6 +40,8 @@ export interface SourceFacts {
   hashed: boolean;
   /** `ct.sourceIp` when not read in place from the record (RecordWalker.sourceIpAt). */
   sourceIp: string | undefined;
+  /** The derived members' JSON, each with its leading comma (derivedJson). */
+  derived: string;
   index: string;
   id: string;
   recordIndex: number;
@@ -78,6 +80,7 @@ export class SourceWriter {
       facts.timestamp.length +
       sourceJson.length +
       MIDDLE_BYTES +
+      facts.derived.length * 3 +
       (pairs.pairCount > 0 ? 11 + pairLen : 0) +
       (textLen > 0 ? 10 + textLen : 0) +
       this.originalSize() +
@@ -121,6 +124,7 @@ export class SourceWriter {
       at = writeAscii(buffer, at, facts.sourceIp);
       buffer[at++] = 0x22;
     }
+    at += buffer.write(facts.derived, at, 'utf8');
     if (pairs.pairCount > 0) {
       buffer.set(PAIRS_OPEN, at);
       at += PAIRS_OPEN.length;
