@@ -213,9 +213,9 @@ export class RecordWalker {
       else if (spec.leaf === FREE_SPAN) this.freeSpan();
       else if (spec.leaf === RESERVED) this.displacedMember(spec, start, end);
       else if (spec.object !== undefined) this.typedObject(spec.object, depth + 1);
-      else if (spec.capture !== 0) this.capture(spec);
+      else if (spec.capture !== 0 && spec.capture !== CAPTURE_READ_FIELD) this.capture(spec);
       else if (spec.derived !== undefined) this.derivationLeaf(spec);
-      else this.typedLeaf(spec.leaf, 0);
+      else this.readOrTypedLeaf(spec);
       pairs.pathLen = base;
     } while (scanner.nextOrClose(0x7d));
     keys.top = keyBase;
@@ -289,12 +289,14 @@ export class RecordWalker {
     const b = scanner.src[scanner.pos];
     let value: unknown;
     if (this.typedArrays > 0 || spec.leaf !== LEAF_OTHER) {
-      this.typedLeaf(spec.leaf, 0);
+      this.readOrTypedLeaf(spec);
       return;
     }
     if (b === 0x22) {
       scanner.scanString();
       const src = scanner.src;
+      if (spec.read >= 0)
+        this.fields.saw(spec.read, scanner.strFlags === 0 ? scanner.strStart : UNREAD, scanner.strEnd);
       value =
         scanner.strFlags === 0
           ? src.toString('utf8', scanner.strStart, scanner.strEnd)
@@ -306,10 +308,17 @@ export class RecordWalker {
       scanner.scanFalse();
       value = false;
     } else {
-      this.typedLeaf(spec.leaf, 0);
+      this.readOrTypedLeaf(spec);
       return;
     }
+    if (spec.read >= 0 && b !== 0x22) this.fields.saw(spec.read, UNREAD, 0); // a boolean is no text
     this.derivation[spec.derived!] = value;
+  }
+
+  /** A typed leaf that is no derivation input: noted for the extensions if it is one of READ_FIELDS. */
+  private readOrTypedLeaf(spec: Spec): void {
+    if (spec.read >= 0) this.capture(spec);
+    else this.typedLeaf(spec.leaf, 0);
   }
 
   /** A value where a leaf is mapped: checked to fit (else it would be displaced), not indexed as pairs. */
