@@ -58,7 +58,7 @@ export function auditCommand(invocation: Invocation): Command {
     .addOption(
       new Option(
         '--enqueue <queue-url>',
-        "with --requeue: send those files to the stack's SQS queue (its QueueUrl output) for the indexer Lambda, instead of indexing them here",
+        "with --requeue: send those files to the stack's SQS queue (its QueueUrl output) for the indexer Lambda, instead of indexing them here (default: off)",
       ).argParser(queueUrl),
     )
     .addOption(new Option('--json', 'print the report as JSON').default(false))

@@ -130,7 +130,7 @@ export function indexCommand(invocation: Invocation): Command {
     .addOption(
       new Option(
         '--enqueue <queue-url>',
-        "send the selected S3 objects to the stack's SQS queue (its QueueUrl output) instead of indexing them here: the indexer Lambda indexes them",
+        "send the selected S3 objects to the stack's SQS queue (its QueueUrl output) instead of indexing them here: the indexer Lambda indexes them (default: off, index here)",
       ).argParser(queueUrl),
     )
     .addOption(
