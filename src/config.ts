@@ -79,7 +79,7 @@ export const DEFAULTS = {
 } as const;
 
 /** The variables both Lambdas read to reach the cluster and log (readConnection). */
-const CONNECTION_ENV_VARS: readonly string[] = [
+export const CONNECTION_ENV_VARS: readonly string[] = [
   'OPENSEARCH_ENDPOINT',
   'INDEX_PREFIX',
   'OPENSEARCH_SERVICE',
@@ -207,6 +207,14 @@ export function loadCleanupConfig(env: Env): CleanupConfig {
   const dryRun = read.boolean('DRY_RUN', DEFAULTS.dryRun);
   read.throwIfProblems();
   return { ...connection, keepDays, maxDeletions, dryRun };
+}
+
+/** The connection settings alone, for a Lambda that reads its other settings itself (the scheduled audit). */
+export function loadConnectionConfig(env: Env): ConnectionConfig {
+  const read = new EnvReader(env);
+  const connection = readConnection(read);
+  read.throwIfProblems();
+  return connection;
 }
 
 /** Collects problems instead of throwing at the first, and remembers which variables were bad. */

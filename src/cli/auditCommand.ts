@@ -16,11 +16,15 @@ import { EXIT, type ExitCode } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { addConnectionOptions, UsageError, type ConnectionFlags } from './options.js';
 import { addSelectionOptions, dayRange, type SelectionFlags } from './selectionOptions.js';
+import { queueUrl } from './queueOption.js';
+import { QueueSender } from '../queue/sender.js';
+import type { ObjectRef } from '../types.js';
 
 interface AuditFlags extends ConnectionFlags, SelectionFlags {
   verifySignatures: boolean;
   cloudtrailEndpoint?: string;
   requeue: boolean;
+  enqueue?: string;
   json: boolean;
   s3Endpoint?: string;
 }
@@ -51,6 +55,12 @@ export function auditCommand(invocation: Invocation): Command {
     .addOption(
       new Option('--requeue', 'index the missing and failed files again, then audit again').default(false),
     )
+    .addOption(
+      new Option(
+        '--enqueue <queue-url>',
+        "with --requeue: send those files to the stack's SQS queue (its QueueUrl output) for the indexer Lambda, instead of indexing them here (default: off)",
+      ).argParser(queueUrl),
+    )
     .addOption(new Option('--json', 'print the report as JSON').default(false))
     .addOption(
       new Option(
@@ -79,6 +89,7 @@ Exit codes:
 async function runAuditCommand(trail: string, flags: AuditFlags, invocation: Invocation): Promise<ExitCode> {
   const target = parseS3Url(trail);
   if (!target) throw new UsageError(`${trail}: expected s3://bucket/prefix`);
+  if (flags.enqueue && !flags.requeue) throw new UsageError('--enqueue goes with --requeue');
   const to = flags.to ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const { from } = dayRange(flags.from ?? to, to);
   const scope: AuditScope = {
@@ -112,7 +123,10 @@ async function runAuditCommand(trail: string, flags: AuditFlags, invocation: Inv
     await checkEndpoint(connected, invocation);
     let report = await runAudit(scope, { s3, ledger, publicKeys: publicKeys(), telemetry });
     let requeued: RequeueResult | undefined;
-    if (flags.requeue && report.toRequeue.length > 0) {
+    if (flags.requeue && flags.enqueue && report.toRequeue.length > 0) {
+      // The Lambda indexes them later: the report stays the one from before, and says so.
+      requeued = await enqueue(report.toRequeue, flags.enqueue, flags);
+    } else if (flags.requeue && report.toRequeue.length > 0) {
       const indexer = new Indexer(
         connected.client,
         {
@@ -144,12 +158,41 @@ async function runAuditCommand(trail: string, flags: AuditFlags, invocation: Inv
 interface RequeueResult {
   files: number;
   failed: string[];
+  /** The queue the files were sent to, when --enqueue was given. */
+  enqueuedTo?: string;
+}
+
+async function enqueue(refs: ObjectRef[], queue: string, flags: AuditFlags): Promise<RequeueResult> {
+  const sender = new QueueSender({
+    queueUrl: queue,
+    region: flags.region,
+    requestTimeoutMs: flags.requestTimeout,
+  });
+  try {
+    for (const ref of refs) await sender.add(ref);
+    const totals = await sender.finish();
+    return {
+      files: refs.length,
+      failed: totals.failed.map(
+        (failure) => `s3://${failure.ref.bucket}/${failure.ref.key}: ${failure.reason}`,
+      ),
+      enqueuedTo: queue,
+    };
+  } finally {
+    sender.close();
+  }
 }
 
 function render(report: AuditReport, requeued: RequeueResult | undefined, json: boolean): string {
   if (json) return JSON.stringify(requeued ? { ...report, requeued } : report, null, 2) + '\n';
   const lines: string[] = [];
-  if (requeued) {
+  if (requeued?.enqueuedTo) {
+    const sent = requeued.files - requeued.failed.length;
+    lines.push(
+      `requeued:          ${sent} of ${requeued.files} file(s) sent to ${requeued.enqueuedTo}; the audit below ran before them (run it again once the queue has drained)`,
+    );
+    for (const failure of requeued.failed) lines.push(`requeue failed: ${failure}`);
+  } else if (requeued) {
     lines.push(`requeued:          ${requeued.files} file(s) indexed again; the audit below ran after them`);
     for (const failure of requeued.failed) lines.push(`requeue failed: ${failure}`);
   }

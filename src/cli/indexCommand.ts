@@ -31,9 +31,14 @@ import { Progress, type ProgressMode } from './progress.js';
 import { checkTargets, SKIP_EXPLANATIONS } from './targets.js';
 import type { FileOutcome, ObjectRef } from '../types.js';
 import { addSelectionOptions, dayRange, type SelectionFlags } from './selectionOptions.js';
+import { QueueSender } from '../queue/sender.js';
+import { enqueueExitCode, enqueueSummaryLines, enqueueTargets } from './enqueueRun.js';
+import { queueUrl } from './queueOption.js';
 
 interface IndexFlags extends ConnectionFlags, SelectionFlags {
   resume: boolean;
+  /** --enqueue: send the selected objects to this SQS queue instead of indexing them. */
+  enqueue?: string;
   concurrency: number;
   maxBytes: number;
   deadLetter?: DeadLetterTarget;
@@ -124,6 +129,12 @@ export function indexCommand(invocation: Invocation): Command {
     )
     .addOption(
       new Option(
+        '--enqueue <queue-url>',
+        "send the selected S3 objects to the stack's SQS queue (its QueueUrl output) instead of indexing them here: the indexer Lambda indexes them (default: off, index here)",
+      ).argParser(queueUrl),
+    )
+    .addOption(
+      new Option(
         '--no-refresh',
         `do not refresh the written indices at the end: new documents then become searchable within the refresh interval (${TEMPLATE_REFRESH})`,
       ),
@@ -168,6 +179,7 @@ ${EXIT_CODES_HELP}
 
 async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocation): Promise<ExitCode> {
   await checkTargets(paths);
+  if (flags.enqueue) return runEnqueue(paths, flags.enqueue, flags, invocation);
   const connected = connect(flags, invocation);
   const { client, connection, indexPrefix } = connected;
   const needsS3 = paths.some((path) => path.startsWith('s3://')) || flags.deadLetter?.kind === 's3';
@@ -282,6 +294,46 @@ async function runIndex(paths: string[], flags: IndexFlags, invocation: Invocati
   }
 }
 
+/** --enqueue: lists as `index` would (the ledger only with --resume), sends instead of indexing. */
+async function runEnqueue(
+  paths: string[],
+  queue: string,
+  flags: IndexFlags,
+  invocation: Invocation,
+): Promise<ExitCode> {
+  const local = paths.find((path) => !path.startsWith('s3://'));
+  if (local !== undefined)
+    throw new UsageError(`${local}: --enqueue sends S3 objects; expected s3://bucket/prefix`);
+  const connected = flags.resume ? connect(flags, invocation) : undefined;
+  const s3 = s3Client({
+    region: flags.region,
+    endpoint: flags.s3Endpoint ?? process.env.S3_ENDPOINT,
+    requestTimeoutMs: flags.requestTimeout,
+  });
+  const sender = new QueueSender({
+    queueUrl: queue,
+    region: flags.region,
+    requestTimeoutMs: flags.requestTimeout,
+  });
+  try {
+    if (connected) await checkEndpoint(connected, invocation);
+    const listing = connected ? await backfillListing(flags, connected) : selectionOf(flags);
+    const counts = await enqueueTargets(
+      paths,
+      s3,
+      { includeInsights: flags.includeInsights, ...listing },
+      sender,
+    );
+    process.stdout.write(enqueueSummaryLines(counts, queue).join('\n') + '\n');
+    if (counts.listed === 0) process.stderr.write('nothing to enqueue: no object under the given paths\n');
+    return enqueueExitCode(counts);
+  } finally {
+    sender.close();
+    s3.destroy();
+    await connected?.client.close();
+  }
+}
+
 function kinesisStream(value: string): KinesisStreamTarget {
   const parsed = parseStreamTarget(value);
   if (typeof parsed === 'string')
@@ -291,6 +343,16 @@ function kinesisStream(value: string): KinesisStreamTarget {
 
 /** --from/--to/--accounts/--regions and --resume, for s3:// targets. */
 async function backfillListing(flags: IndexFlags, connected: Connected) {
+  const { selection } = selectionOf(flags);
+  if (!flags.resume) return { selection };
+  const ledger = cliLedger(connected.client, connected.indexPrefix, flags.requestTimeout);
+  // Entries written by earlier runs become searchable at the next refresh: make it now.
+  await ledger.refresh();
+  return { selection, alreadyIndexed: (refs: ObjectRef[]) => completeObjects(ledger, refs) };
+}
+
+/** --from/--to/--accounts/--regions: only the matching CloudTrail date prefixes are listed. */
+function selectionOf(flags: IndexFlags) {
   const days = flags.from ?? flags.to;
   const selection =
     days || flags.accounts || flags.regions
@@ -300,11 +362,7 @@ async function backfillListing(flags: IndexFlags, connected: Connected) {
           regions: flags.regions,
         }
       : undefined;
-  if (!flags.resume) return { selection };
-  const ledger = cliLedger(connected.client, connected.indexPrefix, flags.requestTimeout);
-  // Entries written by earlier runs become searchable at the next refresh: make it now.
-  await ledger.refresh();
-  return { selection, alreadyIndexed: (refs: ObjectRef[]) => completeObjects(ledger, refs) };
+  return { selection };
 }
 
 /** The alerts extension when ALERT_* configure a destination; a bad setting or rules file is a usage error. */

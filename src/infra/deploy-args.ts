@@ -42,6 +42,7 @@ export const MANAGED_PARAMS: ReadonlySet<string> = new Set([
   'IndexerCodeKey',
   'CleanupCodeKey',
   'BreakerCodeKey',
+  'AuditCodeKey',
 ]);
 
 const WITH_VALUE = new Set([

@@ -15,6 +15,7 @@ export const BUNDLES = [
   { name: 'indexer', param: 'IndexerCodeKey' },
   { name: 'cleanup', param: 'CleanupCodeKey' },
   { name: 'breaker', param: 'BreakerCodeKey' },
+  { name: 'audit', param: 'AuditCodeKey' },
 ] as const;
 
 export interface Upload {

@@ -2,12 +2,13 @@
 // (INDEXER_ENV_VARS / CLEANUP_ENV_VARS) and src/breaker/config.ts (BREAKER_ENV_VARS); the product rules
 // check the template against them, so the template can never set a variable the code ignores (a typo
 // there would silently fall back to a default).
+import { AUDIT_ENV_VARS } from '../audit/config.js';
 import { BREAKER_ENV_VARS } from '../breaker/config.js';
 import { ALERT_ENV_VARS } from '../alerts/envVars.js';
 import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../config.js';
 
 /** The project's Lambdas; a function resource says which one it is in its Metadata (COMPONENT_METADATA_KEY). */
-export type Component = 'indexer' | 'cleanup' | 'breaker';
+export type Component = 'indexer' | 'cleanup' | 'breaker' | 'audit';
 
 export interface EnvSchema {
   readonly variables: Readonly<Record<Component, readonly string[]>>;
@@ -39,11 +40,13 @@ export function envSchema(): EnvSchema {
       indexer: [...INDEXER_ENV_VARS, ...ALERT_ENV_VARS],
       cleanup: CLEANUP_ENV_VARS,
       breaker: BREAKER_ENV_VARS,
+      audit: AUDIT_ENV_VARS,
     },
     source: {
       indexer: 'src/config.ts and src/alerts/envVars.ts',
       cleanup: 'src/config.ts',
       breaker: 'src/breaker/config.ts',
+      audit: 'src/audit/config.ts',
     },
   };
 }

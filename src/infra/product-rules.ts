@@ -40,6 +40,8 @@ export const STAR_RESOURCE_ACTIONS: ReadonlySet<string> = new Set([
   'ec2:deletenetworkinterface',
   'ec2:assignprivateipaddresses',
   'ec2:unassignprivateipaddresses',
+  // An account-level call: CloudTrail's public keys belong to no resource.
+  'cloudtrail:listpublickeys',
 ]);
 /** Services that push events into a function; a function they invoke needs reserved concurrency. */
 const PUSH_PRINCIPALS = new Set(['s3.amazonaws.com', 'sns.amazonaws.com']);

@@ -31,6 +31,7 @@ export type MetricName =
   | 'AuditMissingFiles'
   | 'AuditHashMismatches'
   | 'AuditChainGaps'
+  | 'AuditFindings'
   | 'AlertsMatched'
   | 'AlertsSent'
   | 'AlertsFailed';

@@ -8,8 +8,8 @@
 import { strict as assert } from 'node:assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
-import { handler, resetForTests } from '../../index.js';
+import { handler } from '../../index.js';
+import { lambdaContext, withLambdaEnv } from './lambdaEnv.js';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { cliWithEnv, type CliResult } from '../helpers/cli.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
@@ -22,14 +22,6 @@ interface JsonReport {
   signaturesVerified?: number;
   counts: Record<string, number>;
   findings: { kind: string; object: string; detail: string }[];
-}
-
-function context(): Context {
-  return {
-    getRemainingTimeInMillis: () => 300_000,
-    awsRequestId: 'test',
-    functionName: 'indexer',
-  } as Context;
 }
 
 function s3Event(bucket: string, keys: string[]) {
@@ -118,23 +110,12 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
   }
 
   async function indexWithLambda(bucket: string, prefix: string, keys: string[]): Promise<void> {
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      OPENSEARCH_ENDPOINT: server.url,
-      S3_ENDPOINT: s3.endpoint,
-      INDEX_PREFIX: prefix,
-      LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
-    resetForTests();
-    try {
-      for (const key of keys) await handler(s3Event(bucket, [key]), context());
-    } finally {
-      // Other test files' Lambdas read the same environment: leave it as it was.
-      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-      Object.assign(process.env, saved);
-      resetForTests();
-    }
+    await withLambdaEnv(
+      { OPENSEARCH_ENDPOINT: server.url, S3_ENDPOINT: s3.endpoint, INDEX_PREFIX: prefix },
+      async () => {
+        for (const key of keys) await handler(s3Event(bucket, [key]), lambdaContext());
+      },
+    );
   }
 
   async function eventCount(prefix: string): Promise<number> {

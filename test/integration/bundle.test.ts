@@ -118,4 +118,27 @@ describe('Lambda bundles (dist/*.zip in a fresh node process)', function () {
     // KEEP_DAYS=3 keeps today and the two days before; the Lambda also pre-creates tomorrow's index.
     assert.deepEqual(left.filter((name) => name !== `cleanup-${day(-1)}`).sort(), expected.sort());
   });
+
+  it('dist/audit.zip audits a trail bucket: a bucket without digests is clean, with nothing listed', async () => {
+    const dir = await mkdtemp(join(work, 'audit-'));
+    await unzipTo(join(ROOT, 'dist/audit.zip'), dir);
+    const { stdout } = await run(
+      process.execPath,
+      ['driver.cjs', JSON.stringify({ time: '2026-11-03T04:00:00Z' })],
+      {
+        cwd: dir,
+        env: {
+          ...lambdaEnv(),
+          INDEX_PREFIX: 'audit-',
+          TRAIL_BUCKET: 'trail-bucket',
+          TRAIL_PREFIX: 'AWSLogs/',
+        },
+      },
+    );
+    const result = JSON.parse(/^RESULT (.*)$/m.exec(stdout)?.[1] ?? 'null') as {
+      verdict: string;
+      digests: number;
+    };
+    assert.deepEqual([result?.verdict, result?.digests], ['clean', 0], stdout);
+  });
 });

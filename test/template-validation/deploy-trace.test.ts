@@ -121,7 +121,7 @@ describe('scripts/deploy against a stand-in aws', function () {
   beforeEach(function () {
     dir = mkdtempSync(join(tmpdir(), 'deploy-trace-'));
     mkdirSync(join(dir, 'dist'));
-    for (const name of ['indexer', 'cleanup', 'breaker'])
+    for (const name of ['indexer', 'cleanup', 'breaker', 'audit'])
       writeFileSync(join(dir, `dist/${name}.zip`), `${name} zip`);
     copyFileSync(TEMPLATE_PATH, join(dir, 'cloudformation.yml'));
     aws = new StandInAws(dir);
@@ -172,6 +172,7 @@ describe('scripts/deploy against a stand-in aws', function () {
         'IndexerCodeKey',
         'CleanupCodeKey',
         'BreakerCodeKey',
+        'AuditCodeKey',
         'TrailBucketName',
         'AlarmEmail',
       ],
@@ -198,7 +199,7 @@ describe('scripts/deploy against a stand-in aws', function () {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(run.calls.map(asDocumented), documentedCalls('update'));
     const params = parametersOf(run.calls);
-    assert.deepEqual(params.slice(4), [
+    assert.deepEqual(params.slice(5), [
       { ParameterKey: 'IndexerConcurrency', ParameterValue: '8' },
       { ParameterKey: 'TrailBucketName', UsePreviousValue: true },
       { ParameterKey: 'KeepDays', UsePreviousValue: true },
