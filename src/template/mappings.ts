@@ -49,8 +49,27 @@ const CT_MAPPING: Mapping = {
   },
 };
 
+/**
+ * Fields derived from the record that are indexed but not stored in `_source` (OpenSearch prunes them
+ * after indexing, before storing): the record is stored once, its derived search fields are not stored a
+ * second time. They stay searchable, but whatever reads `_source` (get, search hits, reindex,
+ * update-by-query, highlighting) does not see them; re-indexing the files from S3 rebuilds them
+ * (docs/field-model.md, "Storage"). Paths of derived fields that a document lacks exclude nothing.
+ */
+export const SOURCE_EXCLUDES: readonly string[] = [
+  'ct.pairs',
+  'ct.text',
+  'ct.sourceIp',
+  'ct.actor',
+  'ct.actorType',
+  'ct.sessionName',
+  'ct.mfa',
+  'ct.console',
+];
+
 export function indexMappings(): Mapping {
   return {
+    _source: { excludes: [...SOURCE_EXCLUDES] },
     // Nothing outside the explicit list below is ever mapped: unknown fields stay in _source only.
     dynamic: false,
     date_detection: false,
