@@ -21,6 +21,7 @@ import { intSetting, type FlatSettings } from './settings.js';
 import { NumberColumn, TermColumn, type FieldColumn } from './store/columns.js';
 import { DocTable } from './store/doc-table.js';
 import { SourceStore } from './store/source-store.js';
+import { storedSource, storedSourceFilter, type SourceFilter } from './search/source-filter.js';
 
 /** The metadata field holding the names of fields whose values `ignore_malformed` skipped. */
 export const ignoredField = '_ignored';
@@ -67,6 +68,8 @@ export class IndexState {
   readonly uuid = randomBytes(16).toString('base64url').slice(0, 22);
   readonly creationDate = Date.now();
   mapping: RootMapping = {};
+  /** The mapping's `_source` includes/excludes, if any (see source()). */
+  private storedFilter: SourceFilter | undefined;
   fieldIndex: FieldIndex = buildFieldIndex({});
   readonly docs = new DocTable();
   readonly sources: SourceStore;
@@ -90,6 +93,7 @@ export class IndexState {
   }
 
   setMapping(mapping: RootMapping): void {
+    this.storedFilter = storedSourceFilter(mapping);
     this.mapping = mapping;
     this.fieldIndex = buildFieldIndex(mapping);
   }
@@ -161,8 +165,12 @@ export class IndexState {
     return column;
   }
 
+  /**
+   * The `_source` of `doc` as the index stores it: what the mapping's `_source` includes/excludes leave
+   * of the source as sent (which is kept whole, and is what the fields are indexed from).
+   */
   source(doc: number): string {
-    return this.sources.read(doc);
+    return storedSource(this.sources.read(doc), this.storedFilter);
   }
 
   refresh(): void {

@@ -3,7 +3,7 @@
  * Unfiltered sources are returned byte-for-byte; filtered ones are re-serialised, as OpenSearch does.
  */
 import { globMatch } from '../index-names.js';
-import { RawJson, isJsonObject, newJsonObject, parseJson, type JsonObject } from '../json.js';
+import { RawJson, isJsonObject, newJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
 
 export interface SourceFilter {
   enabled: boolean;
@@ -32,10 +32,12 @@ function filterObject(object: JsonObject, prefix: string, filter: SourceFilter):
     if (filter.excludes.some((p) => globMatch(p, path))) continue;
     const included = filter.includes.length === 0 || filter.includes.some((p) => globMatch(p, path));
     if (included) {
-      out[key] =
-        isJsonObject(value) && filter.excludes.length > 0
-          ? filterObject(value, path + '.', { ...filter, includes: [] })
-          : value;
+      if (!isJsonObject(value) || filter.excludes.length === 0) out[key] = value;
+      else {
+        // An object the excludes emptied is left out, as OpenSearch's filtering does.
+        const inner = filterObject(value, path + '.', { ...filter, includes: [] });
+        if (Object.keys(inner).length > 0 || Object.keys(value).length === 0) out[key] = inner;
+      }
     } else if (
       isJsonObject(value) &&
       filter.includes.some((p) => p.startsWith(path + '.') || p.startsWith('*'))
@@ -55,4 +57,23 @@ export function applySourceFilter(
   if (!filter.enabled) return undefined;
   if (filter.includes.length === 0 && filter.excludes.length === 0) return new RawJson(sourceText);
   return filterObject(parseJson(sourceText).value as JsonObject, '', filter);
+}
+
+/**
+ * The filter a mapping's `_source` `includes`/`excludes` set on what an index stores, or undefined when it
+ * stores every source whole. OpenSearch prunes the source after indexing it and before storing it: the
+ * pruned fields stay searchable, but get, search hits and anything else that reads the source never see
+ * them (docs.opensearch.org, mappings/metadata-fields/source, "Including or excluding fields").
+ */
+export function storedSourceFilter(mapping: object): SourceFilter | undefined {
+  const spec = (mapping as { _source?: unknown })._source;
+  if (typeof spec !== 'object' || spec === null) return undefined;
+  const filter = parseSourceFilter({ ...spec });
+  return filter.includes.length > 0 || filter.excludes.length > 0 ? filter : undefined;
+}
+
+/** A source as an index with `filter` (see {@link storedSourceFilter}) stores it. */
+export function storedSource(sourceText: string, filter: SourceFilter | undefined): string {
+  if (filter === undefined) return sourceText;
+  return stringifyJson(filterObject(parseJson(sourceText).value as JsonObject, '', filter));
 }

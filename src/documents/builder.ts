@@ -13,7 +13,7 @@ import type { BuildContext } from './context.js';
 import type { BailReason } from './fast/bail.js';
 import { FastWorkspace } from './fast/workspace.js';
 import { FastBuilder } from './fastBuilder.js';
-import { SlabPool, SourceArena } from './memory.js';
+import { SlabPool, SourceArena, type BatchLimits } from './memory.js';
 import type { RecordFields } from './recordFields.js';
 import { ReferenceBuilder } from './reference.js';
 
@@ -58,6 +58,8 @@ export interface ArenaLayout {
   slabBytes: number;
   /** Room for the bulk action line in front of each document. */
   spareBefore: number;
+  /** The bulk sender's limits: each batch then lies within one slab (see SourceArena). */
+  batch?: BatchLimits;
 }
 
 /**
@@ -71,7 +73,7 @@ export class DocumentMemory {
 
   /** A builder for one file, with an arena of its own; `close()` it when the file is done. */
   open(context: BuildContext, layout: ArenaLayout): DocumentBuilder {
-    const arena = new SourceArena(this.slabs, layout.slabBytes, layout.spareBefore);
+    const arena = new SourceArena(this.slabs, layout.slabBytes, layout.spareBefore, layout.batch);
     return new DocumentBuilder(arena, context, this.workspaces.pop() ?? new FastWorkspace());
   }
 

@@ -9,6 +9,14 @@
  * and documents built one after another lie back to back, each with spare bytes in front of it and one
  * after it, so the bulk stage can frame them in place and send a run of them as one view of the slab.
  *
+ * Bounded by settings: an arena told the sender's batch limits starts each batch where the slab has room
+ * for the whole of it, so a batch never straddles two slabs (it is sent from its slab, never copied into a
+ * request body of its own), and a slab is free again once its batches' outcomes are in. The bulk sender
+ * holds at most `concurrency + 1` batches per file, so a file holds at most `concurrency + 2` slabs of
+ * {@link slabBytesFor} bytes, whatever the file's size or number of records. The pool keeps the slabs it
+ * made and hands them out again: slabs are never left to the garbage collector (which frees external
+ * memory late), so the process's slab memory is the most that was ever live at once.
+ *
  * Ownership: a {@link SlabPool} (one per indexer, so per thread) keeps emptied slabs for reuse; each file
  * builds into a {@link SourceArena} of its own (files indexed at the same time must not interleave their
  * documents); a document goes back to its slab on `release()`, and a slab whose documents are all
@@ -16,8 +24,12 @@
  */
 import type { BulkDocument } from '../types.js';
 
-/** Emptied slabs a pool keeps (they stay allocated). Arenas are per file: a few files are in flight. */
-const DEFAULT_FREE_SLABS = 2;
+/**
+ * Emptied slabs a pool keeps (they stay allocated): enough for the default two files in flight with two
+ * requests each (2 × (2 + 2)); more files at once, or a higher BULK_CONCURRENCY, make more slabs live, and
+ * those beyond this many go back to the garbage collector when emptied.
+ */
+const DEFAULT_FREE_SLABS = 8;
 
 class Slab {
   /** Committed documents not yet released. */
@@ -133,8 +145,23 @@ export function sourceText(document: BulkDocument): string {
   return document.bytes.toString('utf8');
 }
 
-/** Default slab size: at least twice a request's size keeps most requests within one slab. */
+/** Default slab size (arenas of files give theirs: {@link slabBytesFor}). */
 export const DEFAULT_SLAB_BYTES = 8 * 1024 * 1024;
+
+/** The bulk sender's limits on one request, which an arena lays its slabs out for. */
+export interface BatchLimits {
+  maxBytes: number;
+  maxDocs: number;
+}
+
+/**
+ * The slab size for batches of at most `maxBytes` bytes: one whole batch, plus room for the largest
+ * source kept in a slab (an eighth of it; larger ones get a buffer of their own), rounded up to 64 KiB.
+ */
+export function slabBytesFor(maxBytes: number): number {
+  const step = 64 * 1024;
+  return Math.max(step, Math.ceil(((maxBytes * 8) / 7 + 1) / step) * step);
+}
 
 /** Room in an arena's slab: where to write and how much. */
 export interface Reservation {
@@ -147,6 +174,13 @@ export interface Reservation {
  * Where one file's documents are built: each is reserved, written, then committed, and committed
  * documents lie back to back in the current slab, `spareBefore` bytes in front of each source and one
  * after it. A source too big for a slab gets a buffer of its own (with the same spare bytes).
+ *
+ * Given the sender's batch limits, the arena follows the sender's packing as documents are committed
+ * (a document takes `spareBefore + length + 1` bytes in a batch, as in its slab), and starts each batch
+ * where its slab can hold the whole of it: at the first reservation after a full batch, or by moving the
+ * document that did not fit the batch before it (known only once it is written) to a fresh slab.
+ * Following the packing only decides where documents go: if the sender cuts batches elsewhere (after a
+ * 413 lowered its limit), a batch may straddle slabs and is copied into a body, as without limits.
  */
 export class SourceArena {
   private slab: Slab | undefined;
@@ -156,32 +190,36 @@ export class SourceArena {
   private reservedBuffer: Buffer | undefined;
   private reservedAt = 0;
   private reservedBytes = 0;
+  /** The batch the sender is filling, as far as the arena can tell: its documents and bytes. */
+  private batchDocs = 0;
+  private batchBytes = 0;
 
   /**
    * @param spareBefore bytes left free in front of each source for the reader (the bulk stage writes
    *   its action line there); 0 for none.
+   * @param batch the sender's limits, to keep each batch within one slab; without them documents fill
+   *   each slab to its end.
    */
   constructor(
     private readonly pool: SlabPool,
     readonly slabBytes = DEFAULT_SLAB_BYTES,
     readonly spareBefore = 0,
+    private readonly batch?: BatchLimits,
   ) {}
 
   /** Room for a source of at most `maxBytes` bytes; {@link commit} says how many were written. */
   reserve(maxBytes: number): Reservation {
     const spare = this.spareBefore;
     const room = spare + maxBytes + 1;
-    if (room > this.slabBytes / 8) {
+    if (room > this.largestInSlab) {
       const buffer = Buffer.allocUnsafeSlow(room);
       return this.opened(buffer, spare, maxBytes);
     }
-    let slab = this.slab;
-    if (slab === undefined || this.used + room > slab.buffer.length) {
-      slab?.close();
-      slab = this.slab = this.pool.take(this.slabBytes);
-      this.used = 0;
-    }
-    return this.opened(slab.buffer, this.used + spare, maxBytes);
+    // The first document of a batch needs the whole batch after it in the same slab.
+    const needed = this.batchDocs === 0 ? Math.max(room, this.wholeBatch) : room;
+    const slab = this.slab;
+    if (slab === undefined || this.used + needed > slab.buffer.length) this.nextSlab();
+    return this.opened(this.slab!.buffer, this.used + spare, maxBytes);
   }
 
   private opened(buffer: Buffer, offset: number, maxBytes: number): Reservation {
@@ -205,15 +243,66 @@ export class SourceArena {
       throw new Error(`SourceArena.commit(): ${length} bytes written into room for ${this.reservedBytes}`);
     }
     this.reservedBuffer = undefined;
-    const at = this.reservedAt;
-    const bytes = buffer.subarray(at, at + length);
-    const slab = this.slab;
+    const spare = this.spareBefore;
+    const startsBatch = this.packed(spare + length + 1);
+    let at = this.reservedAt;
+    let slab = this.slab;
     if (slab === undefined || buffer !== slab.buffer) {
-      return new SourceDocument(index, id, recordIndex, eventTimeMs, bytes, this.spareBefore);
+      return new SourceDocument(index, id, recordIndex, eventTimeMs, buffer.subarray(at, at + length), spare);
+    }
+    if (startsBatch && at - spare + this.wholeBatch > slab.buffer.length) {
+      // A document that did not fit the batch before it starts the next batch, where the rest of the
+      // slab cannot hold that batch: it moves to a fresh slab (one small copy instead of a body's).
+      slab = this.nextSlab();
+      slab.buffer.set(buffer.subarray(at, at + length), spare);
+      at = spare;
     }
     this.used = at + length + 1;
     slab.live += 1;
-    return new SourceDocument(index, id, recordIndex, eventTimeMs, bytes, this.spareBefore, slab);
+    const bytes = slab.buffer.subarray(at, at + length);
+    return new SourceDocument(index, id, recordIndex, eventTimeMs, bytes, spare, slab);
+  }
+
+  /** The largest reservation kept in a slab: larger ones get a buffer of their own. */
+  private get largestInSlab(): number {
+    return this.slabBytes / 8;
+  }
+
+  /**
+   * Slab bytes one batch may need from its first document: its bytes, and the reservation of its last
+   * document, which starts before its end. 0 without limits, or when a slab is too small to hold a
+   * batch (documents then fill each slab to its end).
+   */
+  private get wholeBatch(): number {
+    const batch = this.batch;
+    if (batch === undefined) return 0;
+    const whole = batch.maxBytes + this.largestInSlab;
+    return whole <= this.slabBytes ? whole : 0;
+  }
+
+  private nextSlab(): Slab {
+    this.slab?.close();
+    this.used = 0;
+    return (this.slab = this.pool.take(this.slabBytes));
+  }
+
+  /**
+   * The sender's packing, followed (BulkSender: a document joins the batch if it fits, else starts the
+   * next one; a full batch is handed over at once): true when a committed document of `entryBytes`
+   * starts a batch after one it did not fit into.
+   */
+  private packed(entryBytes: number): boolean {
+    const batch = this.batch;
+    if (batch === undefined) return false;
+    const fits =
+      this.batchDocs === 0 ||
+      (this.batchDocs < batch.maxDocs && this.batchBytes + entryBytes <= batch.maxBytes);
+    if (!fits) this.batchDocs = this.batchBytes = 0;
+    this.batchDocs += 1;
+    this.batchBytes += entryBytes;
+    if (this.batchDocs >= batch.maxDocs || this.batchBytes >= batch.maxBytes)
+      this.batchDocs = this.batchBytes = 0;
+    return !fits;
   }
 
   /** Stops allocating: the current slab goes back to the pool once its documents are released. */

@@ -16,7 +16,7 @@ import { DeadLetterWindows } from '../deadletter/windows.js';
 import { DocumentError, DocumentMemory } from '../documents/builder.js';
 import { HASH_ID_PREFIX } from '../documents/documentId.js';
 import { healDocument } from '../documents/heal.js';
-import { sourceText } from '../documents/memory.js';
+import { slabBytesFor, sourceText } from '../documents/memory.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { readRecordBatches } from '../records/index.js';
 import type { BulkDocument, FileOutcome } from '../types.js';
@@ -71,14 +71,6 @@ export interface FileJob {
 // Dead letters are written a window of records at a time, so a file full of bad records never piles up
 // in memory, and a replay of the file writes the same chunks again (src/deadletter/windows.ts).
 const DEAD_LETTER_WINDOW_RECORDS = 2000;
-
-/**
- * Slab size of a file's document arena: twice a request, so most requests (consecutive documents of the
- * file) lie within one slab and are sent from it without a copy (see src/documents/memory.ts).
- */
-function arenaSlabBytes(bulkMaxBytes: number): number {
-  return Math.min(64 << 20, Math.max(1 << 20, 2 * bulkMaxBytes));
-}
 
 export async function indexFile(
   job: FileJob,
@@ -180,7 +172,8 @@ export async function indexFile(
   });
 
   // This file's documents are built back to back in their own arena, apart from other files' in flight,
-  // with room in front of each for its bulk action line (framed in place, sent without a copy).
+  // with room in front of each for its bulk action line (framed in place), each request's documents in
+  // one slab (sent without a copy): the file holds at most BULK_CONCURRENCY + 2 slabs, whatever its size.
   const memory = deps.documentMemory ?? new DocumentMemory();
   const builder = memory.open(
     {
@@ -189,7 +182,11 @@ export async function indexFile(
       keyDate: job.keyDate,
       objectTimeMs: job.objectTimeMs,
     },
-    { slabBytes: arenaSlabBytes(settings.bulkMaxBytes), spareBefore: actionLineRoom(settings.indexPrefix) },
+    {
+      slabBytes: slabBytesFor(settings.bulkMaxBytes),
+      spareBefore: actionLineRoom(settings.indexPrefix),
+      batch: { maxBytes: settings.bulkMaxBytes, maxDocs: settings.bulkMaxDocs },
+    },
   );
   try {
     const batches = readRecordBatches(job.stream, {

@@ -55,8 +55,19 @@ const CT_MAPPING: Mapping = {
   },
 };
 
+/**
+ * Fields derived from the record that are indexed but not stored in `_source` (OpenSearch prunes them
+ * after indexing, before storing): they copy the record's own values, so the record is stored once. They
+ * stay searchable, but whatever reads `_source` (get, search hits, reindex, update-by-query,
+ * highlighting) does not see them; re-indexing the files from S3 rebuilds them (docs/field-model.md,
+ * "Storage"). The actor fields (ct.actor, ct.actorType, ct.sessionName, ct.mfa, ct.console) are kept:
+ * they are a few bytes, and hits, Discover columns and the query output show them.
+ */
+export const SOURCE_EXCLUDES: readonly string[] = ['ct.pairs', 'ct.text', 'ct.sourceIp'];
+
 export function indexMappings(): Mapping {
   return {
+    _source: { excludes: [...SOURCE_EXCLUDES] },
     // Nothing outside the explicit list below is ever mapped: unknown fields stay in _source only.
     dynamic: false,
     date_detection: false,

@@ -1,7 +1,8 @@
 /**
  * Memory stays bounded whatever the file size: one CloudTrail file of 300,000 records (≈450 MB of
  * JSON) is indexed by a separate process against a bulk sink, and that process's peak RSS must grow
- * by less than 150 MB over its size before the file was opened.
+ * by less than 150 MB over its size before the file was opened. The process runs with the indexer's V8
+ * options (INDEXER_NODE_OPTIONS, its NODE_OPTIONS in cloudformation.yml), as a deployment does.
  */
 import { strict as assert } from 'node:assert';
 import { execFile, spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateCloudTrail } from '../../src/generator/generate.js';
+import { INDEXER_NODE_OPTIONS } from '../../src/infra/env-schema.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
 
 const PROBE = fileURLToPath(new URL('../helpers/memory-probe.js', import.meta.url));
@@ -43,7 +45,7 @@ describe('memory (300,000-record file)', function () {
       const [line] = (await once(sink.stdout, 'data')) as [Buffer];
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        [PROBE, generated.files[0]!, line.toString().trim()],
+        [INDEXER_NODE_OPTIONS, PROBE, generated.files[0]!, line.toString().trim()],
         {
           maxBuffer: 1 << 20,
         },
