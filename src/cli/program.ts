@@ -17,6 +17,7 @@ import { indexCommand } from './indexCommand.js';
 import type { Invocation } from './invocation.js';
 import { ismCommand } from './ismCommand.js';
 import { redriveCommand } from './redriveCommand.js';
+import { serveCommand } from './serveCommand.js';
 import { servicesCommand } from './servicesCommand.js';
 import { topCommand } from './topCommand.js';
 
@@ -35,6 +36,7 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   actorsCommand,
   servicesCommand,
   topCommand,
+  serveCommand,
   auditCommand,
   alertsCommand,
 ];
