@@ -7,16 +7,14 @@
  * are checked against the files too.
  */
 import { strict as assert } from 'node:assert';
-import { Command } from 'commander';
 import { QueryApi } from '../../src/api/queryApi.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
-import { addQueryOptions, filtersOf, type FilterFlags } from '../../src/cli/activityCommand.js';
 import { clientHttp } from '../../src/http/request.js';
 import { createClient } from '../../src/opensearch/client.js';
-import type { ActivityFilters } from '../../src/query/filters.js';
 import { QueryService, type EventSource } from '../../src/query/queryService.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
 import { http, startHarness, type Harness } from '../fieldmodel/helpers.js';
+import { apiEvents, filtersOfCli } from './clients.js';
 import { luceneOf } from './dql.js';
 import { startRecordingProxy, type RecordingProxy } from './proxy.js';
 import { QUESTIONS } from './questions.js';
@@ -26,34 +24,6 @@ async function collect(events: AsyncIterable<EventSource>): Promise<EventSource[
   const out: EventSource[] = [];
   for await (const event of events) out.push(event);
   return out;
-}
-
-/** The filters a documented command line means, read by the `activity` command's own options. */
-export function filtersOfCli(args: string[]): ActivityFilters {
-  assert.equal(args[0], 'activity');
-  const command = addQueryOptions(new Command('activity')).exitOverride();
-  command.parse(args.slice(1), { from: 'user' });
-  return filtersOf(command.opts<FilterFlags>());
-}
-
-/** Every event of an API event list, following `next` until it is null. */
-export async function apiEvents(base: string, path: string, size: number): Promise<EventSource[]> {
-  const events: EventSource[] = [];
-  let next: string | null = null;
-  let pages = 0;
-  do {
-    const url = new URL(base + path);
-    url.searchParams.set('size', String(size));
-    if (next !== null) url.searchParams.set('next', next);
-    const response = await fetch(url);
-    const body = (await response.json()) as { count: number; events: EventSource[]; next: string | null };
-    assert.equal(response.status, 200, JSON.stringify(body));
-    assert.equal(body.count, body.events.length);
-    events.push(...body.events);
-    next = body.next;
-    assert.ok(++pages < 10_000, 'the pages end');
-  } while (next !== null);
-  return events;
 }
 
 describe('query: the investigator questions on the samples, as CLI, API and DQL', function () {
