@@ -2,8 +2,8 @@
  * `activity` pages through 100,000 events (PAGING_EVENTS changes how many) with bounded memory and no
  * deep paging: the CLI, in a child process, reads generated events (written by `generate`, indexed by
  * the real pipeline into the dev server) through a recording proxy. Every event is printed exactly
- * once, the process's peak RSS stays under a bound far below what holding the events would take, and
- * every search it sent asked from offset 0 with `search_after` carrying it on.
+ * once with the child's heap capped far below what holding the events would take, its peak RSS stays
+ * under a bound, and every search it sent asked from offset 0 with `search_after` carrying it on.
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
@@ -19,6 +19,8 @@ import { startRecordingProxy, type RecordingProxy } from './proxy.js';
 const EVENTS = Number(process.env.PAGING_EVENTS ?? 100_000);
 /** Node itself takes about 50-90 MB; 100,000 events held at once would take well over 500 MB. */
 const PEAK_RSS_BOUND_MB = 250;
+/** The child's V8 old-space limit: 100,000 events of ~1.5 KB parsed take several times this. */
+const HEAP_LIMIT_MB = 96;
 const PROBE = fileURLToPath(new URL('./activity-probe.js', import.meta.url));
 
 interface ProbeRun {
@@ -32,7 +34,10 @@ interface ProbeRun {
 /** Runs `activity` through the probe; the events are counted as they stream, never held whole. */
 function runActivity(args: string[]): Promise<ProbeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A heap far smaller than the events: a CLI that held them all would run out of memory and fail.
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, PROBE, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const ids = new Map<string, number>();
     let lines = 0;
     let stderr = '';
