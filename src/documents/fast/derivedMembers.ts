@@ -11,38 +11,48 @@ import {
   derivedJson,
   type DerivationInput,
 } from '../derived.js';
+import { fnv, sameBytes } from './keyGuard.js';
 import { LEAF_ABSENT, LEAF_FALSE, LEAF_TRUE, type RecordWalker } from './recordWalker.js';
 
 /** Distinct leaf sets remembered (then forgotten all at once): a few hundred principals per file is usual. */
 const MAX_REMEMBERED = 2048;
 const MAX_KEY_BYTES = 4096;
 
+interface Remembered {
+  key: Buffer;
+  members: Buffer;
+}
+
 export class DerivedMembers {
-  private readonly remembered = new Map<string, Buffer>();
+  /** By a hash of the key bytes (the key itself is compared on a hit: no string is made per record). */
+  private readonly remembered = new Map<number, Remembered>();
   private readonly key = Buffer.alloc(MAX_KEY_BYTES);
 
   /** The derived members' JSON (each with its leading comma) of the record `bytes` the walker walked. */
   of(bytes: Buffer, walker: RecordWalker): Buffer {
-    const key = this.keyOf(bytes, walker);
-    if (key !== undefined) {
-      const known = this.remembered.get(key);
-      if (known !== undefined) return known;
+    const length = this.keyOf(bytes, walker);
+    const hash = length < 0 ? 0 : fnv(this.key, 0, length);
+    if (length >= 0) {
+      const known = this.remembered.get(hash);
+      if (known !== undefined && sameBytes(known.key, 0, known.key.length, this.key, 0, length))
+        return known.members;
     }
     const input = decoded(bytes, walker);
     const members = Buffer.from(derivedJson(deriveFields(input)), 'utf8');
     // A console login's members also depend on additionalEventData, which the key does not hold.
-    if (key !== undefined && input.eventName !== CONSOLE_LOGIN) {
+    if (length >= 0 && input.eventName !== CONSOLE_LOGIN) {
       if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
-      this.remembered.set(key, members);
+      this.remembered.set(hash, { key: Buffer.from(this.key.subarray(0, length)), members });
     }
     return members;
   }
 
   /**
-   * The leaves' raw bytes in leaf order, each `-` (absent), `t`, `f` or `"content"`; undefined when a
-   * string has escapes (its content may hold a quote: left to decoding) or the key would be too long.
+   * Writes the leaves' raw bytes in leaf order into `key`, each `-` (absent), `t`, `f` or `"content"`,
+   * and returns the length; -1 when a string has escapes (its content may hold a quote: left to
+   * decoding) or the key would be too long.
    */
-  private keyOf(bytes: Buffer, walker: RecordWalker): string | undefined {
+  private keyOf(bytes: Buffer, walker: RecordWalker): number {
     const key = this.key;
     const starts = walker.leafStarts;
     let at = 0;
@@ -53,12 +63,12 @@ export class DerivedMembers {
         continue;
       }
       const end = walker.leafEnds[leaf]!;
-      if (walker.leafFlags[leaf] !== 0 || at + end - start + 2 > MAX_KEY_BYTES) return undefined;
+      if (walker.leafFlags[leaf] !== 0 || at + end - start + 2 > MAX_KEY_BYTES) return -1;
       key[at++] = 0x22;
       at += bytes.copy(key, at, start, end);
       key[at++] = 0x22;
     }
-    return key.toString('latin1', 0, at);
+    return at;
   }
 }
 
