@@ -21,6 +21,8 @@ export interface FilterFlags extends Omit<ConnectionFlags, 'service'> {
   service?: string;
   sigv4Service?: AwsService;
   actor?: string;
+  actorType?: string;
+  session?: string;
   user?: string;
   accessKey?: string;
   event?: string;
@@ -34,6 +36,7 @@ export interface FilterFlags extends Omit<ConnectionFlags, 'service'> {
   writes: boolean;
   console: boolean;
   root: boolean;
+  mfa?: 'yes' | 'no';
   param: string[];
   from?: string;
   to?: string;
@@ -61,9 +64,25 @@ export function addQueryOptions(command: Command): Command {
     .addOption(
       new Option(
         '--actor <arn>',
-        'a principal: IAM user or role ARN (an assumed role matches its role), root ARN, or an AWS service name',
+        'a principal as ct.actor names it: IAM user or role ARN (an assumed role matches its role), root ARN, or an AWS service name',
       ),
     )
+    .addOption(
+      new Option('--actor-type <type>', 'the kind of principal (ct.actorType)').choices([
+        'iam-user',
+        'assumed-role',
+        'federated-user',
+        'root',
+        'aws-service',
+        'web-identity',
+        'saml',
+        'identity-center',
+        'aws-account',
+        'anonymous',
+        'unknown',
+      ]),
+    )
+    .addOption(new Option('--session <name>', "an assumed role's session name (ct.sessionName)"))
     .addOption(
       new Option(
         '--user <name>',
@@ -90,7 +109,18 @@ export function addQueryOptions(command: Command): Command {
     .addOption(new Option('--error-code <code>', 'one error code, e.g. AccessDenied'))
     .addOption(new Option('--errors', 'only calls that failed (any errorCode)').default(false))
     .addOption(new Option('--writes', 'only calls that change something (readOnly false)').default(false))
-    .addOption(new Option('--console', 'only calls made with console-session credentials').default(false))
+    .addOption(
+      new Option(
+        '--console',
+        'only console sign-ins and calls made with console-session credentials (ct.console)',
+      ).default(false),
+    )
+    .addOption(
+      new Option(
+        '--mfa <yes|no>',
+        'only events that say MFA was (yes) or was not (no) used (ct.mfa)',
+      ).choices(['yes', 'no']),
+    )
     .addOption(new Option('--root', 'only calls made by the root user').default(false))
     .addOption(
       new Option(
@@ -107,6 +137,8 @@ export function addQueryOptions(command: Command): Command {
 export function filtersOf(flags: FilterFlags): ActivityFilters {
   return {
     actor: flags.actor,
+    actorType: flags.actorType,
+    sessionName: flags.session,
     userName: flags.user,
     accessKey: flags.accessKey,
     service: flags.service,
@@ -121,6 +153,7 @@ export function filtersOf(flags: FilterFlags): ActivityFilters {
     writesOnly: flags.writes,
     consoleOnly: flags.console,
     rootOnly: flags.root,
+    mfa: flags.mfa === undefined ? undefined : flags.mfa === 'yes',
     params: flags.param,
     from: flags.from,
     to: flags.to,
@@ -158,7 +191,7 @@ Examples:
   cloudtrail-opensearch activity --actor arn:aws:iam::123456789012:role/Admin --from 2024-05-01 --to 2024-05-07
   cloudtrail-opensearch activity --service iam --writes --from now-7d/d
   cloudtrail-opensearch activity --errors --error-code AccessDenied --ndjson
-  cloudtrail-opensearch activity --event ConsoleLogin --param additionalEventData.MFAUsed=No`;
+  cloudtrail-opensearch activity --event ConsoleLogin --mfa no`;
 
 interface ActivityFlags extends FilterFlags {
   json: boolean;

@@ -18,6 +18,7 @@ import { indexCommand } from './indexCommand.js';
 import type { Invocation } from './invocation.js';
 import { ismCommand } from './ismCommand.js';
 import { redriveCommand } from './redriveCommand.js';
+import { serveCommand } from './serveCommand.js';
 import { servicesCommand } from './servicesCommand.js';
 import { topCommand } from './topCommand.js';
 
@@ -36,6 +37,7 @@ const COMMANDS: ((invocation: Invocation) => Command)[] = [
   actorsCommand,
   servicesCommand,
   topCommand,
+  serveCommand,
   auditCommand,
   alertsCommand,
   dashboardsCommand,

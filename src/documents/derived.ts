@@ -40,6 +40,9 @@ export const DERIVATION_LEAVES = {
 
 export type DerivationLeaf = keyof typeof DERIVATION_LEAVES;
 
+/** The leaves in a fixed order (the fast path numbers them). */
+export const DERIVATION_LEAF_NAMES = Object.keys(DERIVATION_LEAVES) as DerivationLeaf[];
+
 /** The free-form root object whose `MFAUsed` member a console login records. */
 export const MFA_USED_OBJECT = 'additionalEventData';
 

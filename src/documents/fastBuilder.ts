@@ -43,10 +43,10 @@
 import { isUtf8 } from 'node:buffer';
 import type { BulkDocument } from '../types.js';
 import type { BuildContext } from './context.js';
-import { CONSOLE_LOGIN, deriveFields, derivedJson } from './derived.js';
 import { contentHashId } from './documentId.js';
 import { TimeRules, type ResolvedTime } from './eventTime.js';
 import { bail, FastPathBail, type BailReason } from './fast/bail.js';
+import { DerivedMembers } from './fast/derivedMembers.js';
 import type { KeyGuard } from './fast/keyGuard.js';
 import type { PairsWriter } from './fast/pairsWriter.js';
 import type { RecordScanner } from './fast/recordScanner.js';
@@ -70,6 +70,7 @@ export class FastBuilder {
   private readonly writer: SourceWriter;
   private readonly times: TimeRules;
   private readonly indices: DailyIndexNames;
+  private readonly derived = new DerivedMembers();
   /** What is resolved for the record being built (reused from record to record: no object per record). */
   private readonly facts: SourceFacts = {
     timeAt: -1,
@@ -79,7 +80,7 @@ export class FastBuilder {
     eventTimeInvalid: false,
     hashed: false,
     sourceIp: undefined,
-    derived: '',
+    derived: Buffer.alloc(0),
     index: '',
     id: '',
     recordIndex: 0,
@@ -175,25 +176,7 @@ export class FastBuilder {
     facts.id = facts.hashed ? contentHashId(bytes) : (eventID as string);
     facts.sourceIp = walker.sourceIpAt >= 0 ? undefined : ipOrUndefined(walker.sourceIPAddress);
     facts.recordIndex = recordIndex;
-    facts.derived = this.derivedFields(bytes);
+    facts.derived = this.derived.of(bytes, walker);
     return this.writer.write(bytes, this.context.sourceName, facts);
-  }
-
-  /** The derived `ct` members (derived.ts) of the walked record, as the reference builder writes them. */
-  private derivedFields(bytes: Buffer): string {
-    const walker = this.walker;
-    const input = walker.derivation;
-    if (input.eventName === CONSOLE_LOGIN && walker.freeSpanStart >= 0) {
-      // Console logins only (rare): the one free-form value the derivation reads, from its own bytes.
-      const parsed = JSON.parse(bytes.toString('utf8', walker.freeSpanStart, walker.freeSpanEnd)) as unknown;
-      if (
-        typeof parsed === 'object' &&
-        parsed !== null &&
-        !Array.isArray(parsed) &&
-        Object.hasOwn(parsed, 'MFAUsed')
-      )
-        input.mfaUsed = (parsed as Record<string, unknown>).MFAUsed;
-    }
-    return derivedJson(deriveFields(input));
   }
 }

@@ -4,12 +4,16 @@
  * The same filters serve the CLI (`activity`, `actors`, `services`, `top`) and the query API.
  */
 import { isIP } from 'node:net';
-import { resolveDateMath } from './dateMath.js';
+import { DateMathError, resolveDateMath } from './dateMath.js';
 import type { TimeRange } from './indices.js';
 
 export interface ActivityFilters {
-  /** A principal as a person names it: an IAM user or role ARN (an assumed role matches its issuer), root's ARN, or an AWS service (`ec2.amazonaws.com`). */
+  /** A principal as `ct.actor` names it: an IAM user or role ARN (an assumed role matches its issuer), root's ARN, or an AWS service (`ec2.amazonaws.com`). */
   actor?: string;
+  /** `ct.actorType`: `iam-user`, `assumed-role`, `root`, `aws-service`, … */
+  actorType?: string;
+  /** An assumed role's session name (`ct.sessionName`). */
+  sessionName?: string;
   /** `userIdentity.userName` or the session issuer's user name (an IAM user's or role's name). */
   userName?: string;
   accessKey?: string;
@@ -26,10 +30,13 @@ export interface ActivityFilters {
   /** A resource ARN named in `resources` or anywhere in the request's free-form values. */
   resource?: string;
   errorCode?: string;
+  /** Calls that failed: a non-empty errorCode. */
   errorsOnly?: boolean;
   writesOnly?: boolean;
-  /** Calls made with credentials from a console session. */
+  /** Console sign-ins and calls made with credentials from a console session (`ct.console`). */
   consoleOnly?: boolean;
+  /** Whether MFA was used (`ct.mfa`): only events that say so either way match. */
+  mfa?: boolean;
   rootOnly?: boolean;
   /** `path=value` terms on the free-form parts (`requestParameters.bucketName=my-bucket`). */
   params?: string[];
@@ -55,12 +62,22 @@ export function eventSourceOf(service: string): string {
 /** The time range the filters ask for, resolved to instants (for the index list and the range clause). */
 export function timeRangeOf(filters: ActivityFilters, nowMs: number): TimeRange {
   const range: TimeRange = {};
-  if (filters.from !== undefined) range.fromMs = resolveDateMath(filters.from, 'lower', nowMs);
-  if (filters.to !== undefined) range.toMs = resolveDateMath(filters.to, 'upper', nowMs);
+  if (filters.from !== undefined) range.fromMs = instantOf('from', filters.from, 'lower', nowMs);
+  if (filters.to !== undefined) range.toMs = instantOf('to', filters.to, 'upper', nowMs);
   if (range.fromMs !== undefined && range.toMs !== undefined && range.fromMs > range.toMs) {
     throw new FilterError(`--from ${filters.from} is after --to ${filters.to}`);
   }
   return range;
+}
+
+/** A bound's date math resolved; an error names the option it came from. */
+function instantOf(option: string, expression: string, bound: 'lower' | 'upper', nowMs: number): number {
+  try {
+    return resolveDateMath(expression, bound, nowMs);
+  } catch (error) {
+    if (error instanceof DateMathError) throw new DateMathError(`--${option} ${error.message}`);
+    throw error;
+  }
 }
 
 /** One `path=value` pair, checked: a path, `=`, and a value. */
@@ -79,13 +96,18 @@ export function queryOf(filters: ActivityFilters, range: TimeRange): Dsl {
   const clauses: Dsl[] = [];
   if (filters.actor !== undefined) {
     clauses.push(
-      anyOf(
-        term('userIdentity.arn', filters.actor),
-        term('userIdentity.sessionContext.sessionIssuer.arn', filters.actor),
-        term('userIdentity.invokedBy', filters.actor),
+      derivedOr(
+        term('ct.actor', filters.actor),
+        anyOf(
+          term('userIdentity.arn', filters.actor),
+          term('userIdentity.sessionContext.sessionIssuer.arn', filters.actor),
+          term('userIdentity.invokedBy', filters.actor),
+        ),
       ),
     );
   }
+  if (filters.actorType !== undefined) clauses.push(term('ct.actorType', filters.actorType));
+  if (filters.sessionName !== undefined) clauses.push(term('ct.sessionName', filters.sessionName));
   if (filters.userName !== undefined) {
     clauses.push(
       anyOf(
@@ -107,9 +129,31 @@ export function queryOf(filters: ActivityFilters, range: TimeRange): Dsl {
     );
   }
   if (filters.errorCode !== undefined) clauses.push(term('errorCode', filters.errorCode));
-  if (filters.errorsOnly) clauses.push({ exists: { field: 'errorCode' } });
+  // Some trails write `"errorCode": ""` on calls that succeeded: an error has a code.
+  if (filters.errorsOnly)
+    clauses.push({
+      bool: { filter: [{ exists: { field: 'errorCode' } }], must_not: [term('errorCode', '')] },
+    });
   if (filters.writesOnly) clauses.push(term('readOnly', false));
-  if (filters.consoleOnly) clauses.push(term('sessionCredentialFromConsole', 'true'));
+  if (filters.consoleOnly) {
+    clauses.push(
+      derivedOr(
+        term('ct.console', true),
+        anyOf(term('sessionCredentialFromConsole', 'true'), term('eventType', 'AwsConsoleSignIn')),
+      ),
+    );
+  }
+  if (filters.mfa !== undefined) {
+    clauses.push(
+      derivedOr(
+        term('ct.mfa', filters.mfa),
+        anyOf(
+          term('ct.pairs', `additionalEventData.MFAUsed=${filters.mfa ? 'Yes' : 'No'}`),
+          term('userIdentity.sessionContext.attributes.mfaAuthenticated', String(filters.mfa)),
+        ),
+      ),
+    );
+  }
   if (filters.rootOnly) clauses.push(term('userIdentity.type', 'Root'));
   for (const pair of filters.params ?? []) clauses.push(term('ct.pairs', parsePair(pair)));
   if (range.fromMs !== undefined || range.toMs !== undefined) {
@@ -119,6 +163,15 @@ export function queryOf(filters: ActivityFilters, range: TimeRange): Dsl {
     clauses.push({ range: { '@timestamp': bounds } });
   }
   return clauses.length === 0 ? { match_all: {} } : { bool: { filter: clauses } };
+}
+
+/**
+ * `derived` (a clause on a derived `ct` field), or, for a document indexed before the derived fields
+ * existed (it has no `ct.actor`, which every newer document has), `legacy`: the same question asked of
+ * the record's own fields.
+ */
+function derivedOr(derived: Dsl, legacy: Dsl): Dsl {
+  return anyOf(derived, { bool: { must_not: [{ exists: { field: 'ct.actor' } }], filter: [legacy] } });
 }
 
 function ipClause(ip: string): Dsl {

@@ -21,6 +21,7 @@ export function eventRow(event: EventSource): string[] {
     userName: str(identity.userName),
     accountId: str(identity.accountId),
     principalId: str(identity.principalId),
+    onBehalfOf: str((identity.onBehalfOf as Record<string, unknown> | undefined)?.userId),
   };
   const { actor, session } = actorOf(facts);
   return [

@@ -27,6 +27,11 @@ export interface ActorEntry extends SeenEntry {
   actorType: ActorType;
 }
 
+export interface EventPage {
+  /** Each event with its sort values: the `after` of the page that follows it. */
+  hits: { event: EventSource; sort: unknown[] }[];
+}
+
 export interface TopEntry {
   value: string;
   count: number;
@@ -70,23 +75,31 @@ export class QueryService {
 
   /** Matching events in time order; `limit` stops early. Pages are fetched as the caller reads. */
   async *events(filters: ActivityFilters, limit = Infinity): AsyncGenerator<EventSource> {
-    const { indices, query } = this.plan(filters);
-    if (indices.length === 0) return;
     let after: unknown[] | undefined;
     let yielded = 0;
     while (yielded < limit) {
       const size = Math.min(this.pageSize, limit - yielded);
-      const body: Dsl = { size, query, sort: TIME_ORDER, track_total_hits: false, _source: SOURCE_FILTER };
-      if (after) body.search_after = after;
-      const answer = (await this.search(indices, body)) as {
-        hits?: { hits?: { _source: EventSource; sort: unknown[] }[] };
-      };
-      const hits = answer.hits?.hits ?? [];
-      for (const hit of hits) yield hit._source;
-      yielded += hits.length;
-      if (hits.length < size) return;
-      after = hits[hits.length - 1]!.sort;
+      const page = await this.page(filters, size, after);
+      for (const { event } of page.hits) yield event;
+      yielded += page.hits.length;
+      if (page.hits.length < size) return;
+      after = page.hits[page.hits.length - 1]!.sort;
     }
+  }
+
+  /**
+   * One page of at most `size` matching events in time order, after the event whose sort values are
+   * `after` (from an earlier page's hit): `search_after`, never a `from` offset.
+   */
+  async page(filters: ActivityFilters, size: number, after?: unknown[]): Promise<EventPage> {
+    const { indices, query } = this.plan(filters);
+    if (indices.length === 0) return { hits: [] };
+    const body: Dsl = { size, query, sort: TIME_ORDER, track_total_hits: false, _source: SOURCE_FILTER };
+    if (after) body.search_after = after;
+    const answer = (await this.search(indices, body)) as {
+      hits?: { hits?: { _source: EventSource; sort: unknown[] }[] };
+    };
+    return { hits: (answer.hits?.hits ?? []).map((hit) => ({ event: hit._source, sort: hit.sort })) };
   }
 
   /** Every principal seen, as `actorOf` names it, with counts and first/last seen; most active first. */

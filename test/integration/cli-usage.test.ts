@@ -9,7 +9,17 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { cli } from '../helpers/cli.js';
 
-const COMMANDS = ['index', 'cleanup', 'install-ism', 'redrive', 'dev-server', 'demo', 'generate', 'audit'];
+const COMMANDS = [
+  'index',
+  'cleanup',
+  'install-ism',
+  'redrive',
+  'dev-server',
+  'demo',
+  'generate',
+  'audit',
+  'serve',
+];
 const CONNECTION_OPTIONS = [
   '--endpoint',
   '--auth',

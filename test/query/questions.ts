@@ -1,16 +1,20 @@
 /**
- * The investigator's questions, each as the filters the CLI and the API take, the DQL a Dashboards user
- * types, and a predicate over the raw record that says which sample events the answer must hold. The
- * predicates read the raw JSON (never the product's documents), so a test comparing them with what a
- * query returns checks the product against the files.
+ * The investigator's questions, each four ways: the `activity` command line, the query API call, and
+ * the DQL a Dashboards user types in Discover, plus a predicate over the raw record that says which
+ * sample events the answer must hold. The predicates read the raw JSON (never the product's documents
+ * or its derivation code), so a test comparing them with what a query returns checks the product
+ * against the files. docs/queries.md and the README show these very strings (a test keeps them in step).
  */
 import { isIP } from 'node:net';
-import type { ActivityFilters } from '../../src/query/filters.js';
-import { at, eventTimeMs, isObject, type RawRecord } from './samples.js';
+import { at, isObject, type RawRecord } from './samples.js';
 
 export interface Question {
   question: string;
-  filters: ActivityFilters;
+  /** `cloudtrail-opensearch` arguments. */
+  cli: string[];
+  /** The query API path and query string. */
+  api: string;
+  dql: string;
   wanted: (record: RawRecord) => boolean;
 }
 
@@ -18,108 +22,206 @@ const PEDRO = 'arn:aws:iam::123456789123:user/pedro';
 const CONFIG_ROLE =
   'arn:aws:iam::347283850106:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig';
 const BUCKET = 'arn:aws:s3:::aiden-dev-bucket-eu-west-1';
+const CHANGED = 'arn:aws:s3:::my-company-bucket';
 const T1 = '2021-12-02T22:12:00Z';
 const T2 = '2021-12-02T22:12:10Z';
+const KEY = 'ASIA5FLZVX4OPVKKVBMX';
+
+const q = encodeURIComponent;
 
 const ipv4In = (value: unknown, prefix: string) =>
   typeof value === 'string' && isIP(value) === 4 && value.startsWith(prefix);
 
+const type = (r: RawRecord) => at(r, 'userIdentity.type');
+const isUser = (r: RawRecord, name: string) =>
+  at(r, 'userIdentity.userName') === name ||
+  at(r, 'userIdentity.sessionContext.sessionIssuer.userName') === name;
+const fromConsole = (r: RawRecord) =>
+  r.sessionCredentialFromConsole === true ||
+  r.sessionCredentialFromConsole === 'true' ||
+  r.eventType === 'AwsConsoleSignIn';
+
 export const QUESTIONS: Question[] = [
   {
-    question: 'what did principal X (a role) do between T1 and T2',
-    filters: { actor: CONFIG_ROLE, from: T1, to: T2 },
+    question: 'What did principal X (a role, all its sessions) do between T1 and T2?',
+    cli: ['activity', '--actor', CONFIG_ROLE, '--from', T1, '--to', T2],
+    api: `/events?actor=${q(CONFIG_ROLE)}&from=${T1}&to=${T2}`,
+    dql: `ct.actor:"${CONFIG_ROLE}" and @timestamp >= "${T1}" and @timestamp <= "${T2}"`,
     wanted: (r) =>
-      at(r, 'userIdentity.sessionContext.sessionIssuer.arn') === CONFIG_ROLE && inRange(r, T1, T2),
+      type(r) === 'AssumedRole' &&
+      at(r, 'userIdentity.sessionContext.sessionIssuer.arn') === CONFIG_ROLE &&
+      inRange(r, Date.parse(T1), Date.parse(T2)),
   },
   {
-    question: 'what did principal X (an IAM user) do',
-    filters: { actor: PEDRO },
-    wanted: (r) => at(r, 'userIdentity.arn') === PEDRO,
+    question: 'What did principal X (an IAM user) do?',
+    cli: ['activity', '--actor', PEDRO],
+    api: `/users/${q(PEDRO)}`,
+    dql: `ct.actor:"${PEDRO}"`,
+    wanted: (r) => type(r) === 'IAMUser' && at(r, 'userIdentity.arn') === PEDRO,
   },
   {
-    question: 'what did principal X (a role, through all its sessions) do',
-    filters: { actor: CONFIG_ROLE },
+    question: 'What did one session of a role do?',
+    cli: ['activity', '--session', 'bobson.dugnutt'],
+    api: '/events?session=bobson.dugnutt',
+    dql: 'ct.sessionName:bobson.dugnutt',
     wanted: (r) =>
-      at(r, 'userIdentity.arn') === CONFIG_ROLE ||
-      at(r, 'userIdentity.sessionContext.sessionIssuer.arn') === CONFIG_ROLE,
+      type(r) === 'AssumedRole' &&
+      String(at(r, 'userIdentity.arn')).split('/').slice(2).join('/') === 'bobson.dugnutt',
   },
   {
-    question: 'who called API Y',
-    filters: { eventName: 'DeleteBucket' },
+    question: 'What did user name U do on a day, for one API call and request parameter value?',
+    cli: [
+      'activity',
+      '--user',
+      'pedro',
+      '--from',
+      '2020-09-14',
+      '--to',
+      '2020-09-14',
+      '--event',
+      'DescribeInstanceAttribute',
+      '--param',
+      'requestParameters.attribute=disableApiTermination',
+    ],
+    api: '/users/pedro?from=2020-09-14&to=2020-09-14&eventName=DescribeInstanceAttribute&param=requestParameters.attribute&value=disableApiTermination',
+    dql:
+      '(userIdentity.userName:pedro or userIdentity.sessionContext.sessionIssuer.userName:pedro) and ' +
+      'eventName:DescribeInstanceAttribute and ct.pairs:"requestParameters.attribute=disableApiTermination" and ' +
+      '@timestamp >= "2020-09-14" and @timestamp < "2020-09-15"',
+    wanted: (r) =>
+      isUser(r, 'pedro') &&
+      r.eventName === 'DescribeInstanceAttribute' &&
+      at(r, 'requestParameters.attribute') === 'disableApiTermination' &&
+      inRange(r, Date.parse('2020-09-14T00:00:00Z'), Date.parse('2020-09-15T00:00:00Z') - 1),
+  },
+  {
+    question: 'Who called API Y?',
+    cli: ['activity', '--event', 'DeleteBucket'],
+    api: '/events?eventName=DeleteBucket',
+    dql: 'eventName:DeleteBucket',
     wanted: (r) => r.eventName === 'DeleteBucket',
   },
   {
-    question: 'who used service Z',
-    filters: { service: 'sts' },
+    question: 'Who used service Z?',
+    cli: ['activity', '--service', 'sts'],
+    api: '/services/sts',
+    dql: 'eventSource:sts.amazonaws.com',
     wanted: (r) => r.eventSource === 'sts.amazonaws.com',
   },
   {
-    question: 'what did access key K do',
-    filters: { accessKey: 'ASIA5FLZVX4OPVKKVBMX' },
-    wanted: (r) => at(r, 'userIdentity.accessKeyId') === 'ASIA5FLZVX4OPVKKVBMX',
+    question: 'What did access key K do?',
+    cli: ['activity', '--access-key', KEY],
+    api: `/events?accessKey=${KEY}`,
+    dql: `userIdentity.accessKeyId:${KEY}`,
+    wanted: (r) => at(r, 'userIdentity.accessKeyId') === KEY,
   },
   {
-    question: 'what came from IP block P',
-    filters: { ip: '203.0.113.0/24' },
+    question: 'What came from IP address block P?',
+    cli: ['activity', '--ip', '203.0.113.0/24'],
+    api: `/events?ip=${q('203.0.113.0/24')}`,
+    dql: 'ct.sourceIp:"203.0.113.0/24"',
     wanted: (r) => ipv4In(r.sourceIPAddress, '203.0.113.'),
   },
   {
-    question: 'what came from agent P',
-    filters: { userAgent: 'console.ec2.amazonaws.com' },
+    question: 'What came from user agent P?',
+    cli: ['activity', '--agent', 'console.ec2.amazonaws.com'],
+    api: '/events?agent=console.ec2.amazonaws.com',
+    dql: 'userAgent:"console.ec2.amazonaws.com"',
     wanted: (r) => r.userAgent === 'console.ec2.amazonaws.com',
   },
   {
-    question: 'which calls were denied',
-    filters: { errorCode: 'AccessDenied' },
+    question: 'Which calls were denied?',
+    cli: ['activity', '--error-code', 'AccessDenied'],
+    api: '/events?errorCode=AccessDenied',
+    dql: 'errorCode:AccessDenied',
     wanted: (r) => r.errorCode === 'AccessDenied',
   },
   {
-    question: 'which calls failed',
-    filters: { errorsOnly: true },
-    wanted: (r) => typeof r.errorCode === 'string',
+    question: 'Which calls failed?',
+    cli: ['activity', '--errors'],
+    api: '/events?errors=true',
+    dql: 'errorCode:* and not errorCode:""',
+    wanted: (r) => typeof r.errorCode === 'string' && r.errorCode !== '',
   },
   {
-    question: 'console logins',
-    filters: { eventName: 'ConsoleLogin' },
+    question: 'Console logins',
+    cli: ['activity', '--event', 'ConsoleLogin'],
+    api: '/events?eventName=ConsoleLogin',
+    dql: 'eventName:ConsoleLogin',
     wanted: (r) => r.eventName === 'ConsoleLogin',
   },
   {
-    question: 'console logins without MFA',
-    filters: { eventName: 'ConsoleLogin', params: ['additionalEventData.MFAUsed=No'] },
-    wanted: (r) => r.eventName === 'ConsoleLogin' && at(r, 'additionalEventData.MFAUsed') === 'No',
+    question: 'Console logins without MFA',
+    cli: ['activity', '--event', 'ConsoleLogin', '--mfa', 'no'],
+    api: '/events?eventName=ConsoleLogin&mfa=no',
+    dql: 'eventName:ConsoleLogin and ct.mfa:false',
+    wanted: (r) =>
+      r.eventName === 'ConsoleLogin' &&
+      (at(r, 'additionalEventData.MFAUsed') === 'No' ||
+        (!['Yes', 'No'].includes(String(at(r, 'additionalEventData.MFAUsed'))) &&
+          at(r, 'userIdentity.sessionContext.attributes.mfaAuthenticated') === 'false')),
   },
   {
-    question: 'was root used',
-    filters: { rootOnly: true },
-    wanted: (r) => at(r, 'userIdentity.type') === 'Root',
+    question: 'Was root used?',
+    cli: ['activity', '--root'],
+    api: '/events?root=true',
+    dql: 'ct.actorType:root',
+    wanted: (r) => type(r) === 'Root',
   },
   {
-    question: 'which writes',
-    filters: { writesOnly: true },
+    question: 'Which calls changed something (writes)?',
+    cli: ['activity', '--writes'],
+    api: '/events?writes=true',
+    dql: 'readOnly:false',
     wanted: (r) => r.readOnly === false,
   },
   {
-    question: 'which writes were made in the console',
-    filters: { writesOnly: true, consoleOnly: true },
-    wanted: (r) =>
-      r.readOnly === false &&
-      (r.sessionCredentialFromConsole === true || r.sessionCredentialFromConsole === 'true'),
+    question: 'Which writes were made in the console?',
+    cli: ['activity', '--writes', '--console'],
+    api: '/events?writes=true&console=true',
+    dql: 'readOnly:false and ct.console:true',
+    wanted: (r) => r.readOnly === false && fromConsole(r),
   },
   {
-    question: 'who acted on resource R (add writesOnly for who changed it)',
-    filters: { resource: BUCKET },
+    question: 'Who acted on resource R?',
+    cli: ['activity', '--resource', BUCKET],
+    api: `/events?resource=${q(BUCKET)}`,
+    dql: `resources.ARN:"${BUCKET}" or ct.pairs:*=${escapeDql(BUCKET)}`,
     wanted: (r) => mentions(r, BUCKET),
   },
   {
-    question: 'per account and region',
-    filters: { account: '123456789123', region: 'us-east-1' },
+    question: 'Who changed resource R?',
+    cli: ['activity', '--resource', CHANGED, '--writes'],
+    api: `/events?resource=${q(CHANGED)}&writes=true`,
+    dql: `(resources.ARN:"${CHANGED}" or ct.pairs:*=${escapeDql(CHANGED)}) and readOnly:false`,
+    wanted: (r) => mentions(r, CHANGED) && r.readOnly === false,
+  },
+  {
+    question: 'What happened in account A and region G?',
+    cli: ['activity', '--account', '123456789123', '--aws-region', 'us-east-1'],
+    api: '/events?account=123456789123&region=us-east-1',
+    dql: 'recipientAccountId:123456789123 and awsRegion:us-east-1',
     wanted: (r) => r.recipientAccountId === '123456789123' && r.awsRegion === 'us-east-1',
   },
 ];
 
-function inRange(record: RawRecord, from: string, to: string): boolean {
-  const ms = eventTimeMs(record);
-  return ms !== undefined && ms >= Date.parse(from) && ms <= Date.parse(to);
+/** DQL (and Lucene) want `:` escaped in an unquoted value (a wildcard cannot be quoted). */
+function escapeDql(value: string): string {
+  return value.replace(/[:\\()<>"*]/g, (ch) => `\\${ch}`);
+}
+
+/** The event's time as the raw record gives it: eventTime, else the shipper's `@timestamp`. */
+function rawTimeMs(record: RawRecord): number | undefined {
+  for (const value of [record.eventTime, record['@timestamp']]) {
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value)) continue;
+    return Date.parse(value);
+  }
+  return undefined;
+}
+
+function inRange(record: RawRecord, fromMs: number, toMs: number): boolean {
+  const ms = rawTimeMs(record);
+  return ms !== undefined && ms >= fromMs && ms <= toMs;
 }
 
 /** The resource in `resources[].ARN`, or as a whole value anywhere in the record's free-form parts. */

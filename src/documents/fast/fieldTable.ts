@@ -3,7 +3,7 @@
  * string. Each builder compiles its own tables: they also learn (which key follows which, which keys an
  * object already had), so they are per-builder state.
  */
-import { DERIVATION_LEAVES, MFA_USED_OBJECT, type DerivationLeaf } from '../derived.js';
+import { DERIVATION_LEAF_NAMES, DERIVATION_LEAVES, MFA_USED_OBJECT } from '../derived.js';
 import { READ_FIELDS } from '../recordFields.js';
 import { RESERVED_ROOT_FIELDS, TYPED_FIELDS, type FieldTable } from '../typedFields.js';
 
@@ -29,8 +29,8 @@ export class Spec {
     readonly capture: number,
     /** Its position in READ_FIELDS (handed to extensions), or -1. */
     readonly read = -1,
-    /** The derivation input this typed leaf is (derived.ts), or undefined. */
-    readonly derived: DerivationLeaf | undefined = undefined,
+    /** The derivation input this typed leaf is (its number in DERIVATION_LEAF_NAMES), or -1. */
+    readonly derived = -1,
   ) {
     this.pathed = leaf === 0 || leaf === RESERVED || leaf === FREE_SPAN;
   }
@@ -139,8 +139,8 @@ function shortHash(bytes: Buffer, start: number, end: number): number {
   );
 }
 
-const DERIVED_BY_PATH = new Map<string, DerivationLeaf>(
-  Object.entries(DERIVATION_LEAVES).map(([name, path]) => [path, name as DerivationLeaf]),
+const DERIVED_BY_PATH = new Map<string, number>(
+  DERIVATION_LEAF_NAMES.map((name, leaf) => [DERIVATION_LEAVES[name], leaf]),
 );
 
 /** One builder's compiled tables: the root (the record) and every typed object below it. */
@@ -173,7 +173,7 @@ export class FieldTables {
       if (root && name === 'eventID') capture = CAPTURE_EVENT_ID;
       if (root && name === 'sourceIPAddress') capture = CAPTURE_SOURCE_IP;
       const leaf = field === 'boolean' ? LEAF_BOOLEAN : LEAF_OTHER;
-      entries.push([name, new Spec(leaf, undefined, capture, read, DERIVED_BY_PATH.get(fieldPath))]);
+      entries.push([name, new Spec(leaf, undefined, capture, read, DERIVED_BY_PATH.get(fieldPath) ?? -1)]);
     }
     if (root) {
       entries.push([MFA_USED_OBJECT, new Spec(FREE_SPAN, undefined, 0)]);

@@ -7,7 +7,7 @@
  *
  * Recursion is bounded: a value nested MAX_WALK_DEPTH levels down bails.
  */
-import type { DerivationInput } from '../derived.js';
+import { DERIVATION_LEAF_NAMES } from '../derived.js';
 import { isDottedQuadAt } from '../head.js';
 import { MAX_WALK_DEPTH } from '../limits.js';
 import { RecordFields, UNREAD } from '../recordFields.js';
@@ -43,6 +43,11 @@ export class Cut {
 /** An array is no time, id or address: any array will do as the captured value. */
 const ARRAY_VALUE: unknown = Object.freeze([]);
 
+/** RecordWalker.leafStarts for a leaf that is absent (or not a string or boolean), true or false. */
+export const LEAF_ABSENT = -1;
+export const LEAF_TRUE = -2;
+export const LEAF_FALSE = -3;
+
 export class RecordWalker {
   /** One per reserved name (a repeated name bails). */
   readonly cuts = [new Cut(), new Cut()];
@@ -63,23 +68,14 @@ export class RecordWalker {
   sourceIpEnd = 0;
   /** The values handed to extensions, as spans of the scanned bytes (recordFields.ts). */
   readonly fields = new RecordFields();
-  /** The typed leaves the derived fields read (derived.ts): decoded strings and booleans, else undefined. */
-  readonly derivation: DerivationInput = {
-    type: undefined,
-    arn: undefined,
-    issuerArn: undefined,
-    invokedBy: undefined,
-    identityProvider: undefined,
-    userName: undefined,
-    accountId: undefined,
-    principalId: undefined,
-    onBehalfOf: undefined,
-    mfaAuthenticated: undefined,
-    mfaUsed: undefined,
-    fromConsole: undefined,
-    eventType: undefined,
-    eventName: undefined,
-  };
+  /**
+   * The typed leaves the derived fields read (derived.ts), by their number in DERIVATION_LEAF_NAMES:
+   * where a string's content starts (else LEAF_ABSENT, LEAF_TRUE or LEAF_FALSE) and ends, and whether it
+   * has escapes (RecordScanner.strFlags). Nothing is decoded here (see DerivedFields).
+   */
+  readonly leafStarts = new Int32Array(DERIVATION_LEAF_NAMES.length);
+  readonly leafEnds = new Int32Array(DERIVATION_LEAF_NAMES.length);
+  readonly leafFlags = new Int32Array(DERIVATION_LEAF_NAMES.length);
   /** Where the root `additionalEventData` value's bytes start and end (-1: none). */
   freeSpanStart = -1;
   freeSpanEnd = -1;
@@ -105,8 +101,7 @@ export class RecordWalker {
     this.sourceIpAt = -1;
     this.freeSpanStart = -1;
     this.typedArrays = 0;
-    const derivation = this.derivation;
-    for (const name in derivation) derivation[name as keyof DerivationInput] = undefined;
+    this.leafStarts.fill(LEAF_ABSENT);
     const scanner = this.scanner;
     this.fields.startScan(scanner.src);
     scanner.ws();
@@ -214,7 +209,7 @@ export class RecordWalker {
       else if (spec.leaf === RESERVED) this.displacedMember(spec, start, end);
       else if (spec.object !== undefined) this.typedObject(spec.object, depth + 1);
       else if (spec.capture !== 0 && spec.capture !== CAPTURE_READ_FIELD) this.capture(spec);
-      else if (spec.derived !== undefined) this.derivationLeaf(spec);
+      else if (spec.derived >= 0) this.derivationLeaf(spec);
       else this.readOrTypedLeaf(spec);
       pairs.pathLen = base;
     } while (scanner.nextOrClose(0x7d));
@@ -287,32 +282,29 @@ export class RecordWalker {
   private derivationLeaf(spec: Spec): void {
     const scanner = this.scanner;
     const b = scanner.src[scanner.pos];
-    let value: unknown;
+    const leaf = spec.derived;
     if (this.typedArrays > 0 || spec.leaf !== LEAF_OTHER) {
       this.readOrTypedLeaf(spec);
       return;
-    }
-    if (b === 0x22) {
+    } else if (b === 0x22) {
       scanner.scanString();
-      const src = scanner.src;
+      this.leafStarts[leaf] = scanner.strStart;
+      this.leafEnds[leaf] = scanner.strEnd;
+      this.leafFlags[leaf] = scanner.strFlags;
       if (spec.read >= 0)
         this.fields.saw(spec.read, scanner.strFlags === 0 ? scanner.strStart : UNREAD, scanner.strEnd);
-      value =
-        scanner.strFlags === 0
-          ? src.toString('utf8', scanner.strStart, scanner.strEnd)
-          : (JSON.parse(src.toString('utf8', scanner.strStart - 1, scanner.strEnd + 1)) as string);
+      return;
     } else if (b === 0x74) {
       scanner.scanTrue();
-      value = true;
+      this.leafStarts[leaf] = LEAF_TRUE;
     } else if (b === 0x66) {
       scanner.scanFalse();
-      value = false;
+      this.leafStarts[leaf] = LEAF_FALSE;
     } else {
       this.readOrTypedLeaf(spec);
       return;
     }
-    if (spec.read >= 0 && b !== 0x22) this.fields.saw(spec.read, UNREAD, 0); // a boolean is no text
-    this.derivation[spec.derived!] = value;
+    if (spec.read >= 0) this.fields.saw(spec.read, UNREAD, 0); // a boolean is no text
   }
 
   /** A typed leaf that is no derivation input: noted for the extensions if it is one of READ_FIELDS. */

@@ -41,7 +41,7 @@ export interface SourceFacts {
   /** `ct.sourceIp` when not read in place from the record (RecordWalker.sourceIpAt). */
   sourceIp: string | undefined;
   /** The derived members' JSON, each with its leading comma (derivedJson). */
-  derived: string;
+  derived: Buffer;
   index: string;
   id: string;
   recordIndex: number;
@@ -80,7 +80,7 @@ export class SourceWriter {
       facts.timestamp.length +
       sourceJson.length +
       MIDDLE_BYTES +
-      facts.derived.length * 3 +
+      facts.derived.length +
       (pairs.pairCount > 0 ? 11 + pairLen : 0) +
       (textLen > 0 ? 10 + textLen : 0) +
       this.originalSize() +
@@ -124,7 +124,8 @@ export class SourceWriter {
       at = writeAscii(buffer, at, facts.sourceIp);
       buffer[at++] = 0x22;
     }
-    at += buffer.write(facts.derived, at, 'utf8');
+    buffer.set(facts.derived, at);
+    at += facts.derived.length;
     if (pairs.pairCount > 0) {
       buffer.set(PAIRS_OPEN, at);
       at += PAIRS_OPEN.length;
