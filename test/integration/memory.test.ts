@@ -1,7 +1,8 @@
 /**
  * Memory stays bounded whatever the file size: one CloudTrail file of 300,000 records (≈450 MB of
- * JSON) is indexed by a separate process against a bulk sink, and that process's peak RSS must grow
- * by less than 150 MB over its size before the file was opened. The process runs with the indexer's V8
+ * JSON) is indexed by a separate process against a bulk sink, and that process's RSS, sampled every
+ * 10 ms, must grow by less than 150 MB over its size before the file was opened (the kernel's
+ * high-water mark is printed too; see memory-probe.ts for why it is not the bound). The process runs with the indexer's V8
  * options (INDEXER_NODE_OPTIONS, its NODE_OPTIONS in cloudformation.yml), as a deployment does.
  */
 import { strict as assert } from 'node:assert';
@@ -52,14 +53,15 @@ describe('memory (300,000-record file)', function () {
       );
       const result = JSON.parse(stdout) as {
         rssBeforeMb: number;
+        sampledPeakRssMb: number;
         peakRssMb: number;
         outcome: { read: number; indexed: number };
       };
       assert.equal(result.outcome.read, RECORDS);
       assert.equal(result.outcome.indexed, RECORDS);
-      const growth = result.peakRssMb - result.rssBeforeMb;
+      const growth = result.sampledPeakRssMb - result.rssBeforeMb;
       console.log(
-        `      ${(generated.uncompressedBytes / 1048576).toFixed(0)} MB of JSON; RSS ${result.rssBeforeMb.toFixed(0)} → peak ${result.peakRssMb.toFixed(0)} MB (+${growth.toFixed(0)} MB)`,
+        `      ${(generated.uncompressedBytes / 1048576).toFixed(0)} MB of JSON; RSS ${result.rssBeforeMb.toFixed(0)} → sampled peak ${result.sampledPeakRssMb.toFixed(0)} MB (+${growth.toFixed(0)} MB), high-water mark ${result.peakRssMb.toFixed(0)} MB`,
       );
       assert.ok(growth < 150, `peak RSS grew by ${growth.toFixed(0)} MB`);
     } finally {
