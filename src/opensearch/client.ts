@@ -173,12 +173,21 @@ function missingNames(hasUsername: boolean, hasPassword: boolean): string {
     .join(' and ');
 }
 
-// One provider chain per process: it caches credentials and refreshes them before they expire, so
-// creating several clients does not multiply calls to STS or the instance metadata service.
-let defaultCredentialProvider: (() => Promise<AwsCredentials>) | undefined;
+/** The default AWS credential chain, built on first use; it caches and refreshes what it resolves. */
+class DefaultCredentials {
+  private provider: (() => Promise<AwsCredentials>) | undefined;
+
+  resolve(): Promise<AwsCredentials> {
+    this.provider ??= fromNodeProviderChain();
+    return this.provider();
+  }
+}
+
+// One chain per process, deliberately: creating several clients then does not multiply calls to STS or
+// the instance metadata service.
+const processCredentials = new DefaultCredentials();
 function defaultCredentials(): Promise<AwsCredentials> {
-  defaultCredentialProvider ??= fromNodeProviderChain();
-  return defaultCredentialProvider();
+  return processCredentials.resolve();
 }
 
 // What each client was built from, so code holding only the Client (cluster detection, error messages)
