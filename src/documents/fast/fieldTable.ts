@@ -168,6 +168,8 @@ export class FieldTables {
         continue;
       }
       const read = (READ_FIELDS as readonly string[]).indexOf(fieldPath);
+      // The walker notes a read field's text without the boolean check a boolean leaf needs.
+      if (read >= 0 && field === 'boolean') throw new Error(`READ_FIELDS: ${fieldPath} is a boolean field`);
       let capture = read >= 0 ? CAPTURE_READ_FIELD : 0;
       if (root && name === 'eventTime') capture = CAPTURE_EVENT_TIME;
       if (root && name === 'eventID') capture = CAPTURE_EVENT_ID;
