@@ -3,8 +3,9 @@
 // anonymous principals even behind a Condition, OpenSearch paths scoped to the index prefix), encryption
 // and HTTPS-only policies on every queue, topic and bucket, dead-letter queues on every asynchronous hop,
 // a concurrency cap on every trigger mode, the Lambdas' handler, runtime, timeouts and the environment
-// variables their code reads, and a locked-down OpenSearch domain.
+// variables their code reads, a locked-down OpenSearch domain, and alarms that can fire (alarm-rules.ts).
 // Each problem names the template path it concerns, e.g. "Resources.IndexerFunction.Properties.Handler".
+import { checkAlarms } from './alarm-rules.js';
 import { COMPONENT_METADATA_KEY, RUNTIME_ENV_VARS, type Component, type EnvSchema } from './env-schema.js';
 import {
   describe,
@@ -52,11 +53,12 @@ export function formatProblem(problem: Problem): string {
   return `${problem.path}: ${problem.message}`;
 }
 
-/** All product-rule problems of a parsed template (see cfn-yaml.ts), in template order. */
+/** All product-rule problems of a parsed template (see cfn-yaml.ts), in template order, the alarms' last. */
 export function checkProductRules(template: unknown, env: EnvSchema): Problem[] {
   if (!isObj(template))
     return [{ path: '(template)', message: `must be a mapping, got ${describe(template)}` }];
-  return new ProductRules(new TemplateView(template), env).run();
+  const view = new TemplateView(template);
+  return [...new ProductRules(view, env).run(), ...checkAlarms(view)];
 }
 
 class ProductRules {

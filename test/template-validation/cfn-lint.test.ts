@@ -52,6 +52,9 @@ describe('cfn-lint', function () {
   const files: Record<string, string> = {};
 
   before(function () {
+    // runCfnLint's own deadlines (60 s for --version, 5 minutes for the run) bound this hook; one process over
+    // eight templates takes over a minute on a loaded 2-core machine, past mocha's default.
+    this.timeout(400_000);
     dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
     for (const [name, { from, mutate }] of Object.entries(MUTATIONS)) {
       const template = loadTemplate(from);

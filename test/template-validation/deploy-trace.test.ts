@@ -228,11 +228,8 @@ describe('scripts/deploy against a stand-in aws', function () {
       'cloudformation describe-change-set': [changeSetFailed('Parameters: [TrailTopicArn] must have values')],
     });
     assert.equal(run.status, 1);
-    assert.deepEqual(
-      run.calls.map(asDocumented),
-      documentedCalls('no-change'),
-      'the same calls as no change',
-    );
+    assert.deepEqual(run.calls.map(asDocumented), documentedCalls('failed-change-set'));
+    assert.deepEqual(documentedCalls('failed-change-set'), documentedCalls('no-change'));
     assert.match(
       run.stderr,
       /deploy: change set deploy-\d{8}T\d{6}Z failed: Parameters: \[TrailTopicArn\] must have values/,

@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCfnYaml } from '../../src/infra/cfn-yaml.js';
+import { envSchema } from '../../src/infra/env-schema.js';
+import { checkProductRules, formatProblem, type Problem } from '../../src/infra/product-rules.js';
 
 /** Repository root (tests run from build/test/template-validation). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,4 +39,20 @@ export function policyStatement(statements: unknown[], sid: string): Obj {
     for (const c of candidates) if ((c as Obj)['Sid'] === sid) return c as Obj;
   }
   throw new Error(`no statement ${sid}`);
+}
+
+/** The product-rule problems of a copy of a project template (default: cloudformation.yml) after `mutate`. */
+export function problemsAfter(mutate: (template: Obj) => void, path?: string): Problem[] {
+  const template = loadTemplate(path);
+  mutate(template);
+  return checkProductRules(template, envSchema());
+}
+
+/** Asserts a problem whose path matches `path` (exact string or pattern) and whose message matches `message`. */
+export function assertProblem(problems: Problem[], path: string | RegExp, message: RegExp): void {
+  const pathMatches = (p: string): boolean => (typeof path === 'string' ? p === path : path.test(p));
+  assert.ok(
+    problems.some((p) => pathMatches(p.path) && message.test(p.message)),
+    `expected a problem at ${String(path)} matching ${message}; got:\n${problems.map(formatProblem).join('\n') || '(none)'}`,
+  );
 }

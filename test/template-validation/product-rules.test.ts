@@ -7,25 +7,18 @@ import assert from 'node:assert/strict';
 import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../../src/config.js';
 import { BREAKER_ENV_VARS } from '../../src/breaker/config.js';
 import { envSchema } from '../../src/infra/env-schema.js';
-import { checkProductRules, formatProblem, type Problem } from '../../src/infra/product-rules.js';
-import { ARCHIVE_TEMPLATE_PATH, loadTemplate, policyStatement, statementBySid, type Obj } from './helpers.js';
+import { checkProductRules, formatProblem } from '../../src/infra/product-rules.js';
+import {
+  ARCHIVE_TEMPLATE_PATH,
+  assertProblem,
+  loadTemplate,
+  policyStatement,
+  problemsAfter,
+  statementBySid,
+  type Obj,
+} from './helpers.js';
 
 const env = envSchema();
-
-function problemsAfter(mutate: (template: Obj) => void, path?: string): Problem[] {
-  const template = loadTemplate(path);
-  mutate(template);
-  return checkProductRules(template, env);
-}
-
-/** Asserts a problem whose path matches `path` (exact string or pattern) and whose message matches `message`. */
-function assertProblem(problems: Problem[], path: string | RegExp, message: RegExp): void {
-  const pathMatches = (p: string): boolean => (typeof path === 'string' ? p === path : path.test(p));
-  assert.ok(
-    problems.some((p) => pathMatches(p.path) && message.test(p.message)),
-    `expected a problem at ${String(path)} matching ${message}; got:\n${problems.map(formatProblem).join('\n') || '(none)'}`,
-  );
-}
 
 const resources = (t: Obj): Obj => t['Resources'] as Obj;
 const props = (t: Obj, name: string): Obj => resources(t)[name]['Properties'] as Obj;
