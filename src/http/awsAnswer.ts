@@ -49,6 +49,12 @@ export class AnswerLimit extends Transform {
     else done(null, chunk);
   }
 
+  /** The whole answer arrived in time: the deadline no longer applies to what is left unread. */
+  override _flush(done: TransformCallback): void {
+    this.deadline?.removeEventListener('abort', this.onDeadline);
+    done();
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.deadline?.removeEventListener('abort', this.onDeadline);
     callback(error);

@@ -31,9 +31,18 @@ describe('reliability: a backfill gives up as a whole (CLI)', function () {
   after(async () => rig?.close());
   beforeEach(async () => resetCluster(rig));
 
-  /** The corpus through one indexing thread with two files in flight. */
-  const backfill = (endpoint: string) =>
-    cli('index', corpus.dir, '--endpoint', endpoint, '--threads', '1', '--files-per-thread', '2');
+  /** The corpus through one indexing thread with `inFlight` files at once. */
+  const backfill = (endpoint: string, inFlight = 2) =>
+    cli(
+      'index',
+      corpus.dir,
+      '--endpoint',
+      endpoint,
+      '--threads',
+      '1',
+      '--files-per-thread',
+      String(inFlight),
+    );
 
   it('a cluster that goes away mid-backfill: stops after 3 files in a row, says what was not attempted; a re-run completes it', async () => {
     let bulks = 0;
@@ -110,16 +119,7 @@ describe('reliability: a backfill gives up as a whole (CLI)', function () {
         : { kind: 'forward' },
     );
     // Three files in flight at once, so they throttle together and share the pause.
-    const run = await cli(
-      'index',
-      corpus.dir,
-      '--endpoint',
-      proxy.url,
-      '--threads',
-      '1',
-      '--files-per-thread',
-      '3',
-    );
+    const run = await backfill(proxy.url, 3);
     await proxy.close();
 
     assert.equal(run.code, 1, run.stdout + run.stderr);
