@@ -67,7 +67,7 @@ export class AlertDelivery {
       if (sentTo.includes(name)) continue;
       try {
         if (name === 'slack') await (await this.destinations.slack!()).post(alertMessage(alert), budget);
-        else await this.destinations.sns!.publishAlert(alert);
+        else await this.destinations.sns!.publishAlert(alert, budget);
         sentTo.push(name);
       } catch (error) {
         errors.push(error instanceof Error ? error.message : String(error));
@@ -83,7 +83,7 @@ export class AlertDelivery {
     this.overflowThisInvocation = 0;
     const message = summaryMessage(more, this.maxMessages, this.alertsIndex);
     if (this.destinations.slack) await (await this.destinations.slack()).post(message, budget);
-    await this.destinations.sns?.publish(`${more} more alert(s) matched`, message.text);
+    await this.destinations.sns?.publish(`${more} more alert(s) matched`, message.text, {}, budget);
     return more;
   }
 

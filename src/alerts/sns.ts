@@ -1,6 +1,7 @@
 /** Publishing an alert to an SNS topic (for email, chat integrations, paging). */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeadlineHttpHandler } from '../http/s3Handler.js';
+import { BoundedAnswerHandler } from '../http/awsAnswer.js';
+import { outOfTimeSignal, type TimeBudget } from '../http/retry.js';
 import type { Alert } from './alert.js';
 
 const SDK_TIMEOUT_MS = 10_000;
@@ -17,11 +18,11 @@ export class SnsTopic {
     this.client = new SNSClient({
       region,
       maxAttempts: 3,
-      requestHandler: new DeadlineHttpHandler(SDK_TIMEOUT_MS),
+      requestHandler: new BoundedAnswerHandler({ service: 'SNS', timeoutMs: SDK_TIMEOUT_MS }),
     });
   }
 
-  async publishAlert(alert: Alert): Promise<void> {
+  async publishAlert(alert: Alert, budget?: TimeBudget): Promise<void> {
     const subject = `[${alert.severity}] ${alert.title}`.slice(0, MAX_SUBJECT_CHARS).replace(/[\r\n]/g, ' ');
     const lines = [
       `${alert.severity.toUpperCase()}: ${alert.title} (rule ${alert.ruleId})`,
@@ -33,10 +34,17 @@ export class SnsTopic {
       `eventID: ${alert.eventId}`,
       `Log file: ${alert.source} (record ${alert.recordIndex})`,
     ];
-    await this.publish(subject, lines.join('\n'), { severity: alert.severity, rule: alert.ruleId });
+    await this.publish(subject, lines.join('\n'), { severity: alert.severity, rule: alert.ruleId }, budget);
   }
 
-  async publish(subject: string, message: string, attributes: Record<string, string> = {}): Promise<void> {
+  /** `budget`: the SDK's attempts and backoff end before the caller's time does (a Lambda's). */
+  async publish(
+    subject: string,
+    message: string,
+    attributes: Record<string, string> = {},
+    budget?: TimeBudget,
+  ): Promise<void> {
+    const abortSignal = budget && outOfTimeSignal(budget);
     try {
       await this.client.send(
         new PublishCommand({
@@ -50,6 +58,7 @@ export class SnsTopic {
             ]),
           ),
         }),
+        abortSignal ? { abortSignal } : {},
       );
     } catch (error) {
       const name = (error as { name?: string }).name ?? 'Error';

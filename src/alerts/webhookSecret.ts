@@ -6,7 +6,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { DeadlineHttpHandler } from '../http/s3Handler.js';
+import { BoundedAnswerHandler } from '../http/awsAnswer.js';
 
 export type SecretLocation = { kind: 'secretsmanager'; id: string } | { kind: 'ssm'; name: string };
 
@@ -26,7 +26,9 @@ export function parseSecretLocation(value: string): SecretLocation | string {
 }
 
 export async function readWebhookUrl(location: SecretLocation, region: string | undefined): Promise<string> {
-  const common = { region, maxAttempts: 3, requestHandler: new DeadlineHttpHandler(SDK_TIMEOUT_MS) };
+  const service = location.kind === 'ssm' ? 'SSM' : 'Secrets Manager';
+  const requestHandler = new BoundedAnswerHandler({ service, timeoutMs: SDK_TIMEOUT_MS });
+  const common = { region, maxAttempts: 3, requestHandler };
   let value: string | undefined;
   const where = location.kind === 'ssm' ? `SSM parameter ${location.name}` : `secret ${location.id}`;
   try {

@@ -5,10 +5,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { BoundedAnswerHandler } from '../http/awsAnswer.js';
 import { applyAlarmChange, IngestionSwitch, type BreakerOutcome } from './breaker.js';
 import { loadBreakerConfig } from './config.js';
 
-/** Each Lambda API call gets this long (connect + answer); the SDK retries throttling and 5xx. */
+/** Each Lambda API attempt gets this long (connect + whole answer); the SDK retries throttling and 5xx. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export async function handler(event: unknown): Promise<BreakerOutcome> {
@@ -19,7 +20,7 @@ export async function handler(event: unknown): Promise<BreakerOutcome> {
   });
   const lambda = new LambdaClient({
     maxAttempts: 5,
-    requestHandler: { connectionTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    requestHandler: new BoundedAnswerHandler({ service: 'Lambda', timeoutMs: REQUEST_TIMEOUT_MS }),
   });
   try {
     const outcome = await applyAlarmChange(event, new IngestionSwitch(lambda, config.target));

@@ -4,6 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { alertsConfigOf, buildAlerts } from '../alerts/settings.js';
 import type { DeadLetterTarget } from '../config.js';
 import { ClusterHealth } from '../http/health.js';
+import { accepted, clientHttp } from '../http/request.js';
 import { cliTelemetry } from '../observability/telemetry.js';
 import { KinesisExtension, kinesisExtensionSpec, type KinesisSettings } from '../kinesis/extension.js';
 import { parseStreamTarget, type KinesisStreamTarget } from '../config.js';
@@ -408,11 +409,16 @@ async function searchableLine(
   if (deadLetter?.kind === 'index' && !deadLetter.index.startsWith(indexPrefix))
     indices.push(deadLetter.index);
   try {
-    await connected.client.indices.refresh({
-      index: indices,
-      allow_no_indices: true,
-      ignore_unavailable: true,
-    });
+    // Through the HTTP layer, so the refresh has the run's deadline and a bounded answer.
+    const refresh = {
+      method: 'POST' as const,
+      path: `/${indices.map(encodeURIComponent).join(',')}/_refresh`,
+      querystring: { allow_no_indices: true, ignore_unavailable: true },
+    };
+    accepted(
+      await clientHttp(connected.client, { timeoutMs: flags.requestTimeout }).request(refresh),
+      refresh,
+    );
     return `${label} now (refreshed ${indices.join(', ')})`;
   } catch (error) {
     const reason = describeError(error, invocation.errorContext).message;

@@ -13,10 +13,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Client } from '@opensearch-project/opensearch';
+import type { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { BulkFailure, BulkSender } from '../bulk/sender.js';
 import { bulkTransport, supportsFilterPath } from '../bulk/transport.js';
 import { buildDocument, DocumentError } from '../documents/builder.js';
+import { readAtMost } from '../http/awsAnswer.js';
 import { RetryingCaller } from '../http/calls.js';
 import { NetworkError } from '../http/errors.js';
 import { clientHttp } from '../http/request.js';
@@ -253,11 +255,13 @@ async function readS3(s3: S3Client, from: { bucket: string; prefix: string }): P
     );
     for (const object of page.Contents ?? []) {
       if (!object.Key?.endsWith('.jsonl.gz')) continue;
+      const where = `s3://${from.bucket}/${object.Key}`;
       if ((object.Size ?? 0) > MAX_OBJECT_BYTES) {
-        throw new Error(`s3://${from.bucket}/${object.Key}: ${object.Size} bytes, over ${MAX_OBJECT_BYTES}`);
+        throw new Error(`${where}: ${object.Size} bytes, over ${MAX_OBJECT_BYTES}`);
       }
       const response = await s3.send(new GetObjectCommand({ Bucket: from.bucket, Key: object.Key }));
-      const bytes = Buffer.from(await response.Body!.transformToByteArray());
+      // The listed size may be stale (the object rewritten since): the read itself is bounded too.
+      const bytes = await readAtMost(response.Body as Readable, MAX_OBJECT_BYTES, where);
       const text = gunzipSync(bytes, { maxOutputLength: MAX_OBJECT_BYTES }).toString('utf8');
       for (const entry of parseDeadLetterLines(text)) {
         stored.push({ entry, location: object.Key });

@@ -5,8 +5,10 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { readAtMost } from '../http/awsAnswer.js';
 import { parseDigest, parseDigestKey, DigestError, type Digest, type DigestKey } from './digest.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -33,9 +35,12 @@ export async function readDigest(s3: S3Client, bucket: string, key: string): Pro
   const where = parseDigestKey(key);
   if (!where) throw new DigestError(`${source}: not a CloudTrail digest key`);
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const compressed = Buffer.from(await response.Body!.transformToByteArray());
-  if (compressed.length > MAX_DIGEST_BYTES)
-    throw new DigestError(`${source}: ${compressed.length} bytes, more than a digest's ${MAX_DIGEST_BYTES}`);
+  // Read only up to the bound: a huge object named like a digest must not be held whole first.
+  const compressed = await readAtMost(response.Body as Readable, MAX_DIGEST_BYTES, source).catch(
+    (error: Error) => {
+      throw new DigestError(`${error.message}, more than a digest holds`);
+    },
+  );
   let bytes: Buffer;
   try {
     bytes = await gunzipAsync(compressed, { maxOutputLength: MAX_DIGEST_BYTES });

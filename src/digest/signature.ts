@@ -6,7 +6,7 @@
  */
 import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
 import { createPublicKey, verify } from 'node:crypto';
-import { DeadlineHttpHandler } from '../http/s3Handler.js';
+import { BoundedAnswerHandler } from '../http/awsAnswer.js';
 import type { ReadDigest } from './read.js';
 
 export function signingString(read: ReadDigest): string {
@@ -66,7 +66,10 @@ export class PublicKeys {
     const client = new CloudTrailClient({
       region,
       maxAttempts: 4,
-      requestHandler: new DeadlineHttpHandler(this.settings.requestTimeoutMs),
+      requestHandler: new BoundedAnswerHandler({
+        service: 'CloudTrail',
+        timeoutMs: this.settings.requestTimeoutMs,
+      }),
       ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
     });
     const keys = new Map<string, Uint8Array>();

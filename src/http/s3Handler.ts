@@ -9,12 +9,20 @@
  * MIN_BYTES_PER_SECOND. A stalled or trickling answer fails with a TimeoutError, which the SDK retries
  * while the body has not been handed over (ListObjects, PutObject) and which fails the file's stream
  * otherwise (the file is then retried as a whole).
+ *
+ * Every answer but an object's body (ListObjects pages, PutObject and DeleteObject answers) is read
+ * whole by the SDK, so it is also bounded in size. An object's body is streamed: the indexer bounds what
+ * it inflates, and code that holds a whole object reads it with `readAtMost`.
  */
 import { Readable } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AnswerLimit, limitAnswer, timeoutError } from './awsAnswer.js';
 
 /** Slower than this, on average, an S3 answer counts as stalled (real ones are a thousand times faster). */
 export const MIN_BYTES_PER_SECOND = 64 * 1024;
+
+/** A ListObjectsV2 page (1,000 keys of up to 1,024 bytes each, with their metadata) fits many times over. */
+export const MAX_S3_ANSWER_BYTES = 16 * 1024 * 1024;
 
 type HandleArguments = Parameters<NodeHttpHandler['handle']>;
 type Handled = Awaited<ReturnType<NodeHttpHandler['handle']>>;
@@ -39,7 +47,12 @@ export class DeadlineHttpHandler extends NodeHttpHandler {
     try {
       const handled = await super.handle(request, { ...options, abortSignal: controller.signal });
       const body: unknown = handled.response.body;
-      if (body instanceof Readable) handled.response.body = new StallGuard(body, this.timeoutMs);
+      if (body instanceof Readable) {
+        const bounded = isObjectBody(request)
+          ? body
+          : limitAnswer(body, new AnswerLimit('S3', MAX_S3_ANSWER_BYTES));
+        handled.response.body = new StallGuard(bounded, this.timeoutMs);
+      }
       return handled;
     } catch (error) {
       if (timedOut) throw timeoutError(`S3 did not answer within ${this.timeoutMs} ms`);
@@ -50,9 +63,9 @@ export class DeadlineHttpHandler extends NodeHttpHandler {
   }
 }
 
-/** Named as the SDK's retry strategy expects of a transient timeout. */
-function timeoutError(message: string): Error {
-  return Object.assign(new Error(message), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+/** GetObject: the SDK names the operation in the query (`?x-id=GetObject`). */
+function isObjectBody(request: HandleArguments[0]): boolean {
+  return request.query?.['x-id'] === 'GetObject';
 }
 
 /** Passes the body through, failing it once its reader has waited longer than the bytes justify. */

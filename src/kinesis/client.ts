@@ -1,49 +1,12 @@
 /**
  * The Kinesis client: HTTP/1.1 (the SDK's default HTTP/2 handler is not needed for PutRecords, and local
  * Kinesis-compatible servers speak only HTTP/1.1), no SDK retries (the sender retries only the records
- * that failed, under the project's policy), a connect deadline, and a bound on the answer's size.
+ * that failed, under the project's policy), a deadline on each attempt's whole answer, and a bound on
+ * its size.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Transform, Readable, type TransformCallback } from 'node:stream';
+import { BoundedAnswerHandler } from '../http/awsAnswer.js';
 import { MAX_ANSWER_BYTES } from './limits.js';
-
-type HandleArguments = Parameters<NodeHttpHandler['handle']>;
-type Handled = Awaited<ReturnType<NodeHttpHandler['handle']>>;
-
-/** Fails an answer body once it passes `maxBytes`, so a broken or hostile endpoint cannot fill memory. */
-class BoundedAnswerHandler extends NodeHttpHandler {
-  constructor(
-    connectTimeoutMs: number,
-    private readonly maxBytes: number,
-  ) {
-    super({ connectionTimeout: connectTimeoutMs });
-  }
-
-  override async handle(request: HandleArguments[0], options: HandleArguments[1] = {}): Promise<Handled> {
-    const handled = await super.handle(request, options);
-    const body: unknown = handled.response.body;
-    if (body instanceof Readable) handled.response.body = body.pipe(new ByteLimit(this.maxBytes));
-    return handled;
-  }
-}
-
-class ByteLimit extends Transform {
-  private seen = 0;
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.maxBytes) {
-      callback(
-        Object.assign(new Error(`Kinesis answer larger than ${this.maxBytes} bytes`), {
-          code: 'ERESPONSETOOLARGE',
-        }),
-      );
-    } else callback(null, chunk);
-  }
-}
 
 export interface KinesisClientOptions {
   region?: string;
@@ -62,6 +25,11 @@ export function makeKinesisClient(options: KinesisClientOptions): KinesisClient 
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     maxAttempts: 1,
-    requestHandler: new BoundedAnswerHandler(options.requestTimeoutMs, MAX_ANSWER_BYTES),
+    // The attempt's whole answer within the request timeout, and never more than MAX_ANSWER_BYTES of it.
+    requestHandler: new BoundedAnswerHandler({
+      service: 'Kinesis',
+      timeoutMs: options.requestTimeoutMs,
+      maxAnswerBytes: MAX_ANSWER_BYTES,
+    }),
   });
 }

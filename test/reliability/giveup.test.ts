@@ -31,9 +31,18 @@ describe('reliability: a backfill gives up as a whole (CLI)', function () {
   after(async () => rig?.close());
   beforeEach(async () => resetCluster(rig));
 
-  /** The corpus through one indexing thread with two files in flight. */
-  const backfill = (endpoint: string) =>
-    cli('index', corpus.dir, '--endpoint', endpoint, '--threads', '1', '--files-per-thread', '2');
+  /** The corpus through one indexing thread with `inFlight` files at once. */
+  const backfill = (endpoint: string, inFlight = 2) =>
+    cli(
+      'index',
+      corpus.dir,
+      '--endpoint',
+      endpoint,
+      '--threads',
+      '1',
+      '--files-per-thread',
+      String(inFlight),
+    );
 
   it('a cluster that goes away mid-backfill: stops after 3 files in a row, says what was not attempted; a re-run completes it', async () => {
     let bulks = 0;
@@ -95,6 +104,46 @@ describe('reliability: a backfill gives up as a whole (CLI)', function () {
       summaryNumber(run.stdout, 'files') + Number(/^not attempted: (\d+)/m.exec(run.stdout)?.[1]),
       FILES,
     );
+  });
+
+  it('every bulk request throttled (429): the run backs off, stops after 3 files in a row, and loses nothing', async function () {
+    // Each file spends its 8 attempts waiting out its own backoff and the run-wide pause: about a minute.
+    this.timeout(300_000);
+    const throttled = JSON.stringify({
+      error: { type: 'rejected_execution_exception', reason: 'rejected execution of bulk' },
+      status: 429,
+    });
+    const proxy = await startProxy(rig.server.url, (request) =>
+      request.url.startsWith('/_bulk')
+        ? { kind: 'reply', status: 429, body: throttled }
+        : { kind: 'forward' },
+    );
+    // Three files in flight at once, so they throttle together and share the pause.
+    const run = await backfill(proxy.url, 3);
+    await proxy.close();
+
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^stopped early: the cluster throttled every attempt for 3 files in a row/m);
+    const processed = summaryNumber(run.stdout, 'files');
+    const notAttempted = Number(/^not attempted: (\d+) file\(s\)/m.exec(run.stdout)?.[1]);
+    assert.equal(processed + notAttempted, FILES, run.stdout);
+    assert.ok(notAttempted >= FILES - 6, `${notAttempted} files not attempted`);
+    // No file is sent more than its 8 attempts: the run gives up instead of cycling through the corpus.
+    const bulks = proxy.log.filter((r) => r.path === '/_bulk');
+    const perFile = new Map<string, number>();
+    for (const bulk of bulks)
+      perFile.set(String(bulk.docs[0]?.id), (perFile.get(String(bulk.docs[0]?.id)) ?? 0) + 1);
+    assert.ok(Math.max(...perFile.values()) <= 8, `attempts per file: ${[...perFile.values()].join()}`);
+    assert.ok(perFile.size <= 6, `${perFile.size} files were sent`);
+    if (process.env.RELIABILITY_REPORT) {
+      console.log(
+        `always 429: ${bulks.length} bulk requests over ${perFile.size} files, ${notAttempted} not attempted`,
+      );
+    }
+
+    const rerun = await cli('index', corpus.dir, '--endpoint', rig.server.url, '--threads', '1');
+    assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+    await assertExactlyOnce(rig, corpus.ids, 'after the throttling ended');
   });
 });
 
