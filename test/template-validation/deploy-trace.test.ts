@@ -200,7 +200,7 @@ describe('scripts/deploy against a stand-in aws', function () {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(run.calls.map(asDocumented), documentedCalls('update'));
     const params = parametersOf(run.calls);
-    assert.deepEqual(params.slice(5), [
+    assert.deepEqual(params.slice(6), [
       { ParameterKey: 'IndexerConcurrency', ParameterValue: '8' },
       { ParameterKey: 'TrailBucketName', UsePreviousValue: true },
       { ParameterKey: 'KeepDays', UsePreviousValue: true },
