@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the Lambdas with esbuild into Lambda-ready zips (handler `index.handler`):
-//   dist/indexer.zip, dist/cleanup.zip, dist/breaker.zip, dist/audit.zip   (index.js, minified)
+//   dist/indexer.zip, dist/cleanup.zip, dist/breaker.zip, dist/audit.zip, dist/query-api.zip
+//   (index.js, minified)
 //   dist/indexer.js.map, dist/cleanup.js.map, ...           (source maps, to decode stack traces)
 // Everything, including the AWS SDK clients, is bundled: the runtime's preinstalled SDK version is not
 // ours to choose, and bundling lets esbuild drop what we don't use.
@@ -22,6 +23,8 @@ const lambdas = [
   { name: 'breaker', entry: 'src/breaker/lambda.ts' },
   // The scheduled completeness audit (cloudformation.yml's AuditFunction, when AuditSchedule is set).
   { name: 'audit', entry: 'src/audit/lambda.ts' },
+  // The read-only query API behind an IAM-auth function URL (cloudformation.yml's QueryApiFunction).
+  { name: 'query-api', entry: 'src/api/lambda.ts' },
 ];
 
 rmSync(dist, { recursive: true, force: true });

@@ -109,6 +109,9 @@ export const CLEANUP_ENV_VARS: readonly string[] = [
   'DRY_RUN',
 ];
 
+/** Every variable the query API Lambda (src/api/lambda.ts) reads: the connection alone (loadConnectionConfig). */
+export const QUERY_API_ENV_VARS: readonly string[] = [...CONNECTION_ENV_VARS];
+
 /** Set by the Lambda runtime and not allowed in a function's Environment block. */
 export const LAMBDA_RESERVED_ENV_VARS: readonly string[] = ['AWS_REGION'];
 

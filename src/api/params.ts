@@ -54,11 +54,18 @@ const KNOWN = new Set<string>([
   ...PAGING_PARAMETERS,
 ]);
 
-/** Names a route may take besides the filters (the seed system's `param`/`value` pairs are filters). */
-export function filtersOfQuery(query: URLSearchParams): ActivityFilters {
+/**
+ * The filters of a request's query string (the seed system's `param`/`value` pairs are filters);
+ * `routeParameters` are the names the route itself reads besides them (`by` for /top).
+ */
+export function filtersOfQuery(
+  query: URLSearchParams,
+  routeParameters: readonly string[] = [],
+): ActivityFilters {
   for (const name of new Set(query.keys())) {
-    if (!KNOWN.has(name)) {
-      throw new ApiError(400, name, `unknown parameter ${name}; known: ${[...KNOWN].join(', ')}`);
+    if (!KNOWN.has(name) && !routeParameters.includes(name)) {
+      const known = [...KNOWN, ...routeParameters].join(', ');
+      throw new ApiError(400, name, `unknown parameter ${name}; known: ${known}`);
     }
     if (name !== 'param' && name !== 'value' && query.getAll(name).length > 1) {
       throw new ApiError(400, name, `parameter ${name} given more than once`);

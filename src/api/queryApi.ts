@@ -44,6 +44,9 @@ export interface QueryApiOptions {
 
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
+/** What /top reads besides the filters: the field counted. */
+const TOP_PARAMETERS = ['by'] as const;
+
 export class QueryApi {
   private readonly maxResponseBytes: number;
   private readonly defaultPageSize: number;
@@ -68,9 +71,7 @@ export class QueryApi {
     } catch (error) {
       const refused = asApiError(error);
       if (refused === undefined) throw error;
-      const body: Record<string, unknown> = { status: refused.status, message: refused.message };
-      if (refused.parameter !== undefined) body.parameter = refused.parameter;
-      return { status: refused.status, body: JSON.stringify({ error: body }) };
+      return errorAnswer(refused.status, refused.message, refused.parameter);
     }
   }
 
@@ -78,7 +79,7 @@ export class QueryApi {
     const parts = path.split('/').filter((part) => part !== '');
     const [resource, name, ...rest] = parts.map((part, i) => decodePart(part, i));
     if (rest.length > 0 || resource === undefined) throw notFound(path);
-    const filters = filtersOfQuery(query);
+    const filters = filtersOfQuery(query, resource === 'top' ? TOP_PARAMETERS : []);
     if (resource === 'events' && name === undefined) return this.events(filters, query);
     if (resource === 'users' && name === undefined) return this.actors(filters, query);
     if (resource === 'users') {
@@ -146,6 +147,16 @@ export class QueryApi {
     }
     return body;
   }
+}
+
+/**
+ * The one shape of every refusal and failure, whichever front answers (local HTTP or a function URL):
+ * `{"error":{"status":…,"message":…,"parameter":…}}`, the parameter only when one is wrong.
+ */
+export function errorAnswer(status: number, message: string, parameter?: string): ApiResponse {
+  const error: Record<string, unknown> = { status, message };
+  if (parameter !== undefined) error.parameter = parameter;
+  return { status, body: JSON.stringify({ error }) };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { QueryApi } from './queryApi.js';
+import { errorAnswer, type ApiResponse, type QueryApi } from './queryApi.js';
 
 export interface ApiServer {
   url: string;
@@ -36,20 +36,17 @@ export async function startApiServer(api: QueryApi, port: number, host: string):
 
 async function answer(api: QueryApi, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  let status: number;
-  let body: string;
+  let answer: ApiResponse;
   try {
-    ({ status, body } = await api.handle({
+    answer = await api.handle({
       method: request.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
-    }));
-  } catch (error) {
-    status = 502;
-    body = JSON.stringify({
-      error: { status, message: `the cluster did not answer the query: ${(error as Error).message}` },
     });
+  } catch (error) {
+    answer = errorAnswer(502, `the cluster did not answer the query: ${(error as Error).message}`);
   }
+  const { status, body } = answer;
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

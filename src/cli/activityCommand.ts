@@ -107,7 +107,11 @@ export function addQueryOptions(command: Command): Command {
       new Option('--resource <arn>', 'a resource ARN named in resources or in a request or response value'),
     )
     .addOption(new Option('--error-code <code>', 'one error code, e.g. AccessDenied'))
-    .addOption(new Option('--errors', 'only calls that failed (any errorCode)').default(false))
+    .addOption(
+      new Option('--errors', 'only calls that failed (any errorCode, and failed console sign-ins)').default(
+        false,
+      ),
+    )
     .addOption(new Option('--writes', 'only calls that change something (readOnly false)').default(false))
     .addOption(
       new Option(

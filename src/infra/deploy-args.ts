@@ -43,6 +43,7 @@ export const MANAGED_PARAMS: ReadonlySet<string> = new Set([
   'CleanupCodeKey',
   'BreakerCodeKey',
   'AuditCodeKey',
+  'QueryApiCodeKey',
 ]);
 
 const WITH_VALUE = new Set([

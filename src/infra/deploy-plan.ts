@@ -16,6 +16,7 @@ export const BUNDLES = [
   { name: 'cleanup', param: 'CleanupCodeKey' },
   { name: 'breaker', param: 'BreakerCodeKey' },
   { name: 'audit', param: 'AuditCodeKey' },
+  { name: 'query-api', param: 'QueryApiCodeKey' },
 ] as const;
 
 export interface Upload {

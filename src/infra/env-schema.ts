@@ -5,10 +5,10 @@
 import { AUDIT_ENV_VARS } from '../audit/config.js';
 import { BREAKER_ENV_VARS } from '../breaker/config.js';
 import { ALERT_ENV_VARS } from '../alerts/envVars.js';
-import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS } from '../config.js';
+import { CLEANUP_ENV_VARS, INDEXER_ENV_VARS, QUERY_API_ENV_VARS } from '../config.js';
 
 /** The project's Lambdas; a function resource says which one it is in its Metadata (COMPONENT_METADATA_KEY). */
-export type Component = 'indexer' | 'cleanup' | 'breaker' | 'audit';
+export type Component = 'indexer' | 'cleanup' | 'breaker' | 'audit' | 'query-api';
 
 export interface EnvSchema {
   readonly variables: Readonly<Record<Component, readonly string[]>>;
@@ -41,12 +41,14 @@ export function envSchema(): EnvSchema {
       cleanup: CLEANUP_ENV_VARS,
       breaker: BREAKER_ENV_VARS,
       audit: AUDIT_ENV_VARS,
+      'query-api': QUERY_API_ENV_VARS,
     },
     source: {
       indexer: 'src/config.ts and src/alerts/envVars.ts',
       cleanup: 'src/config.ts',
       breaker: 'src/breaker/config.ts',
       audit: 'src/audit/config.ts',
+      'query-api': 'src/config.ts',
     },
   };
 }

@@ -3,7 +3,8 @@
 // anonymous principals even behind a Condition, OpenSearch paths scoped to the index prefix), encryption
 // and HTTPS-only policies on every queue, topic and bucket, dead-letter queues on every asynchronous hop,
 // a concurrency cap on every trigger mode, the Lambdas' handler, runtime, timeouts and the environment
-// variables their code reads, a locked-down OpenSearch domain, and alarms that can fire (alarm-rules.ts).
+// variables their code reads, function URLs with IAM auth only, a locked-down OpenSearch domain, and
+// alarms that can fire (alarm-rules.ts).
 // Each problem names the template path it concerns, e.g. "Resources.IndexerFunction.Properties.Handler".
 import { checkAlarms } from './alarm-rules.js';
 import { COMPONENT_METADATA_KEY, RUNTIME_ENV_VARS, type Component, type EnvSchema } from './env-schema.js';
@@ -116,6 +117,15 @@ class ProductRules {
         return this.lambdaFunction(resource, props, path);
       case 'AWS::Lambda::Permission':
         if (props['Principal'] === '*') this.report(`${pp}.Principal`, 'anyone could invoke the function');
+        if (props['FunctionUrlAuthType'] === 'NONE')
+          this.report(`${pp}.FunctionUrlAuthType`, 'NONE lets unsigned requests through; use AWS_IAM');
+        return;
+      case 'AWS::Lambda::Url':
+        if (props['AuthType'] !== 'AWS_IAM')
+          this.report(
+            `${pp}.AuthType`,
+            `must be AWS_IAM, got ${describe(props['AuthType'])}: with NONE anyone on the internet could call the function`,
+          );
         return;
       case 'AWS::Lambda::EventSourceMapping':
         return this.eventSourceMapping(props, pp);

@@ -34,7 +34,10 @@ export type MetricName =
   | 'AuditFindings'
   | 'AlertsMatched'
   | 'AlertsSent'
-  | 'AlertsFailed';
+  | 'AlertsFailed'
+  | 'QueryApiRequests'
+  | 'QueryApiRefused'
+  | 'QueryApiFailed';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type LogData = Record<string, unknown>;

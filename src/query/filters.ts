@@ -30,7 +30,7 @@ export interface ActivityFilters {
   /** A resource ARN named in `resources` or anywhere in the request's free-form values. */
   resource?: string;
   errorCode?: string;
-  /** Calls that failed: a non-empty errorCode. */
+  /** Calls that failed: a non-empty errorCode, or a console sign-in that failed. */
   errorsOnly?: boolean;
   writesOnly?: boolean;
   /** Console sign-ins and calls made with credentials from a console session (`ct.console`). */
@@ -50,6 +50,9 @@ export class FilterError extends Error {
 }
 
 type Dsl = Record<string, unknown>;
+
+/** The `ct.pairs` term of a failed console sign-in, which carries no errorCode. */
+const FAILED_CONSOLE_LOGIN = 'responseElements.ConsoleLogin=Failure';
 
 const term = (field: string, value: unknown): Dsl => ({ term: { [field]: value } });
 const anyOf = (...clauses: Dsl[]): Dsl => ({ bool: { should: clauses, minimum_should_match: 1 } });
@@ -129,11 +132,16 @@ export function queryOf(filters: ActivityFilters, range: TimeRange): Dsl {
     );
   }
   if (filters.errorCode !== undefined) clauses.push(term('errorCode', filters.errorCode));
-  // Some trails write `"errorCode": ""` on calls that succeeded: an error has a code.
+  // Some trails write `"errorCode": ""` on calls that succeeded: an error has a code. A failed console
+  // sign-in has none: CloudTrail records it as responseElements.ConsoleLogin "Failure" (with an
+  // errorMessage at most), so it is matched by that value.
   if (filters.errorsOnly)
-    clauses.push({
-      bool: { filter: [{ exists: { field: 'errorCode' } }], must_not: [term('errorCode', '')] },
-    });
+    clauses.push(
+      anyOf(
+        { bool: { filter: [{ exists: { field: 'errorCode' } }], must_not: [term('errorCode', '')] } },
+        term('ct.pairs', FAILED_CONSOLE_LOGIN),
+      ),
+    );
   if (filters.writesOnly) clauses.push(term('readOnly', false));
   if (filters.consoleOnly) {
     clauses.push(

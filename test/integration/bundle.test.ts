@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
+import { indexMappings } from '../../src/template/mappings.js';
 import { readSampleRecords, SAMPLES_DIR } from '../helpers/samples.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -140,5 +141,47 @@ describe('Lambda bundles (dist/*.zip in a fresh node process)', function () {
       digests: number;
     };
     assert.deepEqual([result?.verdict, result?.digests], ['clean', 0], stdout);
+  });
+
+  it('dist/query-api.zip answers a function URL request with the events of a daily index', async () => {
+    const dir = await mkdtemp(join(work, 'query-api-'));
+    await unzipTo(join(ROOT, 'dist/query-api.zip'), dir);
+    const index = 'apiq-2021-12-02';
+    const put = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await put(`/${index}`, { mappings: indexMappings() })).status, 200);
+    const event = {
+      eventTime: '2021-12-02T10:00:00Z',
+      eventName: 'DeleteTrail',
+      eventSource: 'cloudtrail.amazonaws.com',
+    };
+    const doc = { ...event, '@timestamp': event.eventTime, ct: { source: 'bundle.json', recordIndex: 0 } };
+    assert.equal((await put(`/${index}/_doc/one`, doc)).status, 201);
+    await fetch(`${server.url}/${index}/_refresh`, { method: 'POST' });
+    const request = {
+      version: '2.0',
+      rawPath: '/services/cloudtrail',
+      rawQueryString: 'from=2021-12-02&to=2021-12-02',
+      requestContext: { http: { method: 'GET' } },
+    };
+    const { stdout } = await run(process.execPath, ['driver.cjs', JSON.stringify(request)], {
+      cwd: dir,
+      env: { ...lambdaEnv(), INDEX_PREFIX: 'apiq-' },
+    });
+    const result = JSON.parse(/^RESULT (.*)$/m.exec(stdout)?.[1] ?? 'null') as {
+      statusCode: number;
+      body: string;
+    };
+    assert.equal(result?.statusCode, 200, stdout);
+    const answer = JSON.parse(result.body) as { count: number; events: { eventName: string }[] };
+    assert.deepEqual(
+      [answer.count, answer.events.map((e) => e.eventName)],
+      [1, ['DeleteTrail']],
+      result.body,
+    );
   });
 });

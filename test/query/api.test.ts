@@ -150,6 +150,23 @@ describe('query API: refusals, byte bound, and documents from before the derived
     }
   });
 
+  it('counts the most frequent values of a field with /top?by=FIELD, as the raw files count them', async () => {
+    const counts = new Map<string, number>();
+    for (const { record } of await indexedSamples()) {
+      if (typeof record.eventName === 'string')
+        counts.set(record.eventName, (counts.get(record.eventName) ?? 0) + 1);
+    }
+    const expected = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    const answer = await get('/top?by=eventName&size=3');
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const top = (answer.body as unknown as { by: string; top: { value: string; count: number }[] }).top;
+    assert.deepEqual(
+      top.map((entry) => entry.count),
+      expected.map(([, count]) => count),
+    );
+    for (const entry of top) assert.equal(counts.get(entry.value), entry.count, entry.value);
+  });
+
   it('matches a newer document on ct.actor only: a session ARN is not the role it belongs to', async () => {
     const role =
       'arn:aws:iam::347283850106:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig';

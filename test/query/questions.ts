@@ -140,8 +140,11 @@ export const QUESTIONS: Question[] = [
     question: 'Which calls failed?',
     cli: ['activity', '--errors'],
     api: '/events?errors=true',
-    dql: 'errorCode:* and not errorCode:""',
-    wanted: (r) => typeof r.errorCode === 'string' && r.errorCode !== '',
+    dql: '(errorCode:* and not errorCode:"") or ct.pairs:"responseElements.ConsoleLogin=Failure"',
+    // A failed console sign-in carries no errorCode, only responseElements.ConsoleLogin "Failure".
+    wanted: (r) =>
+      (typeof r.errorCode === 'string' && r.errorCode !== '') ||
+      at(r, 'responseElements.ConsoleLogin') === 'Failure',
   },
   {
     question: 'Console logins',

@@ -121,7 +121,7 @@ describe('scripts/deploy against a stand-in aws', function () {
   beforeEach(function () {
     dir = mkdtempSync(join(tmpdir(), 'deploy-trace-'));
     mkdirSync(join(dir, 'dist'));
-    for (const name of ['indexer', 'cleanup', 'breaker', 'audit'])
+    for (const name of ['indexer', 'cleanup', 'breaker', 'audit', 'query-api'])
       writeFileSync(join(dir, `dist/${name}.zip`), `${name} zip`);
     copyFileSync(TEMPLATE_PATH, join(dir, 'cloudformation.yml'));
     aws = new StandInAws(dir);
@@ -173,6 +173,7 @@ describe('scripts/deploy against a stand-in aws', function () {
         'CleanupCodeKey',
         'BreakerCodeKey',
         'AuditCodeKey',
+        'QueryApiCodeKey',
         'TrailBucketName',
         'AlarmEmail',
       ],
@@ -199,7 +200,7 @@ describe('scripts/deploy against a stand-in aws', function () {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(run.calls.map(asDocumented), documentedCalls('update'));
     const params = parametersOf(run.calls);
-    assert.deepEqual(params.slice(5), [
+    assert.deepEqual(params.slice(6), [
       { ParameterKey: 'IndexerConcurrency', ParameterValue: '8' },
       { ParameterKey: 'TrailBucketName', UsePreviousValue: true },
       { ParameterKey: 'KeepDays', UsePreviousValue: true },

@@ -127,6 +127,31 @@ describe('product rules', function () {
         /anyone could invoke/,
       );
     });
+
+    it('reports a function URL without IAM auth, and a URL permission for unsigned requests', function () {
+      const problems = problemsAfter((t) => {
+        props(t, 'QueryApiUrl')['AuthType'] = 'NONE';
+        resources(t)['QueryApiPublicPermission'] = {
+          Type: 'AWS::Lambda::Permission',
+          Properties: {
+            FunctionName: { Ref: 'QueryApiFunction' },
+            Action: 'lambda:InvokeFunctionUrl',
+            Principal: 'arn:aws:iam::111122223333:root',
+            FunctionUrlAuthType: 'NONE',
+          },
+        };
+      });
+      assertProblem(
+        problems,
+        'Resources.QueryApiUrl.Properties.AuthType',
+        /must be AWS_IAM, got string "NONE"/,
+      );
+      assertProblem(
+        problems,
+        'Resources.QueryApiPublicPermission.Properties.FunctionUrlAuthType',
+        /unsigned requests/,
+      );
+    });
   });
 
   describe('encryption, TLS and dead-letter queues', function () {

@@ -77,7 +77,7 @@ describe('scripts/deploy', function () {
 
   function buildZips(): void {
     mkdirSync(join(dir, 'dist'));
-    for (const name of ['indexer', 'cleanup', 'breaker', 'audit'])
+    for (const name of ['indexer', 'cleanup', 'breaker', 'audit', 'query-api'])
       writeFileSync(join(dir, `dist/${name}.zip`), `${name} zip`);
   }
 
