@@ -110,7 +110,7 @@ describe('alerts through the CLI', function () {
     assert.equal(refused.code, 1, refused.stderr + refused.stdout);
     assert.equal(slack.accepted.length, 0);
     assert.match(refused.stdout, /alerts: +matched 1, sent 0, .*failed 1/);
-    assert.ok(refused.stdout.includes(`failed: ${file}: 1 alert(s) not sent`), refused.stdout);
+    assert.ok(refused.stdout.includes(`failed: ${file}: alerts: 1 alert(s) not sent`), refused.stdout);
 
     slack.always = { status: 200 };
     const again = await cliWithEnv(alertEnv(), ...args);

@@ -74,14 +74,18 @@ describe('Kinesis destination through the CLI (child process, dev server, kinesa
     await kinesis.createStream('cli-too-large', 1);
     const dir = await mkdtemp(join(tmpdir(), 'ct-kinesis-cli-'));
     try {
+      // Exactly 1 MiB as the file holds it: within the pipeline's MAX_RECORD_BYTES (so OpenSearch indexes
+      // it), over Kinesis' limit once its partition key (the eventID) is added.
+      const large = {
+        eventID: 'kinesis-large-1',
+        eventTime: '2024-05-01T10:00:01Z',
+        eventName: 'Large',
+        requestParameters: { policy: '' },
+      };
+      large.requestParameters.policy = 'x'.repeat(1024 * 1024 - JSON.stringify(large).length);
       const records = [
         { eventID: 'kinesis-small-1', eventTime: '2024-05-01T10:00:00Z', eventName: 'Small' },
-        {
-          eventID: 'kinesis-large-1',
-          eventTime: '2024-05-01T10:00:01Z',
-          eventName: 'Large',
-          requestParameters: { policy: 'x'.repeat(1100 * 1024) },
-        },
+        large,
       ];
       await writeFile(
         join(dir, '111122223333_CloudTrail_us-east-1_20240501T1000Z_kinesisLarge.json.gz'),
