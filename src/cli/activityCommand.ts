@@ -213,7 +213,11 @@ export function activityCommand(invocation: Invocation): Command {
   addQueryOptions(command)
     .addOption(new Option('--json', 'one JSON array of the events').default(false).conflicts('ndjson'))
     .addOption(new Option('--ndjson', 'one event per line, as JSON').default(false))
-    .addOption(new Option('--limit <n>', 'stop after n events').argParser(wholeNumber(1)))
+    .addOption(
+      new Option('--limit <n>', 'stop after n events (default: every matching event)').argParser(
+        wholeNumber(1),
+      ),
+    )
     .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
     .action(async (flags: ActivityFlags) => {
       invocation.exitCode = await withQueryService(flags, invocation, (service) =>

@@ -27,7 +27,9 @@ export function alertsCommand(invocation: Invocation): Command {
     .summary('print which events in these log files match which rules')
     .argument('<paths...>', 'local files or directories, and s3://bucket/prefix URLs')
     .addOption(new Option('--rules <file>', 'a rules file (YAML or JSON); default: the built-in pack'))
-    .addOption(new Option('--region <region>', 'AWS region for s3:// paths'))
+    .addOption(
+      new Option('--region <region>', 'AWS region for s3:// paths (default: $AWS_REGION, else us-east-1)'),
+    )
     .addOption(new Option('--s3-endpoint <url>', 'an S3-compatible endpoint (default: S3_ENDPOINT)'))
     .addHelpText(
       'after',
@@ -42,7 +44,7 @@ field named.`,
   command
     .command('send-test')
     .summary('send one sample alert to the configured Slack webhook and SNS topic')
-    .addOption(new Option('--region <region>', 'AWS region of the secret and topic'))
+    .addOption(new Option('--region <region>', 'AWS region of the secret and topic (default: $AWS_REGION)'))
     .addHelpText(
       'after',
       `

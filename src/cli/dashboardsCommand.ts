@@ -53,13 +53,8 @@ export function dashboardsCommand(invocation: Invocation): Command {
         '"CloudTrail activity" and "CloudTrail security" dashboards, for OpenSearch Dashboards 1.x/2.x ' +
         'and Kibana 7.10 (docs/dashboards.md).',
     );
-  for (const sub of [installCommand(invocation), exportCommand(invocation)]) {
-    // The program sets these on its own commands only; a bad option here is a usage error (exit 2) too.
-    sub
-      .exitOverride()
-      .showHelpAfterError(`(run 'cloudtrail-opensearch dashboards ${sub.name()} --help' for usage)`);
-    command.addCommand(sub);
-  }
+  // The program makes a bad option here a usage error (exit 2), as on every command.
+  for (const sub of [installCommand(invocation), exportCommand()]) command.addCommand(sub);
   return command;
 }
 
@@ -126,18 +121,16 @@ Exit codes:
   2  usage or configuration error: bad option, URL not Dashboards, credentials refused (401/403)`,
     )
     .action(async (flags: InstallFlags) => {
-      invocation.commandName = 'dashboards install';
       invocation.exitCode = await runInstall(flags, invocation);
     });
 }
 
-function exportCommand(invocation: Invocation): Command {
+function exportCommand(): Command {
   return new Command('export')
     .summary("write the saved objects as NDJSON, for Dashboards' Import button (stdout unless --out)")
     .addOption(new Option('--out <file>', 'write to this file (default: standard output)'))
     .addOption(PREFIX_OPTION())
     .action(async (flags: ExportFlags) => {
-      invocation.commandName = 'dashboards export';
       const ndjson = toNdjson(buildSavedObjects({ indexPrefix: indexPrefixOf(flags) }));
       if (flags.out === undefined) process.stdout.write(ndjson);
       else {

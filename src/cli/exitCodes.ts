@@ -9,7 +9,7 @@ export const EXIT = {
   undelivered: 1,
   /** Usage or configuration: a bad option, path or endpoint, refused credentials, nothing to index. */
   usage: 2,
-  /** Everything was delivered, but some records went to the dead letter. */
+  /** Everything was delivered, but some records went to a dead letter (any destination's). */
   deadLettered: 3,
 } as const;
 
@@ -17,10 +17,12 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  everything read was delivered (indexed, or already indexed)
-  1  something was not delivered (records undelivered, a file not read to its end,
-     deletions failed): the summary names it; running the same command again is safe
+  1  something was not delivered (records undelivered, to OpenSearch or Kinesis, a file
+     not read to its end, alerts not sent, objects not enqueued, deletions failed): the
+     summary names it; running the same command again is safe
   2  usage or configuration error: a bad option or value, a missing path, nothing to
      index, an endpoint that cannot be used (unreachable, refuses the credentials,
      not OpenSearch)
-  3  delivered, but some records are in the dead letter (or redrive left some there):
-     see the summary, fix the cause, then run redrive`;
+  3  delivered, but some records are in the dead letter (refused by OpenSearch, or by
+     Kinesis with --kinesis-stream; or redrive left some there): see the summary, fix
+     the cause, then run redrive`;

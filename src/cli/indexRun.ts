@@ -181,10 +181,17 @@ export async function* readAhead<T>(
   }
 }
 
-/** 0 all delivered, 1 something undelivered, 3 delivered with dead letters (see exitCodes.ts). */
+/**
+ * 0 all delivered, 1 something undelivered, 3 delivered with dead letters (see exitCodes.ts). Every
+ * destination counts: a record the Kinesis extension dead-lettered is as much a dead letter as one
+ * OpenSearch refused, though the summary lists it on the extension's line.
+ */
 export function exitCodeOf(totals: IndexTotals): ExitCode {
-  if (totals.undelivered > 0 || totals.failedFiles > 0 || totals.stopReason) return EXIT.undelivered;
-  if (totals.deadLettered > 0) return EXIT.deadLettered;
+  const extensions = Object.values(totals.extensions);
+  const sumOf = (count: 'undelivered' | 'deadLettered') =>
+    totals[count] + extensions.reduce((sum, counts) => sum + (counts[count] ?? 0), 0);
+  if (sumOf('undelivered') > 0 || totals.failedFiles > 0 || totals.stopReason) return EXIT.undelivered;
+  if (sumOf('deadLettered') > 0) return EXIT.deadLettered;
   return EXIT.ok;
 }
 

@@ -49,8 +49,6 @@ export function buildProgram(invocation: Invocation): Command {
       'Index AWS CloudTrail logs into OpenSearch daily indices, keep them, and try it all locally.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
-    .helpCommand('help [command]', 'show help for a command')
     .addHelpText(
       'after',
       `
@@ -62,18 +60,43 @@ Environment: OPENSEARCH_URL (the default --endpoint), OPENSEARCH_USERNAME and OP
 ${EXIT_CODES_HELP}`,
     )
     .hook('preAction', (_program, action) => {
-      invocation.commandName = action.name();
+      invocation.commandName = wordsOf(action).join(' ');
     });
   for (const build of COMMANDS) program.addCommand(build(invocation));
-  for (const command of [program, ...program.commands]) {
+  // Every level, subcommands included (`alerts test`): commander's own defaults would exit 1 on a
+  // usage error there, and print help under another name.
+  for (const { command, path } of everyCommand(program)) {
     command
       .exitOverride()
       .helpOption('-h, --help', 'show help')
-      .showHelpAfterError(
-        `(run '${command === program ? PROGRAM : `${PROGRAM} ${command.name()}`} --help' for usage)`,
-      );
+      .showHelpAfterError(`(run '${path.join(' ')} --help' for usage)`);
+    if (command.commands.length > 0) command.helpCommand('help [command]', 'show help for a command');
   }
   return program;
+}
+
+/** A command of the tree and the words that run it, e.g. `['cloudtrail-opensearch', 'alerts', 'test']`. */
+export interface CommandAt {
+  command: Command;
+  path: string[];
+}
+
+/** The program and every command and subcommand under it, parents before their children. */
+export function everyCommand(program: Command): CommandAt[] {
+  const found: CommandAt[] = [];
+  const visit = (command: Command, path: string[]) => {
+    found.push({ command, path });
+    for (const child of command.commands) visit(child, [...path, child.name()]);
+  };
+  visit(program, [program.name()]);
+  return found;
+}
+
+/** The words after the program's name that run `command`, e.g. `['alerts', 'test']`. */
+function wordsOf(command: Command): string[] {
+  const words: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) words.unshift(at.name());
+  return words;
 }
 
 function packageVersion(): string {

@@ -97,6 +97,27 @@ describe('alerts through the CLI', function () {
     assert.match(again.stdout, /alerts: +matched 1, sent 0, already sent 1/);
   });
 
+  it('an alert the webhook keeps refusing: exit 1 (run again), and the next run sends it', async () => {
+    const logs = join(dir, 'refused');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(logs, { recursive: true });
+    const file = join(logs, '111122223333_CloudTrail_us-east-1_20240312T1720Z_refused.json.gz');
+    await writeFile(file, logFile([matchOf('cis.iam-policy-change')]));
+    const args = ['index', logs, '--endpoint', server.url, '--index-prefix', 'clialertsfail-', '-q'];
+
+    slack.always = { status: 500 };
+    const refused = await cliWithEnv(alertEnv(), ...args);
+    assert.equal(refused.code, 1, refused.stderr + refused.stdout);
+    assert.equal(slack.accepted.length, 0);
+    assert.match(refused.stdout, /alerts: +matched 1, sent 0, .*failed 1/);
+    assert.ok(refused.stdout.includes(`failed: ${file}: alerts: 1 alert(s) not sent`), refused.stdout);
+
+    slack.always = { status: 200 };
+    const again = await cliWithEnv(alertEnv(), ...args);
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    assert.deepEqual(slack.headers(), ['HIGH: IAM policy changed']);
+  });
+
   it('alerts send-test posts one sample message', async () => {
     const result = await cliWithEnv(alertEnv(), 'alerts', 'send-test');
     assert.equal(result.code, 0, result.stderr);

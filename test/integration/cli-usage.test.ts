@@ -1,25 +1,29 @@
 /**
  * The command line's own surface, through the CLI as a child process: `--help` and `-h` on the program
- * and on every command list every option with its default, `--version`, unknown options and bad
- * values refused with exit 2 naming the option and what it expects, and the README's command-line
- * section listing exactly the options `--help` shows.
+ * and on every command and subcommand list every option with its default, `--version`, unknown
+ * options and bad values refused with exit 2 naming the option and what it expects, and the README's
+ * command-line section listing exactly the commands and options `--help` shows. The commands come from
+ * the program's own definition, so a command added later is checked without being listed here.
  */
 import { strict as assert } from 'node:assert';
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cli } from '../helpers/cli.js';
+import type { Command } from 'commander';
+import { Invocation } from '../../src/cli/invocation.js';
+import { buildProgram, everyCommand } from '../../src/cli/program.js';
+import { BIN, cli } from '../helpers/cli.js';
 
-const COMMANDS = [
-  'index',
-  'cleanup',
-  'install-ism',
-  'redrive',
-  'dev-server',
-  'demo',
-  'generate',
-  'audit',
-  'serve',
-];
+/** Every command and subcommand, as the words after the program's name (`['alerts', 'test']`). */
+const TREE = everyCommand(buildProgram(new Invocation()))
+  .slice(1)
+  .map(({ command, path }) => ({ command, words: path.slice(1) }));
+/** The commands that do something (not groups such as `alerts`), as they are typed: `alerts test`. */
+const LEAVES = TREE.filter(({ command }) => command.commands.length === 0).map(({ words }) =>
+  words.join(' '),
+);
 const CONNECTION_OPTIONS = [
   '--endpoint',
   '--auth',
@@ -28,15 +32,52 @@ const CONNECTION_OPTIONS = [
   '--index-prefix',
   '--request-timeout',
 ];
-/** Options without a default: the command refuses to run without them. */
-const MANDATORY: Record<string, string[]> = {
-  cleanup: ['--keep-days'],
-  'install-ism': ['--keep-days'],
-  redrive: ['--from'],
-  generate: ['--out', '--records'],
+/**
+ * Options that have no default because leaving them out is their meaning: a filter not applied, no
+ * limit. Every other option shows its default (or says it is required).
+ */
+const NOT_APPLIED_WHEN_ABSENT = new Set([
+  '--actor',
+  '--actor-type',
+  '--session',
+  '--user',
+  '--access-key',
+  '--event',
+  '--ip',
+  '--agent',
+  '--account',
+  '--aws-region',
+  '--resource',
+  '--error-code',
+  // The query commands' filter on the AWS service called (elsewhere the SigV4 service, with a default).
+  '--service',
+  '--mfa',
+  '--from',
+  '--to',
+]);
+/** A value for each option some command requires, to leave out one at a time. */
+const REQUIRED_VALUES: Record<string, string> = {
+  '--keep-days': '3',
+  '--from': 'index:x',
+  '--out': '/tmp/unused',
+  '--records': '1',
+  '--by': 'event',
 };
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
 const PACKAGE = fileURLToPath(new URL('../../../package.json', import.meta.url));
+
+/** The options a command requires, from its definition (requireOptions marks them "(required)"). */
+function requiredOptions(command: Command): string[] {
+  return command.options
+    .filter((option) => option.description.endsWith('(required)'))
+    .map((option) => option.long!);
+}
+
+/** Does the command talk to a cluster (it has the connection options)? */
+function hasEndpoint(command: Command): boolean {
+  return command.options.some((option) => option.long === '--endpoint');
+}
 
 /** Every option line of a help text: its long name and its description (wrapped lines joined). */
 function helpOptions(help: string): Map<string, string> {
@@ -55,19 +96,45 @@ function helpOptions(help: string): Map<string, string> {
   return options;
 }
 
+/** Each command's `--help`, as its help test got it (the README test reads them again only if needed). */
+const HELP_TEXTS = new Map<string, string>();
+
+async function helpOf(name: string): Promise<string> {
+  if (!HELP_TEXTS.has(name)) HELP_TEXTS.set(name, (await cli(...name.split(' '), '--help')).stdout);
+  return HELP_TEXTS.get(name)!;
+}
+
 describe('CLI usage: help, version, unknown options and bad values (child process)', function () {
-  this.timeout(60_000);
+  // Each run of the CLI loads the whole program: seconds on a loaded 2-core machine.
+  this.timeout(300_000);
+
+  it('the command tree is read from the program (a guard on the test itself)', () => {
+    for (const expected of ['index', 'cleanup', 'activity', 'alerts test', 'dashboards export'])
+      assert.ok(LEAVES.includes(expected), `${expected} in ${LEAVES.join(', ')}`);
+  });
 
   it('--help and -h on the program list every command and the exit codes; no command is exit 2', async () => {
+    const topLevel = TREE.filter(({ words }) => words.length === 1).map(({ words }) => words[0]!);
     for (const flag of ['--help', '-h']) {
       const result = await cli(flag);
       assert.equal(result.code, 0, result.stderr);
-      for (const command of COMMANDS) assert.match(result.stdout, new RegExp(`^  ${command} `, 'm'), command);
+      for (const command of topLevel) assert.match(result.stdout, new RegExp(`^  ${command} `, 'm'), command);
       assert.match(result.stdout, /Exit codes:\n\s+0 .*\n[\s\S]*\s+3 /);
     }
     const none = await cli();
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: cloudtrail-opensearch/);
+  });
+
+  it('a reader that closes the pipe early (`| head`) ends the command quietly, not with a stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'activity', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the command writes anything: its first write to stdout meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 
   it('--version prints the version of package.json', async () => {
@@ -77,53 +144,82 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
     assert.equal(result.stdout.trim(), version);
   });
 
-  for (const command of COMMANDS) {
-    it(`${command} --help (and -h, and help ${command}) lists every option with its default`, async () => {
-      const result = await cli(command, '--help');
+  it('-h and the help command print the same help as --help (a command, a group, a subcommand)', async () => {
+    for (const words of [['index'], ['alerts'], ['dashboards', 'install']]) {
+      const helpWords = [...words.slice(0, -1), 'help', words[words.length - 1]!];
+      const [long, short, helpCommand] = await Promise.all([
+        cli(...words, '--help'),
+        cli(...words, '-h'),
+        cli(...helpWords),
+      ]);
+      assert.equal(long.code, 0, long.stderr);
+      assert.match(long.stdout, new RegExp(`^Usage: cloudtrail-opensearch ${words.join(' ')} `));
+      assert.equal(short.code, 0);
+      assert.equal(short.stdout, long.stdout, `${words.join(' ')} -h`);
+      assert.equal(helpCommand.code, 0);
+      assert.equal(helpCommand.stdout, long.stdout, helpWords.join(' '));
+    }
+  });
+
+  for (const { command, words } of TREE) {
+    const name = words.join(' ');
+
+    it(`${name} --help lists every option with its default`, async () => {
+      const result = await cli(...words, '--help');
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, new RegExp(`^Usage: cloudtrail-opensearch ${command} `));
+      HELP_TEXTS.set(name, result.stdout);
+      assert.match(result.stdout, new RegExp(`^Usage: cloudtrail-opensearch ${name} `));
       const options = helpOptions(result.stdout);
-      assert.ok(options.size >= 2, result.stdout);
-      for (const [name, description] of options) {
-        if (name === '--help') continue;
-        if (MANDATORY[command]?.includes(name)) {
-          assert.match(description, /\(required\)/, `${command} ${name}`);
+      const defined = command.options.filter((option) => !option.hidden).map((option) => option.long!);
+      assert.deepEqual([...options.keys()].sort(), [...defined, '--help'].sort(), `${name}: options shown`);
+      const required = requiredOptions(command);
+      for (const [option, description] of options) {
+        if (option === '--help') continue;
+        if (required.includes(option)) {
+          assert.match(description, /\(required\)/, `${name} ${option}`);
           continue;
         }
         // A flag that turns a default behaviour off says what the default is in its own words.
-        const saysDefault = /\(default: [^)]+\)|default: /.test(description) || name.startsWith('--no-');
-        assert.ok(saysDefault, `${command} ${name}: no default shown in "${description}"`);
+        const saysDefault =
+          /\(default: [^)]+\)|default: /.test(description) ||
+          option.startsWith('--no-') ||
+          NOT_APPLIED_WHEN_ABSENT.has(option);
+        assert.ok(saysDefault, `${name} ${option}: no default shown in "${description}"`);
       }
-      const [short, helpCommand] = await Promise.all([cli(command, '-h'), cli('help', command)]);
-      assert.equal(short.stdout, result.stdout);
-      assert.equal(helpCommand.stdout, result.stdout);
+      for (const sub of command.commands)
+        assert.match(result.stdout, new RegExp(`^  ${sub.name()} `, 'm'), `${name} lists ${sub.name()}`);
     });
 
-    it(`${command} refuses an unknown option with exit 2, naming it`, async () => {
-      const result = await cli(command, '--no-such-option');
-      assert.equal(result.code, 2);
+    it(`${name} refuses an unknown option with exit 2, naming it`, async () => {
+      const result = await cli(...words, '--no-such-option');
+      assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, /unknown option '--no-such-option'/);
-      assert.match(result.stderr, new RegExp(`cloudtrail-opensearch ${command} --help`));
+      assert.ok(
+        result.stderr.includes(`(run 'cloudtrail-opensearch ${name} --help' for usage)`),
+        result.stderr,
+      );
       assert.equal(result.stdout, '');
     });
   }
 
-  it('a missing mandatory option is named, exit 2', async () => {
-    const given: Record<string, string[]> = {
-      '--keep-days': ['--keep-days', '3'],
-      '--from': ['--from', 'index:x'],
-      '--out': ['--out', '/tmp/unused'],
-      '--records': ['--records', '1'],
-    };
-    for (const [command, mandatory] of Object.entries(MANDATORY)) {
-      for (const missing of mandatory) {
-        const others = mandatory.filter((name) => name !== missing).flatMap((name) => given[name]!);
-        const endpoint = command === 'generate' ? [] : ['--endpoint', 'http://127.0.0.1:1'];
-        const result = await cli(command, ...endpoint, ...others);
-        assert.equal(result.code, 2, `${command} without ${missing}`);
+  it('a missing required option is named, exit 2 (every required option of every command)', async () => {
+    const runs = TREE.flatMap(({ command, words }) => {
+      const required = requiredOptions(command);
+      return required.map(async (missing) => {
+        const others = required
+          .filter((option) => option !== missing)
+          .flatMap((option) => {
+            assert.ok(REQUIRED_VALUES[option], `a value for ${option} in REQUIRED_VALUES`);
+            return [option, REQUIRED_VALUES[option]];
+          });
+        const endpoint = hasEndpoint(command) ? ['--endpoint', 'http://127.0.0.1:1'] : [];
+        const result = await cli(...words, ...endpoint, ...others);
+        assert.equal(result.code, 2, `${words.join(' ')} without ${missing}: ${result.stderr}`);
         assert.match(result.stderr, new RegExp(`required option '${missing} <[a-z]+>' not specified`));
-      }
-    }
+        return missing;
+      });
+    });
+    assert.ok((await Promise.all(runs)).length >= 6, 'cleanup, install-ism, redrive, generate, top');
   });
 
   it('bad values are refused before any work, naming the option, the value and what is expected', async () => {
@@ -158,6 +254,23 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
         /'--start <date>' argument 'yesterday' is invalid\. Expected an ISO 8601 date/,
       ],
       [['index'], /missing required argument 'paths'/],
+      [
+        ['serve', '--port', '99999'],
+        /option '--port <port>' argument '99999' is invalid\. Expected a port number from 0 to 65535/,
+      ],
+      [
+        ['activity', '--mfa', 'maybe'],
+        /option '--mfa <yes\|no>' argument 'maybe' is invalid\. Allowed choices are yes, no/,
+      ],
+      [
+        ['top', '--by', 'event', '--size', '0'],
+        /option '--size <n>' argument '0' is invalid\. Expected a whole number from 1 to 10000/,
+      ],
+      [
+        ['audit', 's3://bucket/AWSLogs/', '--from', '2024-13-40'],
+        /option '--from <day>' argument '2024-13-40' is invalid\. Expected a day as YYYY-MM-DD/,
+      ],
+      [['alerts', 'test'], /missing required argument 'paths'/],
     ];
     await Promise.all(
       cases.map(async ([args, expected]) => {
@@ -172,22 +285,53 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
     const readme = await readFile(README, 'utf8');
     const section = readme.split(/^## The command line$/m)[1]?.split(/^## /m)[0];
     assert.ok(section, 'README has a "## The command line" section');
-    const rows = [...section.matchAll(/^\| `([a-z][a-z-]*)[^`]*` \|[^|]*\|([^|]*)\|$/gm)];
+    // A row starts with the command as it is typed, then its arguments: `alerts test <paths...>`.
+    const rows = [...section.matchAll(/^\| `([a-z][a-z -]*?)(?: [<[][^`]*)?` \|[^|]*\|([^|]*)\|$/gm)];
     const documented = new Map(rows.map((row) => [row[1]!, row[2]!]));
-    assert.deepEqual([...documented.keys()].sort(), [...COMMANDS].sort(), 'one table row per command');
-    const helps = new Map(
-      await Promise.all(
-        COMMANDS.map(async (command) => [command, (await cli(command, '--help')).stdout] as const),
-      ),
-    );
-    for (const command of COMMANDS) {
-      const cell = documented.get(command)!;
+    assert.deepEqual([...documented.keys()].sort(), [...LEAVES].sort(), 'one table row per command');
+    const queryLine = /^Query options .*$/m.exec(section)?.[0];
+    assert.ok(queryLine, 'a "Query options" paragraph');
+    const queryOptions = [...CONNECTION_OPTIONS, ...(queryLine.match(/--[a-z0-9-]+/g) ?? [])];
+    const helps = new Map(await Promise.all(LEAVES.map(async (leaf) => [leaf, await helpOf(leaf)] as const)));
+    for (const leaf of LEAVES) {
+      const cell = documented.get(leaf)!;
       const listed = new Set(cell.match(/--[a-z0-9-]+/g) ?? []);
       if (/connection options/.test(cell)) for (const name of CONNECTION_OPTIONS) listed.add(name);
-      const shown = [...helpOptions(helps.get(command)!).keys()].filter((name) => name !== '--help');
-      assert.deepEqual([...listed].sort(), shown.sort(), `README row of ${command} vs ${command} --help`);
+      if (/query options/.test(cell)) for (const name of queryOptions) listed.add(name);
+      const shown = [...helpOptions(helps.get(leaf)!).keys()].filter((name) => name !== '--help');
+      assert.deepEqual([...listed].sort(), shown.sort(), `README row of ${leaf} vs ${leaf} --help`);
     }
     const connectionTable = [...section.matchAll(/^\| `(--[a-z0-9-]+)/gm)].map((row) => row[1]!);
     assert.deepEqual(connectionTable.sort(), [...CONNECTION_OPTIONS].sort(), 'the connection options table');
+  });
+
+  it('every command line shown in the README and docs/ runs an existing command with options it has', async () => {
+    const pages = [
+      README,
+      ...(await readdir(DOCS)).filter((name) => name.endsWith('.md')).map((name) => join(DOCS, name)),
+    ];
+    let checked = 0;
+    for (const page of pages) {
+      const text = await readFile(page, 'utf8');
+      const blocks = [...text.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((block) => block[1]!);
+      // A command split over lines with a trailing backslash is one command.
+      const lines = blocks.flatMap((block) => block.replace(/\\\n/g, ' ').split('\n'));
+      for (const line of lines.filter(
+        (line) => / cloudtrail-opensearch /.test(` ${line}`) && !/^\s*#/.test(line),
+      )) {
+        const where = `${basename(page)}: ${line}`;
+        const rest = line.slice(line.indexOf('cloudtrail-opensearch ') + 'cloudtrail-opensearch '.length);
+        const words = rest.split(/\s+/);
+        const at =
+          TREE.find(({ words: path }) => path.join(' ') === words.slice(0, 2).join(' ')) ??
+          TREE.find(({ words: path }) => path.join(' ') === words[0]);
+        assert.ok(at && at.command.commands.length === 0, `a command: ${where}`);
+        const known = new Set([...at.command.options.map((option) => option.long!), '--help']);
+        for (const option of rest.match(/(?<![\w-])--[a-z0-9-]+/g) ?? [])
+          assert.ok(known.has(option), `${option} is an option of ${at.words.join(' ')}: ${where}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 20, `command lines checked: ${checked}`);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { handler as cleanupHandler } from '../../cleanup/index.js';
@@ -34,6 +34,17 @@ const s3Event = {
     },
   ],
 };
+
+/** A web server that answers every request with a 404 HTML page: something that is not OpenSearch. */
+async function startWebPage(): Promise<{ url: string; server: Server }> {
+  const server = createServer((_request, response) => {
+    response.writeHead(404, { 'content-type': 'text/html' });
+    response.end('<html><body>Not Found</body></html>');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
 
 describe('Lambda errors: described like the CLI', function () {
   this.timeout(60_000);
@@ -80,15 +91,28 @@ describe('Lambda errors: described like the CLI', function () {
     );
   });
 
-  it('indexer: an endpoint that is not OpenSearch says so and names OPENSEARCH_ENDPOINT', async () => {
-    const web = createServer((_request, response) => {
-      response.writeHead(404, { 'content-type': 'text/html' });
-      response.end('<html><body>Not Found</body></html>');
-    });
-    web.listen(0, '127.0.0.1');
-    await once(web, 'listening');
+  it('cleanup: an endpoint that is not OpenSearch says so and names OPENSEARCH_ENDPOINT', async () => {
+    const web = await startWebPage();
     try {
-      const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+      Object.assign(process.env, { OPENSEARCH_ENDPOINT: web.url, KEEP_DAYS: '30', LOG_LEVEL: 'ERROR' });
+      await assert.rejects(cleanupHandler(), (error: Error) => {
+        assert.ok(
+          error.message.includes(`${web.url} does not look like OpenSearch or Elasticsearch`),
+          error.message,
+        );
+        assert.match(error.message, /Check OPENSEARCH_ENDPOINT is the cluster's REST endpoint/);
+        assert.ok(!error.message.includes('Response Error'), error.message);
+        return true;
+      });
+    } finally {
+      web.server.close();
+    }
+  });
+
+  it('indexer: an endpoint that is not OpenSearch says so and names OPENSEARCH_ENDPOINT', async () => {
+    const web = await startWebPage();
+    try {
+      const url = web.url;
       Object.assign(process.env, { OPENSEARCH_ENDPOINT: url, LOG_LEVEL: 'ERROR', AWS_REGION: 'us-east-1' });
       resetForTests();
       await assert.rejects(indexerHandler(s3Event, context()), (error: Error) => {
@@ -100,7 +124,7 @@ describe('Lambda errors: described like the CLI', function () {
         return true;
       });
     } finally {
-      web.close();
+      web.server.close();
       resetForTests();
     }
   });

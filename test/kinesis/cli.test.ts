@@ -8,7 +8,10 @@ import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { BIN, cliWithEnv, summaryNumber } from '../helpers/cli.js';
 import { gunzipRecords, SAMPLES_DIR } from '../helpers/samples.js';
 import { walkFiles } from '../../src/source/local.js';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startKinesis, startThrottlingProxy, type LocalKinesis } from './localKinesis.js';
 
 async function sampleEvents(): Promise<Record<string, unknown>[]> {
@@ -65,6 +68,48 @@ describe('Kinesis destination through the CLI (child process, dev server, kinesa
       result.stdout,
       new RegExp(`^kinesis: +${read} records, ${read} put, 0 deadLettered, 0 undelivered`, 'm'),
     );
+  });
+
+  it('a record Kinesis cannot take (over 1 MiB) is dead-lettered: counted, kept, and the run exits 3', async () => {
+    await kinesis.createStream('cli-too-large', 1);
+    const dir = await mkdtemp(join(tmpdir(), 'ct-kinesis-cli-'));
+    try {
+      // Exactly 1 MiB as the file holds it: within the pipeline's MAX_RECORD_BYTES (so OpenSearch indexes
+      // it), over Kinesis' limit once its partition key (the eventID) is added.
+      const large = {
+        eventID: 'kinesis-large-1',
+        eventTime: '2024-05-01T10:00:01Z',
+        eventName: 'Large',
+        requestParameters: { policy: '' },
+      };
+      large.requestParameters.policy = 'x'.repeat(1024 * 1024 - JSON.stringify(large).length);
+      const records = [
+        { eventID: 'kinesis-small-1', eventTime: '2024-05-01T10:00:00Z', eventName: 'Small' },
+        large,
+      ];
+      await writeFile(
+        join(dir, '111122223333_CloudTrail_us-east-1_20240501T1000Z_kinesisLarge.json.gz'),
+        gzipSync(JSON.stringify({ Records: records })),
+      );
+      const args = indexArgs('cli-too-large', kinesis.endpoint);
+      args[1] = dir;
+      const result = await cliWithEnv({}, ...args, '--dead-letter', 'index:ct-kinesis-dead');
+      assert.equal(result.code, 3, 'delivered, one record dead-lettered: ' + result.stderr + result.stdout);
+      assert.equal(summaryNumber(result.stdout, 'indexed'), 2, 'OpenSearch took both');
+      assert.match(result.stdout, /^kinesis: +2 records, 1 put, 1 deadLettered, 0 undelivered/m);
+      assert.equal((await kinesis.readAll('cli-too-large')).length, 1);
+      await fetch(`${server.url}/ct-kinesis-dead/_refresh`, { method: 'POST' });
+      const dead = (await (await fetch(`${server.url}/ct-kinesis-dead/_search`)).json()) as {
+        hits: { hits: { _source: { reason: string } }[] };
+      };
+      assert.deepEqual(
+        dead.hits.hits.map((hit) => hit._source.reason.split(':')[0]),
+        ['Kinesis'],
+        'the dead letter names Kinesis as the destination that refused it',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad --kinesis-stream before any work, naming the option (exit 2)', async () => {
