@@ -174,11 +174,9 @@ async function main() {
         const pipeline = await coldPipeline(layout.files, sink.url);
         if (layout.baseline && !baselineFirst) baseline = await coldBaseline(layout.dir!);
         runs[position]!.push({ pipeline, baseline, loadAverage });
+        // Each run as it ends, so a long session's partial results are not lost.
         process.stderr.write(
-          `run ${run + 1} ${layout.name}: peak RSS ${Math.round(pipeline.peakRssMb)} MB, ` +
-            `${Math.round(pipeline.records / pipeline.seconds)} rec/s` +
-            (baseline ? `, baseline ${Math.round(baseline.records / baseline.seconds)} rec/s` : '') +
-            `, load ${loadAverage.toFixed(1)}\n`,
+          JSON.stringify({ run: run + 1, layout: layout.name, pipeline, baseline, loadAverage }) + '\n',
         );
       }
     }
