@@ -6,6 +6,7 @@
  */
 import type { FlavorTraits } from '../flavor.js';
 import { ignoredField } from '../index-state.js';
+import { isJsonObject, parseJson } from '../json.js';
 import { formatDate } from '../mapping/dates.js';
 import { NumberColumn, TermColumn } from '../store/columns.js';
 import type { Shard } from './shard.js';
@@ -90,7 +91,25 @@ export interface HitOptions {
   sort: SortClause[];
   sortTypes: (shard: Shard) => (string | undefined)[];
   /** `docvalue_fields` / `fields`: field names (or patterns) and optional date formats. */
-  docValueFields: { field: string; format?: string }[];
+  docValueFields: HitField[];
+}
+
+export interface HitField {
+  field: string;
+  format?: string;
+  /** Asked by the `fields` option: returned only when the stored `_source` holds the field. */
+  fromSource: boolean;
+}
+
+/** Whether `source` holds a value at the dotted `path`, written nested (`{"a":{"b":1}}`) or dotted (`{"a.b":1}`). */
+function holdsPath(source: unknown, path: string): boolean {
+  if (Array.isArray(source)) return source.some((item) => holdsPath(item, path));
+  if (!isJsonObject(source)) return false;
+  if (source[path] !== undefined && source[path] !== null) return true;
+  for (let dot = path.indexOf('.'); dot > 0; dot = path.indexOf('.', dot + 1)) {
+    if (holdsPath(source[path.slice(0, dot)], path.slice(dot + 1))) return true;
+  }
+  return false;
 }
 
 function docValues(
@@ -136,7 +155,12 @@ export function renderHit(candidate: Candidate, options: HitOptions): Record<str
   if (source !== undefined) hit._source = source;
   if (options.docValueFields.length > 0) {
     const fields: Record<string, unknown[]> = {};
-    for (const { field, format } of options.docValueFields) {
+    let stored: unknown;
+    for (const { field, format, fromSource } of options.docValueFields) {
+      if (fromSource) {
+        stored ??= parseJson(index.source(doc)).value;
+        if (!holdsPath(stored, field)) continue;
+      }
       const values = docValues(shard, doc, field, format);
       if (values) fields[field] = values;
     }

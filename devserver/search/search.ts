@@ -11,7 +11,7 @@ import { tokenName } from '../json.js';
 import { intSetting } from '../settings.js';
 import { runAggregations } from './aggs/run.js';
 import type { DocSet } from './aggs/context.js';
-import { renderHit, TopK, type Candidate } from './hits.js';
+import { renderHit, TopK, type Candidate, type HitField } from './hits.js';
 import { compileQuery } from './queries/compiler.js';
 import type { Evaluator } from './queries/compile-context.js';
 import { Shard, ShardQueryError, parsingError } from './shard.js';
@@ -162,16 +162,23 @@ function aggregationFields(aggs: unknown): string[] {
   });
 }
 
-function docValueFields(body: Record<string, unknown>): { field: string; format?: string }[] {
-  const list = [...((body.docvalue_fields ?? []) as unknown[]), ...((body.fields ?? []) as unknown[])];
-  return list.map((entry) =>
-    typeof entry === 'string'
-      ? { field: entry }
+/**
+ * `docvalue_fields` read doc values; the `fields` option reads the stored `_source` through the mapping,
+ * so a field the mapping's `_source` excludes is not returned by it (`fromSource`).
+ */
+function docValueFields(body: Record<string, unknown>): HitField[] {
+  const entry = (value: unknown, fromSource: boolean): HitField =>
+    typeof value === 'string'
+      ? { field: value, fromSource }
       : {
-          field: String((entry as Record<string, unknown>).field),
-          format: (entry as Record<string, unknown>).format as string | undefined,
-        },
-  );
+          field: String((value as Record<string, unknown>).field),
+          format: (value as Record<string, unknown>).format as string | undefined,
+          fromSource,
+        };
+  return [
+    ...((body.docvalue_fields ?? []) as unknown[]).map((value) => entry(value, false)),
+    ...((body.fields ?? []) as unknown[]).map((value) => entry(value, true)),
+  ];
 }
 
 interface PreparedShard {

@@ -25,7 +25,8 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
     title: 'Investigate: what did a role do, in all its sessions (replace the example ARN)',
     description: 'Every call made by a role or in any session that assumed it.',
     dql: is(ACTOR_FIELD, EXAMPLE_ROLE),
-    columns: [...EVENT_COLUMNS, 'ct.sessionName'],
+    // The session's ARN names the session (`…:assumed-role/Role/alice`); ct.sessionName is not in _source.
+    columns: [...EVENT_COLUMNS, 'userIdentity.arn'],
   },
   {
     name: 'principal-role-window',

@@ -6,6 +6,7 @@
  * reads only the daily indices it covers.
  */
 import { accepted, type HttpCaller, type HttpRequest } from '../http/request.js';
+import { HIT_DOC_VALUE_FIELDS } from '../template/mappings.js';
 import { ACTOR_FIELDS, actorOf, type ActorType, type IdentityFacts } from './actor.js';
 import { aggregatableField } from './fields.js';
 import { queryOf, timeRangeOf, type ActivityFilters } from './filters.js';
@@ -94,12 +95,17 @@ export class QueryService {
   async page(filters: ActivityFilters, size: number, after?: unknown[]): Promise<EventPage> {
     const { indices, query } = this.plan(filters);
     if (indices.length === 0) return { hits: [] };
-    const body: Dsl = { size, query, sort: TIME_ORDER, track_total_hits: false, _source: SOURCE_FILTER };
-    if (after) body.search_after = after;
-    const answer = (await this.search(indices, body)) as {
-      hits?: { hits?: { _source: EventSource; sort: unknown[] }[] };
+    const body: Dsl = {
+      size,
+      query,
+      sort: TIME_ORDER,
+      track_total_hits: false,
+      _source: SOURCE_FILTER,
+      docvalue_fields: HIT_DOC_VALUE_FIELDS,
     };
-    return { hits: (answer.hits?.hits ?? []).map((hit) => ({ event: hit._source, sort: hit.sort })) };
+    if (after) body.search_after = after;
+    const answer = (await this.search(indices, body)) as { hits?: { hits?: EventHit[] } };
+    return { hits: (answer.hits?.hits ?? []).map((hit) => ({ event: eventOfHit(hit), sort: hit.sort })) };
   }
 
   /** Every principal seen, as `actorOf` names it, with counts and first/last seen; most active first. */
@@ -187,6 +193,29 @@ export class QueryService {
     };
     return accepted(await this.http.request(request), request).body;
   }
+}
+
+/** A search hit as `page` asks for it: the stored source, the doc-value fields, the sort values. */
+export interface EventHit {
+  _source: EventSource;
+  fields?: Record<string, unknown[]>;
+  sort: unknown[];
+}
+
+/**
+ * The event a hit shows: its stored source with the provenance the template keeps out of `_source` put
+ * back from doc values (`ct.source`, `ct.recordIndex`: which file, which record of it), first in `ct`
+ * as the builder writes them, so an event reads the same from an index of any template version.
+ */
+export function eventOfHit(hit: Pick<EventHit, '_source' | 'fields'>): EventSource {
+  const event = hit._source;
+  const fromDocValues: Record<string, unknown> = {};
+  for (const field of HIT_DOC_VALUE_FIELDS) {
+    const value = hit.fields?.[field]?.[0];
+    if (value !== undefined) fromDocValues[field.slice('ct.'.length)] = value;
+  }
+  if (Object.keys(fromDocValues).length === 0) return event;
+  return { ...event, ct: { ...fromDocValues, ...(event.ct as object | undefined), ...fromDocValues } };
 }
 
 interface CompositeBucket {

@@ -43,6 +43,8 @@ const CT_MAPPING: Mapping = {
     text: { type: 'text' },
     sourceIp: { type: 'ip', ignore_malformed: true },
     tags: keyword(256),
+    // Never over the limit (an S3 key is at most 1,024 bytes, a Linux path under 4,096), so every
+    // document has its doc value: hits read the file's name from there, not from `_source`.
     source: keyword(4096),
     recordIndex: { type: 'long' },
     truncated: { type: 'boolean' },
@@ -56,14 +58,35 @@ const CT_MAPPING: Mapping = {
 };
 
 /**
- * Fields derived from the record that are indexed but not stored in `_source` (OpenSearch prunes them
- * after indexing, before storing): they copy the record's own values, so the record is stored once. They
- * stay searchable, but whatever reads `_source` (get, search hits, reindex, update-by-query,
- * highlighting) does not see them; re-indexing the files from S3 rebuilds them (docs/field-model.md,
- * "Storage"). The actor fields (ct.actor, ct.actorType, ct.sessionName, ct.mfa, ct.console) are kept:
- * they are a few bytes, and hits, Discover columns and the query output show them.
+ * Fields indexed but not stored in `_source` (OpenSearch prunes them after indexing, before storing), so
+ * each event is stored about once (docs/field-model.md, "Storage"). They stay searchable and
+ * aggregatable, but whatever reads `_source` (get, search hits, reindex, update-by-query, highlighting)
+ * does not see them; re-indexing the files from S3 rebuilds them.
+ * - Derived from the record: `ct.pairs`, `ct.text`, `ct.sourceIp` copy its values; `ct.actorType`,
+ *   `ct.sessionName`, `ct.mfa`, `ct.console` are computed from it (query output computes them again
+ *   from the event; dashboards aggregate on doc values). `ct.actor` is kept: Discover shows it as a
+ *   column, and Discover reads `_source`.
+ * - Provenance: `ct.source` (the file's name, the same for every record of a file) and `ct.recordIndex`
+ *   live in doc values; readers ask for them ({@link HIT_DOC_VALUE_FIELDS}).
  */
-export const SOURCE_EXCLUDES: readonly string[] = ['ct.pairs', 'ct.text', 'ct.sourceIp'];
+export const SOURCE_EXCLUDES: readonly string[] = [
+  'ct.pairs',
+  'ct.text',
+  'ct.sourceIp',
+  'ct.actorType',
+  'ct.sessionName',
+  'ct.mfa',
+  'ct.console',
+  'ct.source',
+  'ct.recordIndex',
+];
+
+/**
+ * The `ct` fields left out of `_source` that a hit must still show (which file, which record of it): a
+ * search asks for them with `docvalue_fields`, read from doc values (the `fields` option would read
+ * `_source` and find nothing).
+ */
+export const HIT_DOC_VALUE_FIELDS: readonly string[] = ['ct.source', 'ct.recordIndex'];
 
 export function indexMappings(): Mapping {
   return {

@@ -7,7 +7,7 @@ import { countMappedFields, indexMappings } from './mappings.js';
 export { countMappedFields } from './mappings.js';
 
 /** Bump whenever the body changes: the installer never replaces a template of equal or newer version. */
-export const TEMPLATE_VERSION = 3;
+export const TEMPLATE_VERSION = 4;
 
 export const TEMPLATE_PRIORITY = 200;
 

@@ -110,7 +110,8 @@ function expectationFor(query: ExampleQuery): (r: Rec) => boolean {
   return EXPECTATIONS[key]!;
 }
 
-const keyOf = (hit: Hit) => `${String(hit._source.ct.source)}#${String(hit._source.ct.recordIndex)}`;
+const fileOf = (hit: Hit) => String(hit.fields?.['ct.source']?.[0]);
+const keyOf = (hit: Hit) => `${fileOf(hit)}#${String(hit.fields?.['ct.recordIndex']?.[0])}`;
 
 describe('field model: the documented example queries (dev server, real pipeline)', function () {
   this.timeout(60_000);
@@ -185,8 +186,8 @@ describe('field model: the documented example queries (dev server, real pipeline
       const prefix = Object.keys(FIXTURE_MATCHES).find((p) => query.title.startsWith(p));
       const fixtureIds = prefix ? FIXTURE_MATCHES[prefix]! : [];
       const expectedSamples = indexedSamples.filter(({ record }) => wanted(record)).map(({ key }) => key);
-      const sampleHits = hits.filter((hit) => String(hit._source.ct.source).startsWith(SAMPLES_DIR));
-      const fixtureHits = hits.filter((hit) => !String(hit._source.ct.source).startsWith(SAMPLES_DIR));
+      const sampleHits = hits.filter((hit) => fileOf(hit).startsWith(SAMPLES_DIR));
+      const fixtureHits = hits.filter((hit) => !fileOf(hit).startsWith(SAMPLES_DIR));
 
       assert.ok(hits.length > 0, 'the example finds events');
       assert.deepEqual(sampleHits.map(keyOf).sort(), expectedSamples.sort());

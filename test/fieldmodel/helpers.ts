@@ -12,6 +12,7 @@ import { startDevServer, type DevServer, type Flavor } from '../../devserver/ind
 import { cliTelemetry } from '../../src/observability/telemetry.js';
 import { createClient } from '../../src/opensearch/client.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../../src/pipeline/indexer.js';
+import { HIT_DOC_VALUE_FIELDS } from '../../src/template/mappings.js';
 import { countMappedFields } from '../../src/template/template.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 
@@ -119,12 +120,15 @@ export interface Hit {
   _index: string;
   _id: string;
   _source: Record<string, unknown> & { eventID?: unknown; ct: Record<string, unknown> };
+  /** Doc values asked for: `ct.source`, `ct.recordIndex` (the template keeps them out of `_source`). */
+  fields?: Record<string, unknown[]>;
 }
 
 /** Refreshes (the template sets a 30 s refresh interval) and returns every hit of `query`. */
 export async function search(server: DevServer, pattern: string, query: unknown): Promise<Hit[]> {
   await http(server, 'POST', `/${pattern}/_refresh`);
-  const answer = await http(server, 'POST', `/${pattern}/_search`, { query, size: 10_000 });
+  const body = { query, size: 10_000, docvalue_fields: HIT_DOC_VALUE_FIELDS };
+  const answer = await http(server, 'POST', `/${pattern}/_search`, body);
   if (answer.status !== 200)
     throw new Error(`search failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   const hits = (answer.body as { hits: { total: { value: number }; hits: Hit[] } }).hits;
