@@ -23,7 +23,7 @@
  * PutRecords through the real AWS SDK client): the rates and peak RSS are then those of a file
  * delivered to both destinations.
  * `--ledger` keeps the ledger of every file as the indexer does (bench-ledger-extension.ts): the SHA-256
- * of its decompressed bytes (`--ledger-hashing` says on which thread; default as the product decides)
+ * of its decompressed bytes (`--ledger-hashing` says on which thread; default the product's, main-thread)
  * and its entry written to the sink, which answers the ledger's requests as a cluster does.
  * Prints one JSON line last.
  */
@@ -58,7 +58,7 @@ const { values } = parseArgs({
     kinesis: { type: 'string' },
     alerts: { type: 'boolean', default: false },
     ledger: { type: 'boolean', default: false },
-    'ledger-hashing': { type: 'string', default: 'auto' },
+    'ledger-hashing': { type: 'string', default: 'main-thread' },
   },
 });
 

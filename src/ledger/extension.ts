@@ -1,6 +1,6 @@
 /**
  * The ledger as a per-file extension (src/pipeline/extensions.ts): it hashes the decompressed bytes as
- * they stream (no second read; on a thread of its own where there is a CPU for it, see hashing.ts),
+ * they stream (no second read; on the pipeline's thread unless told otherwise, see hashing.ts),
  * notes each record's event time and daily index, and once the file is delivered writes the file's
  * ledger entry.
  *
@@ -25,7 +25,7 @@ export const LEDGER_EXTENSION = 'ledger';
 
 export interface LedgerSettings {
   retry?: RetryPolicy;
-  /** Where the SHA-256 runs (default `auto`: on a thread of its own when the process has a second CPU). */
+  /** Where the SHA-256 runs (default `main-thread`; see FileHasher for why). */
   hashing?: HashingMode;
 }
 

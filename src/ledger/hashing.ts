@@ -55,7 +55,12 @@ export class FileHasher {
   private readonly mode: 'worker' | 'main-thread';
   private thread: HashThread | undefined;
 
-  constructor(mode: HashingMode = 'auto') {
+  /**
+   * The default is the pipeline's own thread: measured with `npm run bench -- --ledger`, the hashing
+   * thread cost ~30 % more CPU per record (copies, messages) and did not raise the wall-clock rate on a
+   * loaded 2-core machine (BENCHMARKS.md, ledger section). `worker` and `auto` are there to measure.
+   */
+  constructor(mode: HashingMode = 'main-thread') {
     this.mode = resolveHashingMode(mode);
   }
 
