@@ -26,7 +26,7 @@ import { ledgerIndex } from './src/ledger/ledger.js';
 import { filesInFlight, Slots } from './src/pipeline/fileSlots.js';
 import { emptyOutcome, messageOf } from './src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS, Indexer } from './src/pipeline/indexer.js';
-import { s3Client } from './src/source/s3.js';
+import { lambdaS3Client } from './src/source/s3.js';
 import { normaliseEvent } from './src/trigger/normalise.js';
 import type { FileOutcome, TriggerUnit } from './src/types.js';
 
@@ -60,11 +60,7 @@ async function buildRuntime(): Promise<Runtime | Error> {
     const config = loadIndexerConfig(process.env);
     const telemetry = lambdaTelemetry('cloudtrail-indexer', config.logLevel);
     const client = createClient(config);
-    const s3 = s3Client({
-      region: config.region,
-      endpoint: process.env.S3_ENDPOINT,
-      requestTimeoutMs: config.requestTimeoutMs,
-    });
+    const s3 = lambdaS3Client(config);
     // The rules are read and checked at cold start: a bad rules file fails every invocation, named.
     const alertsConfig = alertsConfigOf(process.env);
     const alerts =

@@ -1,11 +1,13 @@
 /**
  * `node --expose-gc build/scripts/bench-ledger.js DIR [--rounds N]`: what the ledger costs the pipeline,
- * in CPU per record. The ledger only opens for S3 objects, so each file here is indexed as if it came
- * from a bucket, once without extensions and once with the LedgerExtension (SHA-256 of the decompressed
- * bytes as they stream, each record's time and index, and its entry written at the end: PUT index, GET,
- * PUT doc, answered in memory). The two runs alternate round by round (order swapped each round), the
- * ratio is taken per round and its median reported, so load on a shared machine hits both sides. The
- * SHA-256 of the decompressed bytes alone is measured too: the ledger's main cost.
+ * per record, in CPU (every thread of the process) and in wall-clock time. The ledger only opens for S3
+ * objects, so each file here is indexed as if it came from a bucket: without extensions, with the
+ * LedgerExtension hashing on the pipeline's thread, and with it hashing on a thread of its own (SHA-256
+ * of the decompressed bytes as they stream, each record's time and index, its entry written at the end:
+ * GET and PUT, answered in memory). The variants take turns round by round (the order rotating), each
+ * ratio to "off" is taken per round and its median reported, so load on a shared machine hits every
+ * side; "off" runs a second time (`offAgain`) to show the harness's own noise. The SHA-256 of the
+ * decompressed bytes alone is measured too.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -55,8 +57,14 @@ const ledgerHttp: HttpCaller = {
 const settings = { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix: 'cloudtrail-' };
 const memory = new DocumentMemory();
 
-async function run(extensions: readonly FileExtension[]): Promise<number> {
+interface PerRecord {
+  cpuMicros: number;
+  wallMicros: number;
+}
+
+async function run(extensions: readonly FileExtension[]): Promise<PerRecord> {
   const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
   let records = 0;
   for (let i = 0; i < files.length; i += 2) {
     const pair = files.slice(i, i + 2).map((path) =>
@@ -82,8 +90,9 @@ async function run(extensions: readonly FileExtension[]): Promise<number> {
       records += outcome.read;
     }
   }
+  const wallMicros = Number(process.hrtime.bigint() - started) / 1000 / records;
   const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / records;
+  return { cpuMicros: (used.user + used.system) / records, wallMicros };
 }
 
 /** CPU per record of SHA-256 over every file's decompressed bytes, nothing else. */
@@ -100,28 +109,49 @@ function hashOnly(): number {
 }
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-const variants: readonly FileExtension[][] = [[], [new LedgerExtension()]];
+const variants: { name: string; extensions: readonly FileExtension[] }[] = [
+  { name: 'off', extensions: [] },
+  { name: 'main-thread', extensions: [new LedgerExtension({ hashing: 'main-thread' })] },
+  { name: 'worker', extensions: [new LedgerExtension({ hashing: 'worker' })] },
+  // "off" twice: how far apart two identical sides come out, the harness's own noise.
+  { name: 'offAgain', extensions: [] },
+];
 const measure = async (extensions: readonly FileExtension[]) => {
   collect();
   return run(extensions);
 };
-for (const extensions of variants) await measure(extensions); // warm-up
-const rounds: number[][] = [];
+for (const variant of variants) await measure(variant.extensions); // warm-up
+const rounds: PerRecord[][] = [];
 for (let round = 0; round < Number(values.rounds); round++) {
-  const micros = [0, 0];
-  for (const which of round % 2 === 0 ? [0, 1] : [1, 0]) micros[which] = await measure(variants[which]!);
-  rounds.push(micros);
+  const results: PerRecord[] = [];
+  for (let turn = 0; turn < variants.length; turn++) {
+    const which = (round + turn) % variants.length;
+    results[which] = await measure(variants[which]!.extensions);
+  }
+  rounds.push(results);
   console.log(
-    `round ${round}: ${micros.map((m) => m.toFixed(2)).join(' / ')} µs of CPU per record (off / on)`,
+    `round ${round}: µs per record, CPU / wall-clock: ` +
+      variants
+        .map((v, i) => `${v.name} ${results[i]!.cpuMicros.toFixed(2)} / ${results[i]!.wallMicros.toFixed(2)}`)
+        .join(', '),
   );
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(
-  JSON.stringify({
-    files: files.length,
-    offMicrosPerRecord: +median(rounds.map((r) => r[0]!)).toFixed(2),
-    onMicrosPerRecord: +median(rounds.map((r) => r[1]!)).toFixed(2),
-    onOverOffMedian: +median(rounds.map((r) => r[1]! / r[0]!)).toFixed(3),
-    sha256OnlyMicrosPerRecord: +median([hashOnly(), hashOnly(), hashOnly()]).toFixed(2),
-  }),
-);
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const summary: Record<string, number> = { files: files.length, rounds: rounds.length };
+variants.forEach((variant, i) => {
+  summary[`${variant.name}CpuMicrosPerRecord`] = +median(rounds.map((r) => r[i]!.cpuMicros)).toFixed(2);
+  summary[`${variant.name}WallMicrosPerRecord`] = +median(rounds.map((r) => r[i]!.wallMicros)).toFixed(2);
+  if (i === 0) return;
+  summary[`${variant.name}CpuOverOff`] = +median(
+    rounds.map((r) => r[i]!.cpuMicros / r[0]!.cpuMicros),
+  ).toFixed(3);
+  summary[`${variant.name}WallOverOff`] = +median(
+    rounds.map((r) => r[i]!.wallMicros / r[0]!.wallMicros),
+  ).toFixed(3);
+});
+summary.sha256OnlyMicrosPerRecord = +median([hashOnly(), hashOnly(), hashOnly()]).toFixed(2);
+console.log(JSON.stringify(summary));

@@ -9,6 +9,7 @@
  * answered with its timing; `finish` is answered with the process's peak RSS, then the child exits.
  */
 import { KinesisExtension, kinesisExtensionSpec, type KinesisSettings } from '../src/kinesis/extension.js';
+import type { LedgerSettings } from '../src/ledger/extension.js';
 import { silentTelemetry } from '../src/observability/telemetry.js';
 import { createClient } from '../src/opensearch/client.js';
 import type { ClusterInfo } from '../src/opensearch/cluster.js';
@@ -25,6 +26,8 @@ export interface PipelineProcessSetup {
   bulkConcurrency?: number;
   /** Run the alerts' matching with the built-in rules on every record (bench-alerts-extension.ts). */
   alerts?: boolean;
+  /** Keep the ledger of every file, its entry written to the sink (bench-ledger-extension.ts). */
+  ledger?: LedgerSettings;
   /** The null sink is not a cluster: say what it stands for instead of installing a template on it. */
   detectCluster: boolean;
   /** A Kinesis-compatible endpoint: every record also goes to the stream `bench` there. */
@@ -67,15 +70,20 @@ async function main() {
   const alertsSpecs = setup.alerts
     ? [{ module: new URL('./bench-alerts-extension.js', import.meta.url).href }]
     : [];
+  // The ledger last, as the indexer orders it: it records the file's final state.
+  const ledgerSpecs = setup.ledger
+    ? [{ module: new URL('./bench-ledger-extension.js', import.meta.url).href, settings: setup.ledger }]
+    : [];
   const indexer = new Indexer(client, options, silentTelemetry(), undefined, [
     ...(await loadExtensions(alertsSpecs)),
     ...(kinesis ? [new KinesisExtension(kinesis)] : []),
+    ...(await loadExtensions(ledgerSpecs)),
   ]);
   const runners = await startRunners(indexer, setup.threads, {
     connection,
     options,
     logLevel: 'ERROR',
-    extensions: [...alertsSpecs, ...(kinesis ? [kinesisExtensionSpec(kinesis)] : [])],
+    extensions: [...alertsSpecs, ...(kinesis ? [kinesisExtensionSpec(kinesis)] : []), ...ledgerSpecs],
   });
 
   const run = async (paths: string[]) => {

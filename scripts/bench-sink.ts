@@ -2,13 +2,14 @@
  * A minimal bulk sink for the benchmarks, run in its own process: it accepts `_bulk` requests over HTTP
  * and answers every item `201 created`, so the benchmark measures our pipeline, not a server.
  * Prints its URL on stdout, then serves until killed. `GET /_bench/cpu` answers its own CPU time
- * (`{"cpuMs":…}`), so a benchmark can tell the sink's share of the machine from the pipeline's.
+ * (`{"cpuMs":…}`, with the count of single documents written, `documents`), so a benchmark can tell the sink's share of the machine from the pipeline's.
  *
  * It stands in for a cluster on other machines, so it does as little as it can: it finds each
  * action line by scanning for newlines and echoes its `_id` bytes as they are (no JSON parsing
  * unless an action line has an unexpected shape); the source lines are skipped, never decoded.
  */
 import { createServer } from 'node:http';
+import { SinkDocuments } from './bench-sink-documents.js';
 
 const NEWLINE = 0x0a;
 const ID_KEY = Buffer.from('"_id":');
@@ -60,6 +61,7 @@ function bulkAnswer(body: Buffer, filtered: boolean): Buffer {
 
 const PIPELINE_FILTER = 'took,errors,items.*._id,items.*.status,items.*.error';
 
+const documents = new SinkDocuments();
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -68,9 +70,16 @@ const server = createServer((request, response) => {
     if (request.url?.startsWith('/_bulk')) {
       const filter = new URL(request.url, 'http://sink').searchParams.get('filter_path');
       response.end(bulkAnswer(Buffer.concat(chunks), filter === PIPELINE_FILTER));
+      return;
+    }
+    // The ledger's requests (npm run bench -- --ledger), answered as a cluster does.
+    const single = documents.answer(request.method ?? 'GET', request.url ?? '/', Buffer.concat(chunks));
+    if (single) {
+      response.statusCode = single.status;
+      response.end(single.body);
     } else if (request.url === '/_bench/cpu') {
       const { user, system } = process.cpuUsage();
-      response.end(JSON.stringify({ cpuMs: (user + system) / 1000 }));
+      response.end(JSON.stringify({ cpuMs: (user + system) / 1000, documents: documents.count }));
     } else {
       response.end(
         JSON.stringify({ version: { number: '2.19.0', distribution: 'opensearch' }, acknowledged: true }),

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--records N] [--files-dir DIR] [--per-file M] [--sink null|devserver]
  *                   [--threads T] [--files-per-thread F] [--concurrency C] [--rounds R] [--kinesis null]
- *                   [--alerts]`
+ *                   [--alerts] [--ledger [--ledger-hashing auto|worker|main-thread]]`
  *
  * Measures the real pipeline (file → gunzip → split → documents → bulk HTTP) on generated CloudTrail
  * files against a bulk sink in another process, on T threads with F files in flight per thread. The
@@ -22,6 +22,9 @@
  * `--kinesis null` also sends every record to a Kinesis sink in another process (bench-kinesis-sink.ts,
  * PutRecords through the real AWS SDK client): the rates and peak RSS are then those of a file
  * delivered to both destinations.
+ * `--ledger` keeps the ledger of every file as the indexer does (bench-ledger-extension.ts): the SHA-256
+ * of its decompressed bytes (`--ledger-hashing` says on which thread; default the product's, main-thread)
+ * and its entry written to the sink, which answers the ledger's requests as a cluster does.
  * Prints one JSON line last.
  */
 import { fork } from 'node:child_process';
@@ -33,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCloudTrail } from '../src/generator/generate.js';
 import { INDEXER_NODE_OPTIONS } from '../src/infra/env-schema.js';
+import type { HashingMode } from '../src/ledger/hashing.js';
 import { DEFAULT_FILES_PER_THREAD } from '../src/pipeline/parallel.js';
 import { walkFiles } from '../src/source/local.js';
 import { runBaseline } from './bench-baseline.js';
@@ -53,18 +57,30 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     kinesis: { type: 'string' },
     alerts: { type: 'boolean', default: false },
+    ledger: { type: 'boolean', default: false },
+    'ledger-hashing': { type: 'string', default: 'main-thread' },
   },
 });
 
-/** CPU milliseconds the sink has used so far (the dev server does not tell: 0). */
-async function sinkCpuMs(url: string): Promise<number> {
+// Checked before any process is started, so a bad value cannot leave one behind.
+const ledgerHashing = values['ledger-hashing'] as HashingMode;
+if (!['auto', 'worker', 'main-thread'].includes(ledgerHashing))
+  throw new Error(`--ledger-hashing ${ledgerHashing}: expected auto, worker or main-thread`);
+
+/** What the sink tells of itself: its CPU milliseconds so far, and the single documents written to it
+ * (the ledger's entries); the dev server does not tell: 0. */
+async function sinkState(url: string): Promise<{ cpuMs: number; documents: number }> {
   try {
     const response = await fetch(`${url}/_bench/cpu`);
-    const body = (await response.json()) as { cpuMs?: number };
-    return body.cpuMs ?? 0;
+    const body = (await response.json()) as { cpuMs?: number; documents?: number };
+    return { cpuMs: body.cpuMs ?? 0, documents: body.documents ?? 0 };
   } catch {
-    return 0;
+    return { cpuMs: 0, documents: 0 };
   }
+}
+
+async function sinkCpuMs(url: string): Promise<number> {
+  return (await sinkState(url)).cpuMs;
 }
 
 interface Timing {
@@ -139,6 +155,7 @@ async function main() {
     detectCluster: values.sink === 'devserver',
     kinesisEndpoint: kinesisSink?.url,
     alerts: values.alerts,
+    ledger: values.ledger ? { hashing: ledgerHashing } : undefined,
   });
   let uncompressedBytes = 0;
 
@@ -162,6 +179,7 @@ async function main() {
         `ratio ${(p.records / p.seconds / (b.records / b.seconds)).toFixed(2)}\n`,
     );
   }
+  const ledgerEntries = values.ledger ? (await sinkState(sink.url)).documents : undefined;
   const peakRssMb = await pipeline.finish();
   const benchPeakRssMb = process.resourceUsage().maxRSS / 1024;
   sink.child.kill();
@@ -196,6 +214,8 @@ async function main() {
     cpuRatioToBaseline: +median(rounds.map((r) => cpuRate(r.pipeline) / cpuRate(r.baseline))).toFixed(2),
     sink: values.sink,
     kinesis: values.kinesis ?? 'off',
+    ledger: values.ledger ? ledgerHashing : 'off',
+    ...(ledgerEntries === undefined ? {} : { ledgerEntries }),
     node: process.version,
   };
   console.log(JSON.stringify(result));

@@ -14,7 +14,7 @@ import { LedgerStore, ledgerIndex } from '../ledger/ledger.js';
 import { lambdaTelemetry } from '../observability/telemetry.js';
 import { createClient } from '../opensearch/client.js';
 import { describedError, lambdaErrorContext } from '../opensearch/errors.js';
-import { s3Client } from '../source/s3.js';
+import { lambdaS3Client } from '../source/s3.js';
 import { runAudit, type AuditScope } from './audit.js';
 import { loadAuditConfig } from './config.js';
 import { gapCount } from './report.js';
@@ -44,11 +44,7 @@ export async function handler(event?: unknown, context?: Context): Promise<unkno
   const config = loadAuditConfig(process.env);
   const telemetry = lambdaTelemetry('cloudtrail-audit', config.logLevel);
   const client = createClient(config);
-  const s3 = s3Client({
-    region: config.region,
-    endpoint: process.env.S3_ENDPOINT,
-    requestTimeoutMs: config.requestTimeoutMs,
-  });
+  const s3 = lambdaS3Client(config);
   const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : () => Infinity;
   const ledger = new LedgerStore(
     ledgerIndex(config.indexPrefix),

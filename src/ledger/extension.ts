@@ -1,13 +1,13 @@
 /**
  * The ledger as a per-file extension (src/pipeline/extensions.ts): it hashes the decompressed bytes as
- * they stream (no second read), notes each record's event time and daily index, and once the file is
- * delivered writes the file's ledger entry.
+ * they stream (no second read; on the pipeline's thread unless told otherwise, see hashing.ts),
+ * notes each record's event time and daily index, and once the file is delivered writes the file's
+ * ledger entry.
  *
  * A ledger write that fails fails the file: the trigger then retries it (the records come back as
  * duplicates, which is cheap), whereas a file indexed without its entry would be reported missing by
  * every audit after it, and nobody would know it needs no re-indexing.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
 import type {
   BuiltRecord,
@@ -16,13 +16,17 @@ import type {
   FileExtension,
   FileObserver,
 } from '../pipeline/extensions.js';
+import { messageOf } from '../pipeline/indexFile.js';
 import type { FileOutcome } from '../types.js';
+import { FileHasher, type FileHash, type HashingMode } from './hashing.js';
 import { ledgerIndex, LedgerStore, statusOf, type LogFileEntry } from './ledger.js';
 
 export const LEDGER_EXTENSION = 'ledger';
 
 export interface LedgerSettings {
   retry?: RetryPolicy;
+  /** Where the SHA-256 runs (default `main-thread`; see FileHasher for why). */
+  hashing?: HashingMode;
 }
 
 /** Worker threads make the extension from this module (see ExtensionSpec). */
@@ -41,7 +45,13 @@ export function ledgerExtensionSpec(settings: LedgerSettings = {}): {
 export class LedgerExtension implements FileExtension {
   readonly name = LEDGER_EXTENSION;
 
-  constructor(private readonly settings: LedgerSettings = {}) {}
+  private readonly hasher: FileHasher;
+  /** Ledger indices known to exist: created once per instance (a warm Lambda), not once per file. */
+  private readonly createdIndices = new Set<string>();
+
+  constructor(private readonly settings: LedgerSettings = {}) {
+    this.hasher = new FileHasher(settings.hashing);
+  }
 
   openFile(file: ExtensionFile, context: ExtensionContext): FileObserver | undefined {
     // The ledger is of S3 objects (what CloudTrail's digests list); a local file has no place in it.
@@ -50,13 +60,13 @@ export class LedgerExtension implements FileExtension {
       policy: this.settings.retry ?? DEFAULT_RETRY,
       budget: context.budget,
       health: context.health,
+      createdIndices: this.createdIndices,
     });
-    return new LedgerObserver(file, file.bucket, store);
+    return new LedgerObserver(file, file.bucket, store, this.hasher.open());
   }
 }
 
 class LedgerObserver implements FileObserver {
-  private readonly hash: Hash = createHash('sha256');
   private oldestMs: number | undefined;
   private newestMs: number | undefined;
   private readonly indices = new Set<string>();
@@ -65,22 +75,37 @@ class LedgerObserver implements FileObserver {
     private readonly file: ExtensionFile,
     private readonly bucket: string,
     private readonly store: LedgerStore,
+    private readonly hash: FileHash,
   ) {}
 
   onDecodedBytes(chunk: Buffer): void {
     this.hash.update(chunk);
   }
 
-  onRecord(record: BuiltRecord): void {
+  onRecord(record: BuiltRecord): Promise<void> | undefined {
     const { eventTimeMs, index } = record.document;
     this.indices.add(index);
-    if (eventTimeMs === undefined) return;
-    if (this.oldestMs === undefined || eventTimeMs < this.oldestMs) this.oldestMs = eventTimeMs;
-    if (this.newestMs === undefined || eventTimeMs > this.newestMs) this.newestMs = eventTimeMs;
+    if (eventTimeMs !== undefined) {
+      if (this.oldestMs === undefined || eventTimeMs < this.oldestMs) this.oldestMs = eventTimeMs;
+      if (this.newestMs === undefined || eventTimeMs > this.newestMs) this.newestMs = eventTimeMs;
+    }
+    // Decoding waits while the hashing thread is too far behind: memory stays bounded.
+    return this.hash.backlog();
   }
 
   async finish(outcome: Readonly<FileOutcome>): Promise<{ error?: string }> {
     const { read, indexed, duplicates, deadLettered, undelivered, error } = outcome;
+    let sha256: string | undefined;
+    // A file not read to its end has no meaningful hash: the audit reports it as failed, not altered.
+    if (error === undefined) {
+      try {
+        sha256 = await this.hash.digest();
+      } catch (failure) {
+        return { error: messageOf(failure) };
+      }
+    } else {
+      this.hash.discard();
+    }
     const entry: Omit<LogFileEntry, 'attempts' | 'firstProcessed' | 'lastProcessed'> = {
       kind: 'log',
       bucket: this.bucket,
@@ -88,8 +113,7 @@ class LedgerObserver implements FileObserver {
       size: this.file.size,
       etag: this.file.etag,
       versionId: this.file.versionId,
-      // A file not read to its end has no meaningful hash: the audit reports it as failed, not altered.
-      sha256: error === undefined ? this.hash.digest('hex') : undefined,
+      sha256,
       status: statusOf(outcome),
       read,
       indexed,
@@ -105,8 +129,7 @@ class LedgerObserver implements FileObserver {
       await this.store.record(entry, new Date());
       return {};
     } catch (failure) {
-      const reason = failure instanceof Error ? failure.message : String(failure);
-      return { error: `writing the ledger entry to ${this.store.index} failed: ${reason}` };
+      return { error: `writing the ledger entry to ${this.store.index} failed: ${messageOf(failure)}` };
     }
   }
 }

@@ -108,13 +108,19 @@ export function ledgerId(bucket: string, key: string): string {
 export class LedgerStore {
   private readonly calls: RetryingCaller;
   private created: Promise<void> | undefined;
+  private readonly createdIndices: Set<string> | undefined;
 
+  /**
+   * `createdIndices`: ledger indices already created, shared by the stores of one process's files, so
+   * that each file does not ask the cluster to create the index again.
+   */
   constructor(
     readonly index: string,
     http: HttpCaller,
-    settings: CallSettings,
+    settings: CallSettings & { createdIndices?: Set<string> },
   ) {
     this.calls = new RetryingCaller(http, settings);
+    this.createdIndices = settings.createdIndices;
   }
 
   /** The entry of `bucket/key`, or undefined when the object was never processed. */
@@ -185,10 +191,13 @@ export class LedgerStore {
   }
 
   private ensureIndex(): Promise<void> {
-    this.created ??= this.createIndex().catch((error: unknown) => {
-      this.created = undefined;
-      throw error;
-    });
+    if (this.createdIndices?.has(this.index)) return Promise.resolve();
+    this.created ??= this.createIndex()
+      .then(() => void this.createdIndices?.add(this.index))
+      .catch((error: unknown) => {
+        this.created = undefined;
+        throw error;
+      });
     return this.created;
   }
 

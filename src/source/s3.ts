@@ -21,6 +21,21 @@ export function s3Client(
   });
 }
 
+/**
+ * A Lambda's S3 client: the function's region and request deadline, and `S3_ENDPOINT` when set (an
+ * S3-compatible endpoint, path-style: local stacks and tests). Every Lambda of the stack builds it so.
+ */
+export function lambdaS3Client(
+  config: { region?: string; requestTimeoutMs: number },
+  env: NodeJS.ProcessEnv = process.env,
+): S3Client {
+  return s3Client({
+    region: config.region,
+    endpoint: env.S3_ENDPOINT,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+}
+
 /** An opened object: its bytes, and the metadata that stays the same for as long as the object exists. */
 export interface OpenedObject {
   stream: Readable;

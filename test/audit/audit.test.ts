@@ -10,10 +10,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { handler } from '../../index.js';
 import { lambdaContext, withLambdaEnv } from './lambdaEnv.js';
-import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { cliWithEnv, type CliResult } from '../helpers/cli.js';
-import { startS3, type TestS3 } from '../helpers/s3server.js';
-import { DAY, standardTrail, startCloudTrail, upload, type Trail } from './trail.js';
+import { auditStand } from './stand.js';
+import { DAY, upload, type Trail } from './trail.js';
 
 interface JsonReport {
   digests: number;
@@ -41,44 +40,17 @@ function s3Event(bucket: string, keys: string[]) {
 
 describe('audit against CloudTrail digest files (s3rver + dev server + CLI child process)', function () {
   this.timeout(180_000);
-  let server: DevServer;
-  let s3: TestS3;
-  let cloudTrail: { url: string; close(): Promise<void> };
-  const trails: Trail[] = [];
-  let bucketNumber = 0;
-
-  before(async () => {
-    server = await startDevServer({ port: 0 });
-    s3 = await startS3();
-    cloudTrail = await startCloudTrail(() => trails);
-  });
-  after(async () => {
-    await server?.close();
-    await s3?.close();
-    await cloudTrail?.close();
-  });
-
-  async function newTrail(): Promise<{ bucket: string; prefix: string; trail: Trail }> {
-    const bucket = `audit-trail-${++bucketNumber}`;
-    await s3.createBucket(bucket);
-    const trail = standardTrail(bucket);
-    trails.push(trail);
-    return { bucket, prefix: `t${bucketNumber}-`, trail };
-  }
-
-  const env = (prefix: string) => ({
-    INDEX_PREFIX: prefix,
-    S3_ENDPOINT: s3.endpoint,
-    CLOUDTRAIL_ENDPOINT: cloudTrail.url,
-  });
+  const stand = auditStand();
+  const newTrail = () => stand.newTrail('audit-trail');
+  const indexWithCli = (bucket: string, prefix: string) => stand.indexWithCli(bucket, prefix);
 
   async function audit(bucket: string, prefix: string, ...extra: string[]): Promise<CliResult> {
     return cliWithEnv(
-      env(prefix),
+      { INDEX_PREFIX: prefix, S3_ENDPOINT: stand.s3.endpoint, CLOUDTRAIL_ENDPOINT: stand.cloudTrail.url },
       'audit',
       `s3://${bucket}/`,
       '--endpoint',
-      server.url,
+      stand.server.url,
       '--from',
       DAY,
       '--to',
@@ -97,21 +69,9 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
     return { code: result.code, report: JSON.parse(result.stdout) as JsonReport };
   }
 
-  async function indexWithCli(bucket: string, prefix: string): Promise<void> {
-    const result = await cliWithEnv(
-      env(prefix),
-      'index',
-      `s3://${bucket}/AWSLogs/`,
-      '--endpoint',
-      server.url,
-      '--quiet',
-    );
-    assert.equal(result.code, 0, result.stdout + result.stderr);
-  }
-
   async function indexWithLambda(bucket: string, prefix: string, keys: string[]): Promise<void> {
     await withLambdaEnv(
-      { OPENSEARCH_ENDPOINT: server.url, S3_ENDPOINT: s3.endpoint, INDEX_PREFIX: prefix },
+      { OPENSEARCH_ENDPOINT: stand.server.url, S3_ENDPOINT: stand.s3.endpoint, INDEX_PREFIX: prefix },
       async () => {
         for (const key of keys) await handler(s3Event(bucket, [key]), lambdaContext());
       },
@@ -119,8 +79,8 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
   }
 
   async function eventCount(prefix: string): Promise<number> {
-    await fetch(`${server.url}/_refresh`, { method: 'POST' });
-    const body = (await (await fetch(`${server.url}/${prefix}2*/_count`)).json()) as { count: number };
+    await fetch(`${stand.server.url}/_refresh`, { method: 'POST' });
+    const body = (await (await fetch(`${stand.server.url}/${prefix}2*/_count`)).json()) as { count: number };
     return body.count;
   }
 
@@ -129,7 +89,7 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
 
   it('Lambda handler: every log file and digest triggered → the audit is clean, signatures verified, digests in the ledger', async () => {
     const { bucket, prefix, trail } = await newTrail();
-    await upload(s3, bucket, [...trail.logFiles, ...trail.digests]);
+    await upload(stand.s3, bucket, [...trail.logFiles, ...trail.digests]);
     await indexWithLambda(
       bucket,
       prefix,
@@ -137,7 +97,7 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
     );
     assert.equal(await eventCount(prefix), totalRecords(trail));
     const ledger = (await (
-      await fetch(`${server.url}/${prefix}ledger/_search`, {
+      await fetch(`${stand.server.url}/${prefix}ledger/_search`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ size: 0, query: { term: { kind: 'digest' } } }),
@@ -163,7 +123,7 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
 
   it('Lambda handler: one log file never triggered → exactly it is reported missing', async () => {
     const { bucket, prefix, trail } = await newTrail();
-    await upload(s3, bucket, [...trail.logFiles, ...trail.digests]);
+    await upload(stand.s3, bucket, [...trail.logFiles, ...trail.digests]);
     const [skipped, ...rest] = trail.logFiles;
     await indexWithLambda(
       bucket,
@@ -181,9 +141,9 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
   it('index command: a file delivered after the backfill is reported missing; --requeue indexes it and the audit is clean', async () => {
     const { bucket, prefix, trail } = await newTrail();
     const late = trail.logFiles[1]!;
-    await upload(s3, bucket, [...trail.logFiles.filter((f) => f !== late), ...trail.digests]);
+    await upload(stand.s3, bucket, [...trail.logFiles.filter((f) => f !== late), ...trail.digests]);
     await indexWithCli(bucket, prefix);
-    await upload(s3, bucket, [late]);
+    await upload(stand.s3, bucket, [late]);
 
     const before = await audit(bucket, prefix);
     assert.equal(before.code, 1, before.stdout + before.stderr);
@@ -203,7 +163,7 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
     const altered = trail.logFiles[2]!;
     const content = JSON.parse(gunzipSync(altered.body).toString()) as { Records: { eventName: string }[] };
     content.Records[0]!.eventName = 'DeleteTrail';
-    await upload(s3, bucket, [
+    await upload(stand.s3, bucket, [
       ...trail.logFiles.filter((f) => f !== altered),
       { key: altered.key, body: gzipSync(JSON.stringify(content)) },
       ...trail.digests,
@@ -219,10 +179,10 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
 
   it('a digest deleted → a chain gap naming it', async () => {
     const { bucket, prefix, trail } = await newTrail();
-    await upload(s3, bucket, [...trail.logFiles, ...trail.digests]);
+    await upload(stand.s3, bucket, [...trail.logFiles, ...trail.digests]);
     await indexWithCli(bucket, prefix);
     const deleted = trail.digests[1]!; // the middle hour of the first chain (the empty one)
-    await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: deleted.key }));
+    await stand.s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: deleted.key }));
     const { code, report } = await auditJson(bucket, prefix);
     assert.equal(code, 1);
     assert.ok(report.counts['chain-gap']! >= 1, JSON.stringify(report.findings));
@@ -244,7 +204,7 @@ describe('audit against CloudTrail digest files (s3rver + dev server + CLI child
     const tampered = trail.digests.filter((d) => d.key.includes('/o-abc123def4/')).pop()!;
     const content = JSON.parse(gunzipSync(tampered.body).toString()) as { logFiles: { s3Object: string }[] };
     content.logFiles = [];
-    await upload(s3, bucket, [
+    await upload(stand.s3, bucket, [
       ...trail.logFiles,
       ...trail.digests.filter((d) => d !== tampered),
       { ...tampered, body: gzipSync(JSON.stringify(content)) },

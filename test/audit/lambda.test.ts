@@ -5,13 +5,11 @@
  * reads it), and bad settings are refused naming each variable.
  */
 import { strict as assert } from 'node:assert';
-import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { auditDays, handler } from '../../src/audit/lambda.js';
 import { loadAuditConfig } from '../../src/audit/config.js';
-import { cliWithEnv } from '../helpers/cli.js';
-import { startS3, type TestS3 } from '../helpers/s3server.js';
 import { lambdaContext, withLambdaEnv } from './lambdaEnv.js';
-import { DAY, standardTrail, startCloudTrail, upload, type Trail } from './trail.js';
+import { auditStand } from './stand.js';
+import { DAY, upload, type Trail } from './trail.js';
 
 interface Answer {
   verdict: string;
@@ -49,41 +47,14 @@ async function capturingStdout<T>(
 
 describe('scheduled audit Lambda (in-process handler, s3rver + dev server + local CloudTrail)', function () {
   this.timeout(180_000);
-  let server: DevServer;
-  let s3: TestS3;
-  let cloudTrail: { url: string; close(): Promise<void> };
-  const trails: Trail[] = [];
-  let number = 0;
-
-  before(async () => {
-    server = await startDevServer({ port: 0 });
-    s3 = await startS3();
-    cloudTrail = await startCloudTrail(() => trails);
-  });
-  after(async () => {
-    await server?.close();
-    await s3?.close();
-    await cloudTrail?.close();
-  });
+  const stand = auditStand();
 
   async function indexedTrail(leaveOut = 0): Promise<{ bucket: string; prefix: string; trail: Trail }> {
-    const bucket = `scheduled-audit-${++number}`;
-    const prefix = `s${number}-`;
-    await s3.createBucket(bucket);
-    const trail = standardTrail(bucket);
-    trails.push(trail);
-    await upload(s3, bucket, [...trail.logFiles.slice(leaveOut), ...trail.digests]);
-    const indexed = await cliWithEnv(
-      { INDEX_PREFIX: prefix, S3_ENDPOINT: s3.endpoint },
-      'index',
-      `s3://${bucket}/AWSLogs/`,
-      '--endpoint',
-      server.url,
-      '--quiet',
-    );
-    assert.equal(indexed.code, 0, indexed.stdout + indexed.stderr);
+    const { bucket, prefix, trail } = await stand.newTrail('scheduled-audit');
+    await upload(stand.s3, bucket, [...trail.logFiles.slice(leaveOut), ...trail.digests]);
+    await stand.indexWithCli(bucket, prefix);
     // Delivered after the backfill and never indexed.
-    await upload(s3, bucket, trail.logFiles.slice(0, leaveOut));
+    await upload(stand.s3, bucket, trail.logFiles.slice(0, leaveOut));
     return { bucket, prefix, trail };
   }
 
@@ -91,9 +62,9 @@ describe('scheduled audit Lambda (in-process handler, s3rver + dev server + loca
     capturingStdout(() =>
       withLambdaEnv(
         {
-          OPENSEARCH_ENDPOINT: server.url,
-          S3_ENDPOINT: s3.endpoint,
-          CLOUDTRAIL_ENDPOINT: cloudTrail.url,
+          OPENSEARCH_ENDPOINT: stand.server.url,
+          S3_ENDPOINT: stand.s3.endpoint,
+          CLOUDTRAIL_ENDPOINT: stand.cloudTrail.url,
           INDEX_PREFIX: prefix,
           TRAIL_BUCKET: bucket,
           TRAIL_PREFIX: 'AWSLogs/',
