@@ -75,15 +75,16 @@ export function parsedTexts(event: Record<string, unknown>): EventTexts {
 
 export function alertOf(rule: Rule, event: EventTexts, place: EventPlace): Alert {
   const eventId = text(event, 'eventID') || place.documentId;
+  const eventTime = text(event, 'eventTime');
   return {
-    id: alertId(rule, event, eventId),
+    id: alertId(rule, event, eventId, eventTime),
     ruleId: rule.id,
     title: rule.title,
     severity: rule.severity,
     eventId,
     eventName: text(event, 'eventName'),
     eventSource: text(event, 'eventSource'),
-    eventTime: text(event, 'eventTime'),
+    eventTime,
     actor: actorOf(event),
     accountId: text(event, 'recipientAccountId') || text(event, 'userIdentity.accountId'),
     region: text(event, 'awsRegion'),
@@ -96,9 +97,10 @@ export function alertOf(rule: Rule, event: EventTexts, place: EventPlace): Alert
  * `rule:eventID`, or with a dedup key `rule:hash(key values):window start` (window of the event's own
  * time; an event without a usable eventTime is its own window).
  */
-function alertId(rule: Rule, event: EventTexts, eventId: string): string {
+function alertId(rule: Rule, event: EventTexts, eventId: string, eventTime: string): string {
   const grouping = rule.dedup ?? (rule.threshold && { key: [], windowMs: rule.threshold.windowMs });
-  const eventMs = Date.parse(text(event, 'eventTime'));
+  // Most rules have no window: no time to read.
+  const eventMs = grouping ? Date.parse(eventTime) : NaN;
   if (!grouping || !Number.isFinite(eventMs)) return limitId(`${rule.id}:${eventId}`);
   const keyText = grouping.key.map((path) => event.joined(path)).join('\n');
   const keyHash = hash('sha256', keyText, 'hex').slice(0, 16);

@@ -2,6 +2,8 @@
  * The rules' prefilter on the values the document builder hands over with each record (eventName,
  * eventSource, errorCode, userIdentity.type: src/documents/recordFields.ts), so that the records no rule
  * can match (nearly all of them) cost a few lookups: no parse, no search through the record, no string.
+ * A member of a free-form object whose bytes the builder notes (`responseElements.ConsoleLogin`) is
+ * looked up in those bytes when a rule evaluated on the record tests it (memberValues.ts).
  *
  * Each rule's condition is evaluated on what is known, in three-valued logic: a test of a handed-over
  * value is true or false, anything else (another path, a value the builder did not read as plain text)
@@ -14,6 +16,7 @@
  */
 import { ABSENT, READ_FIELDS, UNREAD, type RecordFields } from '../documents/recordFields.js';
 import { ByteTextMap, endsAt, equalAt, holdsAt, startsAt } from './byteTexts.js';
+import { MemberValues, memberPathOf } from './memberValues.js';
 import { globPattern, type Condition } from './rules.js';
 
 const FALSE = 0;
@@ -43,9 +46,12 @@ export class FieldPrefilter {
   private readonly maybe: number[] = [];
   /** Whether the last `mayMatch` decided that each rule it gave does match (no condition left unknown). */
   decided = false;
+  /** The free-form members the rules test, read from the record's bytes when a gate asks. */
+  private readonly members: MemberValues;
 
   constructor(conditions: readonly Condition[]) {
-    this.gates = conditions.map(gateOf);
+    this.members = new MemberValues([...new Set(conditions.flatMap(memberPathsOf))]);
+    this.gates = conditions.map((condition) => gateOf(condition, this.members));
     this.needs = conditions.map((condition) => Int32Array.from(needsOf(condition)));
     this.every = conditions.map((_, position) => position);
     const required = conditions.map(eventNamesOf);
@@ -64,6 +70,7 @@ export class FieldPrefilter {
    * reused by the next call.
    */
   mayMatch(fields: RecordFields): readonly number[] {
+    this.members.nextRecord();
     const start = fields.starts[EVENT_NAME]!;
     if (start === UNREAD) {
       this.decided = false;
@@ -128,10 +135,19 @@ function eventNamesOf(condition: Condition): ReadonlySet<string> | undefined {
   return undefined;
 }
 
-function gateOf(condition: Condition): Gate | undefined {
+/** The paths `condition` tests that are members of a free-form object the builder notes. */
+function memberPathsOf(condition: Condition): string[] {
+  if ('all' in condition) return condition.all.flatMap(memberPathsOf);
+  if ('any' in condition) return condition.any.flatMap(memberPathsOf);
+  if ('not' in condition) return memberPathsOf(condition.not);
+  const typed = (READ_FIELDS as readonly string[]).includes(condition.field);
+  return !typed && memberPathOf(condition.field) ? [condition.field] : [];
+}
+
+function gateOf(condition: Condition, members: MemberValues): Gate | undefined {
   if ('all' in condition || 'any' in condition) {
     const all = 'all' in condition;
-    const parts = (all ? condition.all : condition.any).map(gateOf);
+    const parts = (all ? condition.all : condition.any).map((part) => gateOf(part, members));
     const known = parts.filter((part): part is Gate => part !== undefined);
     if (known.length === 0) return undefined;
     const unknown = known.length < parts.length;
@@ -149,29 +165,35 @@ function gateOf(condition: Condition): Gate | undefined {
     };
   }
   if ('not' in condition) {
-    const inner = gateOf(condition.not);
+    const inner = gateOf(condition.not, members);
     if (inner === undefined) return undefined;
     return (fields) => {
       const truth = inner(fields);
       return truth === UNKNOWN ? UNKNOWN : truth === TRUE ? FALSE : TRUE;
     };
   }
+  const truth = leafTruth(condition);
   const field = (READ_FIELDS as readonly string[]).indexOf(condition.field);
-  if (field < 0) return undefined;
+  if (field >= 0) return (fields) => truth(fields.bytes, fields.starts[field]!, fields.ends[field]!);
+  const member = members.paths.indexOf(condition.field);
+  if (member < 0) return undefined;
+  return (fields) => truth(fields.bytes, members.start(fields, member), members.end(member));
+}
+
+/** A leaf condition on a value whose text is `bytes[start, end)` (start ≥ 0), or that is ABSENT or UNREAD. */
+function leafTruth(condition: Condition): (bytes: Buffer, start: number, end: number) => Truth {
   if ('exists' in condition) {
     const wanted = condition.exists;
-    return (fields) => {
-      const start = fields.starts[field]!;
+    return (_bytes, start) => {
       if (start === UNREAD) return UNKNOWN;
       return (start !== ABSENT) === wanted ? TRUE : FALSE;
     };
   }
   const test = textTest(condition);
-  return (fields) => {
-    const start = fields.starts[field]!;
+  return (bytes, start, end) => {
     if (start === UNREAD) return UNKNOWN;
     if (start === ABSENT) return FALSE;
-    return test(fields.bytes, start, fields.ends[field]!) ? TRUE : FALSE;
+    return test(bytes, start, end) ? TRUE : FALSE;
   };
 }
 

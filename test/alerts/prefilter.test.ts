@@ -3,7 +3,9 @@
  * (src/documents/recordFields.ts, src/alerts/prefilter.ts): what the builder hands over is what
  * JSON.parse reads, and the prefilter never keeps a rule from a record it matches, on the bundled
  * samples, the pack's events and random records (the document builders' fuzz generator: escapes,
- * duplicate keys, typed fields of the wrong type, arrays where objects are...).
+ * duplicate keys, typed fields of the wrong type, arrays where objects are...), with console sign-ins
+ * whose `responseElements` and `additionalEventData` (free-form members the prefilter reads from the
+ * record's bytes) take every shape JSON allows.
  *
  * Each run draws its seed; a failure names it, and `ALERTS_PREFILTER_SEED=<seed>` replays that run.
  */
@@ -13,12 +15,14 @@ import { alertOf, parsedTexts } from '../../src/alerts/alert.js';
 import { defaultRules } from '../../src/alerts/defaultPack.js';
 import { FieldTexts } from '../../src/alerts/fieldTexts.js';
 import { RuleSet, valuesAt } from '../../src/alerts/match.js';
+import { MemberValues } from '../../src/alerts/memberValues.js';
 import { parseRules } from '../../src/alerts/rules.js';
 import { DocumentBuilder, DocumentError, type BuildContext } from '../../src/documents/builder.js';
 import { SlabPool, SourceArena } from '../../src/documents/memory.js';
 import { ABSENT, READ_FIELDS, UNREAD, type RecordFields } from '../../src/documents/recordFields.js';
 import { fuzzRecord, random, Writer } from '../documents/generator.js';
 import { sampleRecords } from '../documents/helpers.js';
+import { consoleLogins, MEMBER_PATHS } from './fixtures/consoleLogins.js';
 import { packCases, type Event } from './fixtures/packEvents.js';
 
 const SEED =
@@ -26,6 +30,7 @@ const SEED =
     ? randomInt(2 ** 31)
     : Number(process.env.ALERTS_PREFILTER_SEED);
 const RANDOM_RECORDS = 6_000;
+const CONSOLE_LOGINS = 3_000;
 const PLACE = { source: 's3://trail/key.json.gz', recordIndex: 0, index: 'cloudtrail-x', documentId: 'd' };
 
 const CONTEXT: BuildContext = {
@@ -71,32 +76,52 @@ rules:
     title: t
     severity: low
     match: { not: { any: [{ field: eventName, prefix: Describe }, { field: readOnly, equals: true }] } }
+  - { id: login-equals, title: t, severity: low, match: { field: responseElements.ConsoleLogin, equals: Success } }
+  - { id: login-glob, title: t, severity: low, match: { field: responseElements.ConsoleLogin, glob: 'Fail*' } }
+  - { id: mfa-exists, title: t, severity: low, match: { field: additionalEventData.MFAUsed, exists: true } }
+  - id: login-result-absent
+    title: t
+    severity: low
+    match: { all: [{ field: eventName, equals: ConsoleLogin }, { field: responseElements.ConsoleLogin, exists: false }] }
+  - id: mfa-not-yes
+    title: t
+    severity: low
+    match:
+      all:
+        - { field: eventName, equals: ConsoleLogin }
+        - { not: { field: additionalEventData.MFAUsed, in: ['Yes', 'yes'] } }
+        - { any: [{ field: responseElements.ConsoleLogin, prefix: Succ }, { field: responseElements.Other, exists: true }] }
 `,
   'operator-rules.yaml',
 );
 
 /**
  * Records to check: the samples, the pack's events (as CloudTrail writes them: `canonical`) and random
- * ones (from `seed`).
+ * ones (from `seed`): the fuzz generator's, and console sign-ins.
  */
-function* records(seed: number): Generator<{ raw: Buffer; canonical: boolean }> {
+function* records(seed: number, logins: boolean): Generator<{ raw: Buffer; canonical: boolean }> {
   for (const sample of sampleRecords()) yield { raw: sample.bytes, canonical: true };
-  for (const { match, miss } of packCases()) {
+  const cases = packCases();
+  for (const { match, miss } of cases) {
     yield { raw: Buffer.from(JSON.stringify(match)), canonical: true };
     yield { raw: Buffer.from(JSON.stringify(miss)), canonical: true };
   }
   const writer = new Writer(random(seed));
   const samples = sampleRecords();
   for (let i = 0; i < RANDOM_RECORDS; i++) yield { raw: fuzzRecord(writer, samples), canonical: false };
+  if (!logins) return;
+  const login = cases.find((c) => c.rule === 'cis.console-login-without-mfa')!.match;
+  for (const raw of consoleLogins(login, random(seed + 1), CONSOLE_LOGINS)) yield { raw, canonical: false };
 }
 
 /** Each record the builder makes a document of, with what it handed over and JSON.parse's reading. */
 function* built(
   seed: number,
+  logins = true,
 ): Generator<{ raw: Buffer; canonical: boolean; fields: RecordFields; event: Event }> {
   const builder = new DocumentBuilder(new SourceArena(new SlabPool(), 1 << 20), CONTEXT);
   let index = 0;
-  for (const { raw, canonical } of records(seed)) {
+  for (const { raw, canonical } of records(seed, logins)) {
     let document;
     try {
       document = builder.build(raw, index++);
@@ -109,6 +134,8 @@ function* built(
     document.release();
   }
 }
+
+const ids = (list: readonly { id: string }[]) => list.map((rule) => rule.id);
 
 function withSeed(check: () => void): void {
   try {
@@ -124,6 +151,8 @@ describe('alerts: the prefilter on the values the document builder hands over', 
   it('the builder hands over exactly what JSON.parse reads (or says it did not read it)', () => {
     let read = 0;
     let parsed = 0;
+    let membersRead = 0;
+    const members = new MemberValues(MEMBER_PATHS);
     withSeed(() => {
       for (const { raw, canonical, fields, event } of built(SEED)) {
         const where = `record ${raw.toString('utf8', 0, 300)}`;
@@ -147,10 +176,26 @@ describe('alerts: the prefilter on the values the document builder hands over', 
           const text = fields.bytes.toString('utf8', start, fields.ends[i]);
           assert.deepEqual(values, [text], `${where}: ${path}`);
         });
+        members.nextRecord();
+        MEMBER_PATHS.forEach((path, i) => {
+          const values = valuesAt(event, path.split('.'));
+          const start = members.start(fields, i);
+          const plain = values.length === 1 && JSON.stringify(values[0]) === `"${String(values[0])}"`;
+          if (canonical && plain) assert.ok(start >= 0, `${where}: ${path} not read in place`);
+          if (start === UNREAD) return;
+          if (start === ABSENT) {
+            assert.deepEqual(values, [], `${where}: ${path} read as absent`);
+            return;
+          }
+          membersRead++;
+          const text = fields.bytes.toString('utf8', start, members.end(i));
+          assert.deepEqual(values, [text], `${where}: ${path}`);
+        });
       }
     });
     // Most values are read in place (a broken hand-over would leave them all unread).
     assert.ok(read > RANDOM_RECORDS, `only ${read} values read in place`);
+    assert.ok(membersRead > CONSOLE_LOGINS / 2, `only ${membersRead} free-form members read in place`);
     assert.ok(parsed > 0, 'no record handed over as its parse');
   });
 
@@ -163,7 +208,6 @@ describe('alerts: the prefilter on the values the document builder hands over', 
           const matched = rules.matches(event);
           if (matched.length === 0 || fields.parsed) continue;
           const may = rules.prefilter.mayMatch(fields).map((position) => rules.rules[position]!.id);
-          const ids = (list: readonly { id: string }[]) => list.map((rule) => rule.id);
           for (const rule of matched) {
             matchedRules.add(rule.id);
             assert.ok(may.includes(rule.id), `${rule.id} matches but was filtered out: ${raw.toString()}`);
@@ -194,13 +238,35 @@ describe('alerts: the prefilter on the values the document builder hands over', 
     assert.ok(alertsWithoutParse > 100, `only ${alertsWithoutParse} alerts made without a parse`);
   });
 
+  it("decides the console sign-in rule from the record's bytes (no parse) for sign-ins as CloudTrail writes them", () => {
+    const rules = new RuleSet(defaultRules());
+    const builder = new DocumentBuilder(new SourceArena(new SlabPool(), 1 << 20), CONTEXT);
+    const login = packCases().find((c) => c.rule === 'cis.console-login-without-mfa')!;
+    const variants: [Event, string[]][] = [
+      [login.match, ['cis.console-login-without-mfa']],
+      [login.miss, []],
+      [{ ...login.match, responseElements: { ConsoleLogin: 'Failure' } }, []],
+      [{ ...login.match, additionalEventData: { MobileVersion: 'No' } }, ['cis.console-login-without-mfa']],
+    ];
+    for (const [event, expected] of variants) {
+      const document = builder.build(Buffer.from(JSON.stringify(event)), 0);
+      const may = rules.prefilter.mayMatch(builder.fields).map((position) => rules.rules[position]!.id);
+      const where = JSON.stringify(event.responseElements) + JSON.stringify(event.additionalEventData);
+      assert.equal(rules.prefilter.decided, true, `not decided: ${where}`);
+      assert.deepEqual(may, expected, where);
+      assert.deepEqual(ids(rules.matches(event)), expected, where);
+      document.release();
+    }
+  });
+
   it('lets through only the records some rule may match', () => {
     const rules = new RuleSet(defaultRules());
     let scanned = 0;
     let quiet = 0;
     let candidates = 0;
     let matching = 0;
-    for (const { fields, event } of built(SEED)) {
+    // Without the console sign-ins: nearly all of those are candidates, unlike a trail's records.
+    for (const { fields, event } of built(SEED, false)) {
       if (fields.parsed) continue;
       scanned++;
       const may = rules.prefilter.mayMatch(fields).length > 0;

@@ -4,13 +4,18 @@
  * object already had), so they are per-builder state.
  */
 import { DERIVATION_LEAF_NAMES, DERIVATION_LEAVES, MFA_USED_OBJECT } from '../derived.js';
-import { READ_FIELDS } from '../recordFields.js';
+import { READ_FIELDS, READ_OBJECTS } from '../recordFields.js';
 import { RESERVED_ROOT_FIELDS, TYPED_FIELDS, type FieldTable } from '../typedFields.js';
 
 export const LEAF_OTHER = 1; // keyword, text, date: strings, numbers, booleans, null and arrays of them
 export const LEAF_BOOLEAN = 2; // JSON booleans and exactly "true", "false", ""
 export const RESERVED = 3; // a root name the builder writes itself (`@timestamp`, `ct`)
-export const FREE_SPAN = 4; // a free-form root object whose bytes the derived fields may read (derived.ts)
+export const FREE_SPAN = 4; // a free-form root value whose bytes are noted (READ_OBJECTS: recordFields.ts)
+
+/** The FREE_SPAN whose bytes the derived fields may read (derived.ts): its position in READ_OBJECTS. */
+export const MFA_USED_SPAN = (READ_OBJECTS as readonly string[]).indexOf(MFA_USED_OBJECT);
+if (MFA_USED_SPAN < 0)
+  throw new Error(`READ_OBJECTS must hold ${MFA_USED_OBJECT} (the derived fields read it)`);
 
 export const CAPTURE_EVENT_TIME = 1;
 export const CAPTURE_EVENT_ID = 2;
@@ -27,7 +32,7 @@ export class Spec {
     readonly leaf: number, // 0 for an object
     readonly object: Table | undefined,
     readonly capture: number,
-    /** Its position in READ_FIELDS (handed to extensions), or -1. */
+    /** Its position in READ_FIELDS (handed to extensions), a FREE_SPAN's in READ_OBJECTS, or -1. */
     readonly read = -1,
     /** The derivation input this typed leaf is (its number in DERIVATION_LEAF_NAMES), or -1. */
     readonly derived = -1,
@@ -178,7 +183,9 @@ export class FieldTables {
       entries.push([name, new Spec(leaf, undefined, capture, read, DERIVED_BY_PATH.get(fieldPath) ?? -1)]);
     }
     if (root) {
-      entries.push([MFA_USED_OBJECT, new Spec(FREE_SPAN, undefined, 0)]);
+      READ_OBJECTS.forEach((name, position) => {
+        entries.push([name, new Spec(FREE_SPAN, undefined, 0, position)]);
+      });
       for (const name of RESERVED_ROOT_FIELDS) {
         const capture = name === '@timestamp' ? CAPTURE_RECORD_TIMESTAMP : 0;
         entries.push([name, new Spec(RESERVED, undefined, capture)]);

@@ -21,6 +21,7 @@ import {
   FREE_SPAN,
   LEAF_BOOLEAN,
   LEAF_OTHER,
+  MFA_USED_SPAN,
   RESERVED,
   type FieldTables,
   type Spec,
@@ -205,7 +206,7 @@ export class RecordWalker {
         else pairs.appendPath(start, end);
       }
       if (spec === undefined) this.walkFree(0);
-      else if (spec.leaf === FREE_SPAN) this.freeSpan();
+      else if (spec.leaf === FREE_SPAN) this.freeSpan(spec.read);
       else if (spec.leaf === RESERVED) this.displacedMember(spec, start, end);
       else if (spec.object !== undefined) this.typedObject(spec.object, depth + 1);
       else if (spec.capture !== 0 && spec.capture !== CAPTURE_READ_FIELD) this.capture(spec);
@@ -267,10 +268,15 @@ export class RecordWalker {
     } else bail('displaced');
   }
 
-  /** A free-form root member (written as pairs) whose bytes the derived fields may read later. */
-  private freeSpan(): void {
+  /**
+   * A free-form root member (written as pairs) whose bytes are noted for the extensions (READ_OBJECTS
+   * position `object`), and which the derived fields may read later.
+   */
+  private freeSpan(object: number): void {
     const start = this.scanner.pos;
     this.walkFree(0);
+    this.fields.sawObject(object, start, this.scanner.pos);
+    if (object !== MFA_USED_SPAN) return;
     this.freeSpanStart = start;
     this.freeSpanEnd = this.scanner.pos;
   }
