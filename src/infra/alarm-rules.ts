@@ -30,6 +30,7 @@ interface MetricSource {
 const INDEXER: MetricSource = { component: 'indexer' };
 const CLEANUP: MetricSource = { component: 'cleanup' };
 const AUDIT: MetricSource = { component: 'audit' };
+const QUERY_API: MetricSource = { component: 'query-api' };
 const KINESIS: MetricSource = { component: 'indexer', featureVars: ['KINESIS_STREAM'] };
 const ALERTS: MetricSource = {
   component: 'indexer',
@@ -65,6 +66,9 @@ export const METRIC_SOURCES: Readonly<Record<MetricName, MetricSource>> = {
   AlertsMatched: ALERTS,
   AlertsSent: ALERTS,
   AlertsFailed: ALERTS,
+  QueryApiRequests: QUERY_API,
+  QueryApiRefused: QUERY_API,
+  QueryApiFailed: QUERY_API,
 };
 
 /** The function resources of a template by the component their Metadata names. */
