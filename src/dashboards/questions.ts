@@ -86,8 +86,9 @@ export const QUESTION_SEARCHES: SearchSpec[] = [
   {
     name: 'failed',
     title: 'Investigate: which calls failed',
-    description: 'Every call that returned an error code (an empty one is no error).',
-    dql: ANY_ERROR,
+    description:
+      'Every call that returned an error code (an empty one is no error), and failed console sign-ins (they carry none).',
+    dql: anyOf(ANY_ERROR, is('ct.pairs', 'responseElements.ConsoleLogin=Failure')),
     columns: [...EVENT_COLUMNS, 'errorMessage'],
   },
   {

@@ -65,7 +65,9 @@ export const WANTED: Record<string, Wanted> = {
     r.sourceIPAddress.startsWith('203.0.113.'),
   'search:user-agent': (r) => r.userAgent === 'console.ec2.amazonaws.com',
   'search:denied': denied,
-  'search:failed': (r) => typeof r.errorCode === 'string' && r.errorCode !== '',
+  'search:failed': (r) =>
+    (typeof r.errorCode === 'string' && r.errorCode !== '') ||
+    at(r, 'responseElements.ConsoleLogin') === 'Failure',
   'search:console-logins': consoleLogin,
   'search:console-logins-without-mfa': (r) =>
     consoleLogin(r) && at(r, 'additionalEventData.MFAUsed') === 'No',
