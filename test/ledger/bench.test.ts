@@ -4,17 +4,7 @@
  * thread and on two. Speed is not asserted here (BENCHMARKS.md is where figures live).
  */
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const BENCH = fileURLToPath(new URL('../../scripts/bench.js', import.meta.url));
-
-async function bench(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(process.execPath, [BENCH, ...args], { maxBuffer: 1 << 20 });
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
-}
+import { bench } from '../helpers/bench.js';
 
 describe('npm run bench -- --ledger', function () {
   this.timeout(120_000);
