@@ -13,13 +13,7 @@ import { derivationInputOf, deriveFields } from '../../src/documents/derived.js'
 import { eventOfHit } from '../../src/query/queryService.js';
 import type { SavedObject } from '../../src/dashboards/savedObjects.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
-import {
-  http,
-  search,
-  startHarness,
-  writeCloudTrailFile,
-  type Harness,
-} from '../fieldmodel/helpers.js';
+import { http, search, startHarness, writeCloudTrailFile, type Harness } from '../fieldmodel/helpers.js';
 import { at, indexedSamples, keyOfEvent, type IndexedSample } from '../query/samples.js';
 import { dqlToDsl } from './dql.js';
 import { extraRecords, WANTED } from './expected.js';
