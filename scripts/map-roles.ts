@@ -4,6 +4,7 @@
 // *.es.amazonaws.com are signed with SigV4. Safe to run again. See docs/deploy.md.
 import { parseArgs } from 'node:util';
 import { mapLambdaRoles } from '../src/infra/role-mapping.js';
+import { clientHttp } from '../src/http/request.js';
 import { createClient } from '../src/opensearch/client.js';
 
 const USAGE =
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const client = createClient({ endpoint: values.endpoint!, region: values.region });
   try {
-    const results = await mapLambdaRoles(client, {
+    const results = await mapLambdaRoles(clientHttp(client), {
       indexerRoleArn: values['indexer-role']!,
       cleanupRoleArn: values['cleanup-role']!,
       indexPrefix: values['index-prefix'],

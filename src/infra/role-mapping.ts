@@ -2,15 +2,10 @@
 // for `npm run map-roles`. Each function gets its own OpenSearch role with what its code does on the index
 // prefix, and its IAM role ARN is added to that role's backend roles. A role mapping PUT replaces the whole
 // mapping, so the current one is read first and merged: users, hosts and other backend roles are kept.
+import type { HttpCaller, HttpRequest, RequestLimits } from '../http/request.js';
 
-export interface SecurityApi {
-  transport: {
-    request(
-      params: { method: string; path: string; body?: unknown },
-      options?: { ignore?: number[] },
-    ): Promise<{ statusCode: number | null; body: unknown }>;
-  };
-}
+/** The security API's answers here are one role or one mapping: a few KB. */
+export const ROLE_MAPPING_LIMITS: Partial<RequestLimits> = { maxResponseBytes: 1024 * 1024 };
 
 export interface RoleMappingOptions {
   readonly indexerRoleArn: string;
@@ -73,25 +68,25 @@ export function lambdaRoles(options: RoleMappingOptions): OpenSearchRole[] {
 
 /** Creates (or updates) both roles and adds each Lambda role ARN to its mapping. */
 export async function mapLambdaRoles(
-  api: SecurityApi,
+  http: HttpCaller,
   options: RoleMappingOptions,
 ): Promise<MappingResult[]> {
   const results: MappingResult[] = [];
   for (const role of lambdaRoles(options)) {
     const name = encodeURIComponent(role.name);
-    await expectOk(api, 'PUT', `${SECURITY_API}/roles/${name}`, role.definition);
-    const current = await api.transport.request(
+    await expectOk(http, 'PUT', `${SECURITY_API}/roles/${name}`, role.definition);
+    const current = await http.request(
       { method: 'GET', path: `${SECURITY_API}/rolesmapping/${name}` },
-      { ignore: [404] },
+      ROLE_MAPPING_LIMITS,
     );
-    if (current.statusCode !== 404 && (current.statusCode ?? 500) >= 300)
+    if (current.statusCode !== 404 && (current.statusCode < 200 || current.statusCode >= 300))
       throw new Error(`GET rolesmapping/${role.name} failed with HTTP ${current.statusCode}`);
     const existing =
       current.statusCode === 404 ? {} : ((current.body as Record<string, MappingBody>)[role.name] ?? {});
     const backendRoles = existing.backend_roles ?? [];
     const added = !backendRoles.includes(role.backendRole);
     const merged = added ? [...backendRoles, role.backendRole] : backendRoles;
-    await expectOk(api, 'PUT', `${SECURITY_API}/rolesmapping/${name}`, {
+    await expectOk(http, 'PUT', `${SECURITY_API}/rolesmapping/${name}`, {
       backend_roles: merged,
       hosts: existing.hosts ?? [],
       users: existing.users ?? [],
@@ -107,10 +102,15 @@ interface MappingBody {
   users?: string[];
 }
 
-async function expectOk(api: SecurityApi, method: string, path: string, body: unknown): Promise<void> {
-  const response = await api.transport.request({ method, path, body }, { ignore: [400, 401, 403, 404] });
-  const status = response.statusCode ?? 500;
-  if (status >= 300) {
+async function expectOk(
+  http: HttpCaller,
+  method: HttpRequest['method'],
+  path: string,
+  body: unknown,
+): Promise<void> {
+  const response = await http.request({ method, path, body }, ROLE_MAPPING_LIMITS);
+  const status = response.statusCode;
+  if (status < 200 || status >= 300) {
     const hint =
       status === 401 || status === 403
         ? ' (sign the requests as the fine-grained access control master role: FgacMasterRoleArn)'

@@ -18,6 +18,8 @@ class SecurityApiStandIn {
   readonly mappings = new Map<string, { backend_roles: string[]; hosts: string[]; users: string[] }>();
   /** When set, every request is refused with this status (as an unmapped caller is). */
   refuse: number | undefined;
+  /** When set, a mapping is read back as an answer of this many bytes. */
+  oversizedMappingBytes: number | undefined;
   private server: Server | undefined;
   url = '';
 
@@ -42,6 +44,10 @@ class SecurityApiStandIn {
           return reply(created ? 201 : 200, { status: created ? 'CREATED' : 'OK' });
         }
         if (req.method === 'GET') {
+          if (kind === 'rolesmapping' && this.oversizedMappingBytes) {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            return res.end(JSON.stringify({ [name]: { users: ['x'.repeat(this.oversizedMappingBytes)] } }));
+          }
           return store.has(name)
             ? reply(200, { [name]: store.get(name) })
             : reply(404, { status: 'NOT_FOUND', message: `${kind} ${name} not found.` });
@@ -127,6 +133,20 @@ describe('scripts/map-roles', function () {
       assert.match(run.stderr, /HTTP 403 \(sign the requests as the fine-grained access control master role/);
     } finally {
       api.refuse = undefined;
+    }
+  });
+
+  it('refuses an answer larger than a role mapping can be, naming the request, and exits 1', async function () {
+    api.oversizedMappingBytes = 2 * 1024 * 1024;
+    try {
+      const run = await mapRoles(args());
+      assert.equal(run.status, 1);
+      assert.match(
+        run.stderr,
+        /map-roles: .*GET \/_plugins\/_security\/api\/rolesmapping\/cloudtrail_opensearch_indexer.*1048576/,
+      );
+    } finally {
+      api.oversizedMappingBytes = undefined;
     }
   });
 
