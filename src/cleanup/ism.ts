@@ -4,7 +4,7 @@
  * so a back-filled old day lives another keepDays after it was created.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { HttpError } from '../http/errors.js';
+import { HttpError, isClusterShapedBody } from '../http/errors.js';
 import type { HttpRequest } from '../http/request.js';
 import { batchByPathBytes, DEFAULT_MAX_PATH_BYTES } from './batches.js';
 import { cleanupCalls, type CleanupConnection } from './calls.js';
@@ -84,13 +84,14 @@ function retentionShape(policy: unknown): string {
 
 /** A 404/405, or a 400 "no handler found": the cluster has no ISM at this path. */
 function isMissingRoute(err: unknown): boolean {
-  if (!(err instanceof HttpError)) return false;
-  const { status } = err;
+  const status = statusOf(err);
+  if (!(err instanceof HttpError) || status === undefined) return false;
   return status === 404 || status === 405 || (status === 400 && /no handler found/i.test(err.message));
 }
 
+/** The status of the cluster's own refusal; a web page at the endpoint is "not OpenSearch", not "no ISM". */
 function statusOf(err: unknown): number | undefined {
-  return err instanceof HttpError ? err.status : undefined;
+  return err instanceof HttpError && isClusterShapedBody(err.body) ? err.status : undefined;
 }
 
 export async function installIsmPolicy(

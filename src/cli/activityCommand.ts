@@ -4,17 +4,11 @@
  */
 import type { EventEmitter } from 'node:events';
 import { Command, Option } from 'commander';
-import { clientHttp } from '../http/request.js';
-import { DateMathError } from '../query/dateMath.js';
-import { UnknownFieldError } from '../query/fields.js';
-import { FilterError, type ActivityFilters } from '../query/filters.js';
-import { EVENT_HEADER, eventRow, table, type OutputFormat } from '../query/format.js';
-import { QueryService } from '../query/queryService.js';
-import { checkEndpoint, connect, type Connected } from './connection.js';
-import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
+import { EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import type { AwsService } from '../opensearch/client.js';
-import { addConnectionOptions, UsageError, wholeNumber, type ConnectionFlags } from './options.js';
+import type { ActivityFilters } from '../query/filters.js';
+import { addConnectionOptions, wholeNumber, type ConnectionFlags } from './options.js';
 
 export interface FilterFlags extends Omit<ConnectionFlags, 'service'> {
   /** The filter (DESIGN's `--service S`); the SigV4 service is `--sigv4-service`. */
@@ -138,6 +132,7 @@ export function addQueryOptions(command: Command): Command {
     .addOption(new Option('--to <time>', 'up to this time, inclusive (a bare day includes the whole day)'));
 }
 
+/** The filters the options ask for, as the query module takes them. */
 export function filtersOf(flags: FilterFlags): ActivityFilters {
   return {
     actor: flags.actor,
@@ -164,32 +159,6 @@ export function filtersOf(flags: FilterFlags): ActivityFilters {
   };
 }
 
-/** Connects, checks the endpoint, runs `work` over a QueryService; a bad filter is a usage error (exit 2). */
-export async function withQueryService(
-  flags: FilterFlags,
-  invocation: Invocation,
-  work: (service: QueryService, connected: Connected) => Promise<void>,
-): Promise<ExitCode> {
-  const connected = connect({ ...flags, service: flags.sigv4Service }, invocation);
-  try {
-    await checkEndpoint(connected, invocation);
-    const http = clientHttp(connected.client, { timeoutMs: flags.requestTimeout });
-    await work(new QueryService(http, { indexPrefix: connected.indexPrefix }), connected);
-    return EXIT.ok;
-  } catch (error) {
-    if (
-      error instanceof FilterError ||
-      error instanceof DateMathError ||
-      error instanceof UnknownFieldError
-    ) {
-      throw new UsageError(error.message);
-    }
-    throw error;
-  } finally {
-    await connected.client.close();
-  }
-}
-
 export const FILTER_EXAMPLES = `
 Examples:
   cloudtrail-opensearch activity --actor arn:aws:iam::123456789012:role/Admin --from 2024-05-01 --to 2024-05-07
@@ -197,7 +166,7 @@ Examples:
   cloudtrail-opensearch activity --errors --error-code AccessDenied --ndjson
   cloudtrail-opensearch activity --event ConsoleLogin --mfa no`;
 
-interface ActivityFlags extends FilterFlags {
+export interface ActivityFlags extends FilterFlags {
   json: boolean;
   ndjson: boolean;
   limit?: number;
@@ -220,49 +189,8 @@ export function activityCommand(invocation: Invocation): Command {
     )
     .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
     .action(async (flags: ActivityFlags) => {
-      invocation.exitCode = await withQueryService(flags, invocation, (service) =>
-        printEvents(service, flags),
-      );
+      const { runActivity } = await import('./queryAction.js');
+      invocation.exitCode = await runActivity(flags, invocation);
     });
   return command;
-}
-
-/** Table rows are buffered per page of widths; JSON and NDJSON stream each event as it arrives. */
-async function printEvents(service: QueryService, flags: ActivityFlags): Promise<void> {
-  const format: OutputFormat = flags.json ? 'json' : flags.ndjson ? 'ndjson' : 'table';
-  const events = service.events(filtersOf(flags), flags.limit);
-  if (format === 'ndjson') {
-    for await (const event of events) await write(JSON.stringify(event) + '\n');
-    return;
-  }
-  if (format === 'json') {
-    let first = true;
-    await write('[');
-    for await (const event of events) {
-      await write((first ? '\n' : ',\n') + JSON.stringify(event));
-      first = false;
-    }
-    await write(first ? ']\n' : '\n]\n');
-    return;
-  }
-  let rows: string[][] = [];
-  let printedHeader = false;
-  const flush = async () => {
-    const text = table(EVENT_HEADER, rows);
-    await write(printedHeader ? text.slice(text.indexOf('\n') + 1) : text);
-    printedHeader = true;
-    rows = [];
-  };
-  for await (const event of events) {
-    rows.push(eventRow(event));
-    if (rows.length === 1_000) await flush();
-  }
-  if (rows.length > 0 || !printedHeader) await flush();
-}
-
-/** Waits for stdout to drain, so a slow reader (a pager) holds the query back instead of memory growing. */
-function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
-  });
 }

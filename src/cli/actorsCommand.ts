@@ -1,17 +1,11 @@
 /** `cloudtrail-opensearch actors`: every principal seen, with counts and first/last seen. */
 import { Command, Option } from 'commander';
-import { table, seenRows } from '../query/format.js';
-import {
-  addQueryOptions,
-  FILTER_EXAMPLES,
-  filtersOf,
-  withQueryService,
-  type FilterFlags,
-} from './activityCommand.js';
+import { addQueryOptions, FILTER_EXAMPLES, type FilterFlags } from './activityCommand.js';
 import { EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 
-interface ListFlags extends FilterFlags {
+/** The flags of `actors` and `services`. */
+export interface ListFlags extends FilterFlags {
   json: boolean;
 }
 
@@ -27,17 +21,8 @@ export function actorsCommand(invocation: Invocation): Command {
     .addOption(new Option('--json', 'print JSON').default(false))
     .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
     .action(async (flags: ListFlags) => {
-      invocation.exitCode = await withQueryService(flags, invocation, async (service) => {
-        const actors = await service.actors(filtersOf(flags));
-        if (flags.json) process.stdout.write(JSON.stringify(actors, null, 2) + '\n');
-        else
-          process.stdout.write(
-            table(
-              ['ACTOR', 'TYPE', 'EVENTS', 'FIRST SEEN', 'LAST SEEN'],
-              seenRows(actors).map(([name, ...rest], i) => [name!, actors[i]!.actorType, ...rest]),
-            ),
-          );
-      });
+      const { runActors } = await import('./queryAction.js');
+      invocation.exitCode = await runActors(flags, invocation);
     });
   return command;
 }

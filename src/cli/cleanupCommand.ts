@@ -1,12 +1,10 @@
 /** `cloudtrail-opensearch cleanup`: retention by calendar day, on the cleanup module the Lambda runs. */
 import { Command, Option } from 'commander';
-import { runCleanup } from '../cleanup/run.js';
-import { checkEndpoint, connect } from './connection.js';
-import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
+import { EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { addConnectionOptions, requireOptions, wholeNumber, type ConnectionFlags } from './options.js';
 
-interface CleanupFlags extends ConnectionFlags {
+export interface CleanupFlags extends ConnectionFlags {
   keepDays: number;
   maxDeletions: number;
   dryRun: boolean;
@@ -55,42 +53,8 @@ Example:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags: CleanupFlags) => {
+      const { runCleanupCommand } = await import('./cleanupAction.js');
       invocation.exitCode = await runCleanupCommand(flags, invocation);
     });
   return command;
-}
-
-async function runCleanupCommand(flags: CleanupFlags, invocation: Invocation): Promise<ExitCode> {
-  const connected = connect(flags, invocation);
-  const { client } = connected;
-  try {
-    await checkEndpoint(connected, invocation);
-    const outcome = await runCleanup(client, {
-      prefix: connected.indexPrefix,
-      keepDays: flags.keepDays,
-      maxDeletions: flags.maxDeletions,
-      dryRun: flags.dryRun,
-      protect: flags.protect,
-      preCreateTomorrow: flags.preCreateTomorrow,
-      requestTimeoutMs: flags.requestTimeout,
-      log: (level, message, data) =>
-        process.stderr.write(`${level}: ${message}${data ? ' ' + JSON.stringify(data) : ''}\n`),
-    });
-    const { plan } = outcome;
-    const verb = outcome.dryRun ? 'would delete' : 'deleted';
-    const deleted = outcome.dryRun ? plan.toDelete : outcome.deleted;
-    const lines = [
-      `today (UTC): ${plan.today}; keeping ${flags.keepDays} day(s); deleting indices dated ${plan.cutoff} or earlier`,
-      `${verb} ${deleted.length}: ${deleted.join(', ') || '-'}`,
-      `kept ${plan.kept.length}; skipped ${plan.skipped.length} (not daily indices of this prefix)`,
-    ];
-    if (plan.deferred.length)
-      lines.push(`deferred ${plan.deferred.length} (over --max-deletions): ${plan.deferred.join(', ')}`);
-    for (const failure of outcome.failed) lines.push(`failed: ${failure.index}: ${failure.reason}`);
-    if (outcome.shardWarning) lines.push(`warning: ${outcome.shardWarning}`);
-    process.stdout.write(lines.join('\n') + '\n');
-    return outcome.failed.length > 0 ? EXIT.undelivered : EXIT.ok;
-  } finally {
-    await client.close();
-  }
 }

@@ -1,13 +1,12 @@
 /** `cloudtrail-opensearch dev-server`: the local OpenSearch-compatible server, until stopped. */
 import { Command, Option } from 'commander';
-import { startDevServer, type Flavor } from '../../devserver/index.js';
-import { EXIT, type ExitCode } from './exitCodes.js';
+import type { Flavor } from '../../devserver/index.js';
 import type { Invocation } from './invocation.js';
-import { portNumber, UsageError, wholeNumber } from './options.js';
+import { portNumber, wholeNumber } from './options.js';
 
 const FLAVORS: Flavor[] = ['opensearch-2', 'opensearch-1', 'opensearch-3', 'elasticsearch-7'];
 
-interface DevServerFlags {
+export interface DevServerFlags {
   port: number;
   host: string;
   flavor: Flavor;
@@ -57,32 +56,7 @@ export function devServerCommand(invocation: Invocation): Command {
         .default(1),
     )
     .action(async (flags: DevServerFlags) => {
+      const { runDevServer } = await import('./devServerAction.js');
       invocation.exitCode = await runDevServer(flags);
     });
-}
-
-async function runDevServer(flags: DevServerFlags): Promise<ExitCode> {
-  let sigv4;
-  if (flags.sigv4 !== undefined) {
-    const [accessKeyId, secretAccessKey] = flags.sigv4.split(':');
-    if (!accessKeyId || !secretAccessKey)
-      throw new UsageError('--sigv4: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY');
-    sigv4 = { accessKeyId, secretAccessKey, region: flags.region, service: flags.service };
-  }
-  const server = await startDevServer({
-    port: flags.port,
-    host: flags.host,
-    flavor: flags.flavor,
-    sigv4,
-    seed: flags.seed,
-  });
-  process.stdout.write(
-    `dev server (${flags.flavor}${sigv4 ? `, SigV4 ${sigv4.service}/${sigv4.region}` : ''}) listening on ${server.url}\n`,
-  );
-  await new Promise<void>((resolve) => {
-    const stop = () => void server.close().then(resolve);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  return EXIT.ok;
 }

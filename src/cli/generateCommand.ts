@@ -1,12 +1,10 @@
 /** `cloudtrail-opensearch generate`: realistic CloudTrail files for benchmarks and load tests. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { generateCloudTrail } from '../generator/generate.js';
 import { SAMPLES_DIR } from './demoCommand.js';
-import { EXIT, type ExitCode } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { positiveNumber, requireOptions, wholeNumber } from './options.js';
 
-interface GenerateFlags {
+export interface GenerateFlags {
   out: string;
   records: number;
   perFile: number;
@@ -47,6 +45,7 @@ export function generateCommand(invocation: Invocation): Command {
       ),
     )
     .action(async (flags: GenerateFlags) => {
+      const { runGenerate } = await import('./generateAction.js');
       invocation.exitCode = await runGenerate(flags);
     });
 }
@@ -55,20 +54,4 @@ function isoDate(value: string): string {
   if (Number.isNaN(Date.parse(value)))
     throw new InvalidArgumentError('Expected an ISO 8601 date, e.g. 2024-01-01T00:00:00Z.');
   return value;
-}
-
-async function runGenerate(flags: GenerateFlags): Promise<ExitCode> {
-  const result = await generateCloudTrail({
-    outDir: flags.out,
-    records: flags.records,
-    perFile: flags.perFile,
-    seed: flags.seed,
-    days: flags.days,
-    start: flags.start,
-    sourceDir: flags.source,
-  });
-  process.stdout.write(
-    `wrote ${result.records} records in ${result.files.length} files (${(result.uncompressedBytes / 1048576).toFixed(1)} MiB uncompressed)\n`,
-  );
-  return EXIT.ok;
 }

@@ -3,14 +3,15 @@
  * what error messages should name (the endpoint and auth mode once they are known). One instance per
  * `runCli` call; commands receive it when they are built.
  */
-import { CLI_SETTINGS, type ErrorContext } from '../opensearch/errors.js';
+import type { ErrorContext } from '../opensearch/errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 
 export class Invocation {
   /** The command being run (for the `cloudtrail-opensearch <command>:` prefix of error lines). */
   commandName: string | undefined;
   exitCode: ExitCode = EXIT.ok;
-  errorContext: ErrorContext = { settings: CLI_SETTINGS };
+  /** Without settings, messages name the CLI's options (errors.ts's default). */
+  errorContext: ErrorContext = {};
 
   /** Writes one line to stderr, prefixed with the program and command name. */
   reportError(message: string): void {

@@ -1,12 +1,10 @@
 /** `cloudtrail-opensearch install-ism`: the in-cluster alternative to the cleanup (ISM policy). */
 import { Command, Option } from 'commander';
-import { installIsmPolicy } from '../cleanup/ism.js';
-import { checkEndpoint, connect } from './connection.js';
-import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exitCodes.js';
+import { EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { addConnectionOptions, requireOptions, wholeNumber, type ConnectionFlags } from './options.js';
 
-interface IsmFlags extends ConnectionFlags {
+export interface IsmFlags extends ConnectionFlags {
   keepDays: number;
   policyId?: string;
 }
@@ -29,27 +27,8 @@ export function ismCommand(invocation: Invocation): Command {
     .addOption(new Option('--policy-id <id>', 'the policy id (default: PREFIXretention)'))
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (flags: IsmFlags) => {
+      const { runIsm } = await import('./ismAction.js');
       invocation.exitCode = await runIsm(flags, invocation);
     });
   return command;
-}
-
-async function runIsm(flags: IsmFlags, invocation: Invocation): Promise<ExitCode> {
-  const connected = connect(flags, invocation);
-  try {
-    await checkEndpoint(connected, invocation);
-    const result = await installIsmPolicy(connected.client, {
-      requestTimeoutMs: flags.requestTimeout,
-      prefix: connected.indexPrefix,
-      keepDays: flags.keepDays,
-      policyId: flags.policyId,
-    });
-    const state = result.created ? 'created' : result.updated ? 'updated' : 'unchanged';
-    process.stdout.write(
-      `ISM policy ${result.policyId}: ${state}; attached to ${result.attachedIndices} existing indices\n`,
-    );
-    return EXIT.ok;
-  } finally {
-    await connected.client.close();
-  }
 }

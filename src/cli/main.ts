@@ -4,7 +4,6 @@
  * an exit code from the documented table (exitCodes.ts).
  */
 import { CommanderError } from 'commander';
-import { describeError } from '../opensearch/errors.js';
 import { EXIT } from './exitCodes.js';
 import { Invocation } from './invocation.js';
 import { UsageError } from './options.js';
@@ -23,6 +22,8 @@ export async function runCli(argv: string[]): Promise<number> {
       invocation.reportError(error.message);
       return EXIT.usage;
     }
+    // Loaded only now: `--help` and a usage error never pay for the cluster client behind it.
+    const { describeError } = await import('../opensearch/errors.js');
     const described = describeError(error, invocation.errorContext);
     invocation.reportError(described.message);
     return described.fixedBy === 'configuration' ? EXIT.usage : EXIT.undelivered;

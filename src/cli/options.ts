@@ -5,8 +5,9 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeadLetterTarget } from '../config.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, type AuthMode, type AwsService } from '../opensearch/client.js';
-import { parseS3Url } from '../source/s3.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/retry.js';
+import type { AuthMode, AwsService } from '../opensearch/client.js';
+import { parseS3Url } from '../source/s3Url.js';
 
 /** A mistake in how the command was called or configured: reported as is, exit 2. */
 export class UsageError extends Error {

@@ -1,6 +1,9 @@
 /**
  * The command tree of `cloudtrail-opensearch`. Each command lives in its own module as a function that
- * builds its commander `Command`; adding a command is one new module and one line in COMMANDS.
+ * builds its commander `Command` (its options, defaults and help); what it does lives in a `*Action.ts`
+ * module that the action imports only when the command runs, so `--help` and a usage error load
+ * commander and the option definitions, not the cluster client, the AWS SDK or the pipeline. Adding a
+ * command is those two modules and one line in COMMANDS.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';

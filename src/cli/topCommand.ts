@@ -1,19 +1,12 @@
 /** `cloudtrail-opensearch top --by FIELD`: the most frequent values of one field. */
 import { Command, Option } from 'commander';
 import { FIELD_SHORTCUTS } from '../query/fields.js';
-import { table } from '../query/format.js';
-import {
-  addQueryOptions,
-  FILTER_EXAMPLES,
-  filtersOf,
-  withQueryService,
-  type FilterFlags,
-} from './activityCommand.js';
+import { addQueryOptions, FILTER_EXAMPLES, type FilterFlags } from './activityCommand.js';
 import { EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { requireOptions, wholeNumber } from './options.js';
 
-interface TopFlags extends FilterFlags {
+export interface TopFlags extends FilterFlags {
   by: string;
   size: number;
   json: boolean;
@@ -39,17 +32,8 @@ export function topCommand(invocation: Invocation): Command {
       `${FILTER_EXAMPLES}\n  cloudtrail-opensearch top --by event --errors\n\n${EXIT_CODES_HELP}`,
     )
     .action(async (flags: TopFlags) => {
-      invocation.exitCode = await withQueryService(flags, invocation, async (service) => {
-        const top = await service.top(flags.by, filtersOf(flags), flags.size);
-        if (flags.json) process.stdout.write(JSON.stringify(top, null, 2) + '\n');
-        else
-          process.stdout.write(
-            table(
-              [flags.by.toUpperCase(), 'EVENTS'],
-              top.map((e) => [e.value, String(e.count)]),
-            ),
-          );
-      });
+      const { runTop } = await import('./queryAction.js');
+      invocation.exitCode = await runTop(flags, invocation);
     });
   return command;
 }

@@ -13,8 +13,9 @@ import { HttpError, NetworkError } from '../http/errors.js';
 import { accepted, type HttpCaller, type HttpRequest } from '../http/request.js';
 import { withRetry, type RetryPolicy } from '../http/retry.js';
 
-export type DashboardsFlavor = 'auto' | 'opensearch-dashboards' | 'kibana';
-export const FLAVORS: readonly DashboardsFlavor[] = ['auto', 'opensearch-dashboards', 'kibana'];
+import type { DashboardsFlavor } from './flavors.js';
+
+export { FLAVORS, type DashboardsFlavor } from './flavors.js';
 
 /** Dashboards' and Kibana's default `savedObjects.maxImportPayloadBytes` (25 MiB). */
 export const MAX_IMPORT_BYTES = 26_214_400;

@@ -32,6 +32,16 @@ export class HttpError extends Error {
 }
 
 /**
+ * Whether an answer's body can have come from the cluster: OpenSearch and Elasticsearch answer every
+ * status with a JSON object (HEAD with nothing). A web page or plain text means a web server, Dashboards
+ * or a proxy answered in the cluster's place, so its 404 says nothing about an index or an API.
+ */
+export function isClusterShapedBody(body: unknown): boolean {
+  if (typeof body !== 'string') return true;
+  return body.trim() === '' || parseJsonObject(body) !== undefined;
+}
+
+/**
  * A request that got no usable answer. `code` is Node's (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND,
  * ...), ETLS for a TLS handshake that cannot succeed by retrying, or ERESPONSETOOLARGE for an answer
  * over the size bound (compressed or not).

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errors, type Client } from '@opensearch-project/opensearch';
 import { decodeBody, readBody } from './body.js';
-import { HttpError, NetworkError } from './errors.js';
+import { HttpError, isClusterShapedBody, NetworkError } from './errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './retry.js';
 
 export interface HttpRequest {
@@ -52,15 +52,20 @@ export function requestName(request: Pick<HttpRequest, 'method' | 'path'>): stri
   return `${request.method} ${request.path.split('?')[0]}`;
 }
 
-/** The response if its status is 2xx (or one of `accept`); an HttpError carrying status and body otherwise. */
+/**
+ * The response if its status is 2xx (or one of `accept`, when the cluster said it); an HttpError
+ * carrying status and body otherwise. A 404 page from something else at the endpoint is not "no such
+ * index": it stays an error, which errors.ts describes as "not OpenSearch".
+ */
 export function accepted(
   response: HttpResponse,
   request: Pick<HttpRequest, 'method' | 'path'>,
   accept: readonly number[] = [],
 ): HttpResponse {
-  const { statusCode } = response;
-  if ((statusCode >= 200 && statusCode < 300) || accept.includes(statusCode)) return response;
-  throw new HttpError(statusCode, response.body, requestName(request));
+  const { statusCode, body } = response;
+  if (statusCode >= 200 && statusCode < 300) return response;
+  if (accept.includes(statusCode) && isClusterShapedBody(body)) return response;
+  throw new HttpError(statusCode, body, requestName(request));
 }
 
 export function clientHttp(client: Client, defaults: Partial<RequestLimits> = {}): HttpCaller {

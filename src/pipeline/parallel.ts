@@ -5,16 +5,12 @@
  * machine's other cores. Each file still goes through the one pipeline (indexFile.ts) with its own
  * counts, so outcomes are exactly what a sequential run gives, in completion order.
  */
-import { availableParallelism } from 'node:os';
 import type { ClusterHealth } from '../http/health.js';
 import type { FileOutcome } from '../types.js';
 import { emptyOutcome } from './indexFile.js';
 import type { FileRunner, FileTarget } from './runner.js';
 
-/** Threads a backfill uses unless told: one per core, up to 4 (each adds ~60-100 MB of memory). */
-export const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
-/** Files each thread indexes at once: one is being parsed while another waits on S3 or a bulk answer. */
-export const DEFAULT_FILES_PER_THREAD = 2;
+export { DEFAULT_FILES_PER_THREAD, DEFAULT_THREADS } from './threads.js';
 
 export interface ParallelOptions {
   runners: FileRunner[];

@@ -110,8 +110,4 @@ export async function* listS3Objects(
   } while (continuationToken);
 }
 
-/** Parses `s3://bucket/prefix` (prefix may be empty). */
-export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  return match ? { bucket: match[1]!, prefix: match[2]! } : undefined;
-}
+export { parseS3Url } from './s3Url.js';

@@ -17,6 +17,7 @@ import { Invocation } from '../../src/cli/invocation.js';
 import { buildProgram, everyCommand } from '../../src/cli/program.js';
 import { cli, cliWithEnv, summaryNumber, type CliResult } from '../helpers/cli.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
+import { startS3, type TestS3 } from '../helpers/s3server.js';
 
 /** Each command that talks to a cluster, with what it needs besides the connection options. */
 const CLUSTER_COMMANDS: Record<string, string[]> = {
@@ -66,15 +67,22 @@ function errorLine(result: CliResult, command: string): string {
   return line;
 }
 
-/** A web server that is not OpenSearch; with `rootLikeOpenSearch`, only its `GET /` pretends to be. */
-async function startWebServer(rootLikeOpenSearch: boolean): Promise<{ url: string; server: Server }> {
+/**
+ * A web server that is not OpenSearch: an HTML page on every path but `/`, a 404. Its `/` is a welcome
+ * page (200), the same 404 page, or (like a proxy in front of a cluster) OpenSearch's own answer.
+ */
+async function startWebServer(options: {
+  root: 'welcome' | 'not-found' | 'like-opensearch';
+}): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
-    if (rootLikeOpenSearch && request.url === '/') {
+    if (options.root === 'like-opensearch' && request.url === '/') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ version: { number: '2.19.1', distribution: 'opensearch' } }));
       return;
     }
-    response.writeHead(request.url === '/' ? 200 : 404, { 'content-type': 'text/html' });
+    response.writeHead(request.url === '/' && options.root === 'welcome' ? 200 : 404, {
+      'content-type': 'text/html',
+    });
     response.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
   });
   server.listen(0, '127.0.0.1');
@@ -122,7 +130,7 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
     await Promise.all(
       Object.entries(CLUSTER_COMMANDS).map(async ([command, args]) => {
         // A plain-HTTP port of its own per command, to count the connections that command makes.
-        const plain = await startWebServer(true);
+        const plain = await startWebServer({ root: 'like-opensearch' });
         let connections = 0;
         plain.server.on('connection', () => connections++);
         try {
@@ -141,7 +149,7 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
   });
 
   it('an endpoint that is not OpenSearch (a web page): every command says so, exit 2', async () => {
-    const web = await startWebServer(false);
+    const web = await startWebServer({ root: 'welcome' });
     try {
       await Promise.all(
         Object.entries(ENDPOINT_COMMANDS).map(async ([command, args]) => {
@@ -158,25 +166,79 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
     }
   });
 
-  // Not yet for redrive (a 404 page reads as "no dead letter index", exit 0) nor install-ism (read as
-  // "ISM not available", exit 1).
-  it('index and cleanup explain a non-OpenSearch answer past GET / as precisely (exit 2)', async () => {
-    const proxy = await startWebServer(true);
+  it('a web server answering a 404 page to everything, GET / included: every command says so, exit 2', async () => {
+    const web = await startWebServer({ root: 'not-found' });
     try {
-      await Promise.all(
-        ['index', 'cleanup'].map(async (command) => {
-          const result = await cli(command, ...CLUSTER_COMMANDS[command]!, '--endpoint', proxy.url);
-          assert.equal(result.code, 2, `${command}: ${result.stderr}${result.stdout}`);
-          const line = errorLine(result, command);
-          assert.match(
-            line,
-            /does not look like OpenSearch or Elasticsearch: it answered HTTP 404 with <!doctype html>/,
-          );
-        }),
-      );
+      const runs = Object.entries(ENDPOINT_COMMANDS).map(async ([command, args]) => {
+        const result = await cli(command, ...args, '--endpoint', web.url);
+        assert.equal(result.code, 2, `${command}: ${result.stderr}${result.stdout}`);
+        assert.match(
+          errorLine(result, command),
+          /does not look like OpenSearch or Elasticsearch: it answered HTTP 404 with <!doctype html>.*Check --endpoint/,
+        );
+      });
+      // Dashboards install talks to Dashboards, and says the URL is not Dashboards the same way.
+      const dashboards = cli('dashboards', 'install', '--dashboards-url', web.url).then((result) => {
+        assert.equal(result.code, 2, `dashboards install: ${result.stderr}${result.stdout}`);
+        assert.match(
+          errorLine(result, 'dashboards install'),
+          /404 \(<!doctype html>.*\): no saved-objects import API at this URL: check --dashboards-url/,
+        );
+      });
+      await Promise.all([...runs, dashboards]);
     } finally {
-      proxy.server.close();
+      web.server.close();
     }
+  });
+
+  describe('an endpoint whose GET / looks like OpenSearch but that answers a 404 page past it', () => {
+    let proxy: { url: string; server: Server };
+    let s3: TestS3;
+    before(async () => {
+      proxy = await startWebServer({ root: 'like-opensearch' });
+      s3 = await startS3();
+      await s3.createBucket('empty-trail');
+    });
+    after(async () => {
+      proxy?.server.close();
+      await s3?.close();
+    });
+
+    /** Runs the command against the proxy: it must say the endpoint is not OpenSearch, exit 2. */
+    async function explainsNotOpenSearch(command: string, ...args: string[]): Promise<void> {
+      const result = await cli(...command.split(' '), ...args, '--endpoint', proxy.url);
+      assert.equal(result.code, 2, `${command}: ${result.stderr}${result.stdout}`);
+      assert.match(
+        errorLine(result, command),
+        /does not look like OpenSearch or Elasticsearch: it answered HTTP 404 with <!doctype html>.*Check --endpoint/,
+      );
+    }
+
+    it('index and cleanup (their first call past GET /)', async () => {
+      await Promise.all(
+        ['index', 'cleanup'].map((command) => explainsNotOpenSearch(command, ...CLUSTER_COMMANDS[command]!)),
+      );
+    });
+
+    it('redrive: not "no dead letter index" (exit 0)', async () => {
+      await explainsNotOpenSearch('redrive', ...CLUSTER_COMMANDS.redrive!);
+    });
+
+    it('install-ism: not "ISM is not available" (exit 1)', async () => {
+      await explainsNotOpenSearch('install-ism', ...CLUSTER_COMMANDS['install-ism']!);
+    });
+
+    it('the query commands: activity, actors, services, top', async () => {
+      await Promise.all(
+        ['activity', 'actors', 'services', 'top'].map((command) =>
+          explainsNotOpenSearch(command, ...READING_COMMANDS[command]!),
+        ),
+      );
+    });
+
+    it('audit (its ledger calls)', async () => {
+      await explainsNotOpenSearch('audit', 's3://empty-trail/AWSLogs/', '--s3-endpoint', s3.endpoint);
+    });
   });
 
   it('a 403 from fine-grained access control: every command names the role and how to map it, exit 2', async () => {

@@ -8,13 +8,14 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Invocation } from '../../src/cli/invocation.js';
 import { buildProgram, everyCommand } from '../../src/cli/program.js';
-import { BIN, cli } from '../helpers/cli.js';
+import { BIN, cli, cliWithEnv } from '../helpers/cli.js';
 
 /** Every command and subcommand, as the words after the program's name (`['alerts', 'test']`). */
 const TREE = everyCommand(buildProgram(new Invocation()))
@@ -66,6 +67,8 @@ const REQUIRED_VALUES: Record<string, string> = {
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
 const PACKAGE = fileURLToPath(new URL('../../../package.json', import.meta.url));
+/** `node --import` it to record every module loaded (test/helpers/record-loads.ts). */
+const RECORD_LOADS = fileURLToPath(new URL('../helpers/record-loads.js', import.meta.url));
 
 /** The options a command requires, from its definition (requireOptions marks them "(required)"). */
 function requiredOptions(command: Command): string[] {
@@ -135,6 +138,36 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
     const [code] = (await once(child, 'close')) as [number | null];
     assert.equal(stderr, '');
     assert.equal(code, 0);
+  });
+
+  it('--help loads no command implementation: only commander and the option definitions', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ct-cli-loads-'));
+    try {
+      for (const words of [[], ['index'], ['activity'], ['dashboards', 'install']]) {
+        const record = join(dir, `${['program', ...words].join('-')}.txt`);
+        const result = await cliWithEnv(
+          { NODE_OPTIONS: `--import=${RECORD_LOADS}`, LOAD_RECORD: record },
+          ...words,
+          '--help',
+        );
+        assert.equal(result.code, 0, result.stderr);
+        const loaded = (await readFile(record, 'utf8')).split('\n').filter(Boolean);
+        assert.ok(
+          loaded.some((url) => url.endsWith('/build/src/cli/program.js')),
+          'the recorder saw the program',
+        );
+        const implementation = loaded.filter((url) =>
+          /\/node_modules\//.test(url) ? !/\/node_modules\/commander\//.test(url) : /Action\.js$/.test(url),
+        );
+        assert.deepEqual(
+          implementation,
+          [],
+          `${['cloudtrail-opensearch', ...words].join(' ')} --help loaded`,
+        );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('--version prints the version of package.json', async () => {
