@@ -11,9 +11,17 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(api: QueryApi, port: number, host: string): Promise<ApiServer> {
+/** How a failed call to the cluster reads in a 502; the default is the error's own message. */
+export type FailureDescriber = (error: unknown) => string;
+
+export async function startApiServer(
+  api: QueryApi,
+  port: number,
+  host: string,
+  describeFailure: FailureDescriber = (error) => (error as Error).message,
+): Promise<ApiServer> {
   const server: Server = createServer((request, response) => {
-    void answer(api, request, response);
+    void answer(api, request, response, describeFailure);
   });
   // A slow or idle client must not hold a socket for ever.
   server.requestTimeout = 60_000;
@@ -34,7 +42,12 @@ export async function startApiServer(api: QueryApi, port: number, host: string):
   };
 }
 
-async function answer(api: QueryApi, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function answer(
+  api: QueryApi,
+  request: IncomingMessage,
+  response: ServerResponse,
+  describeFailure: FailureDescriber,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   let answer: ApiResponse;
   try {
@@ -44,7 +57,7 @@ async function answer(api: QueryApi, request: IncomingMessage, response: ServerR
       query: url.searchParams,
     });
   } catch (error) {
-    answer = errorAnswer(502, `the cluster did not answer the query: ${(error as Error).message}`);
+    answer = errorAnswer(502, `the cluster did not answer the query: ${describeFailure(error)}`);
   }
   const { status, body } = answer;
   response.writeHead(status, {

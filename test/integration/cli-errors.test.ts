@@ -5,6 +5,7 @@
  * can fix, and never a password.
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -15,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { startDevServer, type DevServer } from '../../devserver/index.js';
 import { Invocation } from '../../src/cli/invocation.js';
 import { buildProgram, everyCommand } from '../../src/cli/program.js';
-import { cli, cliWithEnv, summaryNumber, type CliResult } from '../helpers/cli.js';
+import { BIN, cli, cliWithEnv, summaryNumber, type CliResult } from '../helpers/cli.js';
 import { SAMPLES_DIR } from '../helpers/samples.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 
@@ -238,6 +239,30 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
 
     it('audit (its ledger calls)', async () => {
       await explainsNotOpenSearch('audit', 's3://empty-trail/AWSLogs/', '--s3-endpoint', s3.endpoint);
+    });
+
+    it('serve: a query answers 502 saying the endpoint is not OpenSearch (not the raw page)', async () => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--endpoint', proxy.url]);
+      try {
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        while (!/listening on (http:\S+)/.test(stdout)) {
+          if (child.exitCode !== null) assert.fail(`serve exited ${child.exitCode}`);
+          await once(child.stdout, 'data');
+        }
+        const url = /listening on (http:\S+)/.exec(stdout)![1]!;
+        const answer = await fetch(`${url}/events?from=2026-01-01&to=2026-01-02`, {
+          signal: AbortSignal.timeout(30_000),
+        });
+        assert.equal(answer.status, 502);
+        assert.match(
+          await answer.text(),
+          /the cluster did not answer the query: .*does not look like OpenSearch or Elasticsearch: it answered HTTP 404 with <!doctype html>.*Check --endpoint/,
+        );
+      } finally {
+        child.kill('SIGTERM');
+        if (child.exitCode === null) await once(child, 'exit');
+      }
     });
   });
 
