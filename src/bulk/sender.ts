@@ -73,6 +73,11 @@ const BEHIND_RETRY = new WeakMap<Entry, PendingRetry>();
 const ADDED: Promise<void> = Promise.resolve();
 const ignore = (): void => undefined;
 
+// The outcomes without a reason, shared (frozen): no object per document reported.
+const INDEXED: DocumentOutcome = Object.freeze({ kind: 'indexed' });
+const HEALED: DocumentOutcome = Object.freeze({ kind: 'healed' });
+const DUPLICATE: DocumentOutcome = Object.freeze({ kind: 'duplicate' });
+
 export class BulkSender {
   private readonly options: BulkSenderOptions;
   private readonly marginMs: number;
@@ -311,16 +316,16 @@ export class BulkSender {
       const result = resultOf(items[position]);
       const status = result?.status;
       if (typeof status === 'number' && status >= 200 && status < 300 && result?.error === undefined) {
-        this.report(entry, { kind: entry.heals > 0 ? 'healed' : 'indexed' });
+        this.report(entry, entry.heals > 0 ? HEALED : INDEXED);
         continue;
       }
       const item = classifyItem(items[position]);
       switch (item.verdict) {
         case 'created':
-          this.report(entry, { kind: entry.heals > 0 ? 'healed' : 'indexed' });
+          this.report(entry, entry.heals > 0 ? HEALED : INDEXED);
           break;
         case 'duplicate':
-          this.report(entry, { kind: 'duplicate' });
+          this.report(entry, DUPLICATE);
           break;
         case 'retry':
           retryNote ??= { kind: 'items', status: item.status, reason: item.reason ?? 'transient item error' };

@@ -46,7 +46,7 @@ import type { BuildContext } from './context.js';
 import { contentHashId } from './documentId.js';
 import { TimeRules, type ResolvedTime } from './eventTime.js';
 import { bail, FastPathBail, type BailReason } from './fast/bail.js';
-import { DerivedMembers } from './fast/derivedMembers.js';
+import type { DerivedMembers } from './fast/derivedMembers.js';
 import type { KeyGuard } from './fast/keyGuard.js';
 import type { PairsWriter } from './fast/pairsWriter.js';
 import type { RecordScanner } from './fast/recordScanner.js';
@@ -70,7 +70,7 @@ export class FastBuilder {
   private readonly writer: SourceWriter;
   private readonly times: TimeRules;
   private readonly indices: DailyIndexNames;
-  private readonly derived = new DerivedMembers();
+  private readonly derived: DerivedMembers;
   /** What is resolved for the record being built (reused from record to record: no object per record). */
   private readonly facts: SourceFacts = {
     timeAt: -1,
@@ -96,6 +96,7 @@ export class FastBuilder {
     this.scanner = workspace.scanner;
     this.pairs = workspace.pairs;
     this.keys = workspace.keys;
+    this.derived = workspace.derived;
     this.walker = new RecordWalker(this.scanner, this.pairs, this.keys, workspace.tables);
     this.fields = this.walker.fields;
     this.writer = new SourceWriter(arena, this.scanner, this.walker, this.pairs);
@@ -176,7 +177,7 @@ export class FastBuilder {
     facts.id = facts.hashed ? contentHashId(bytes) : (eventID as string);
     facts.sourceIp = walker.sourceIpAt >= 0 ? undefined : ipOrUndefined(walker.sourceIPAddress);
     facts.recordIndex = recordIndex;
-    facts.derived = this.derived.of(bytes, walker);
+    facts.derived = this.derived.of(scanner.src, scanner.view, walker);
     return this.writer.write(bytes, this.context.sourceName, facts);
   }
 }

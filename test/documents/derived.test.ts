@@ -5,7 +5,12 @@
  * document.
  */
 import { strict as assert } from 'node:assert';
-import type { BuildContext } from '../../src/documents/builder.js';
+import {
+  buildDocument,
+  DocumentMemory,
+  type BuildContext,
+  type DocumentBuilder,
+} from '../../src/documents/builder.js';
 import { sourceText } from '../../src/documents/memory.js';
 import { buildersFor, compareBuilders, OBJECT_TIME } from './helpers.js';
 
@@ -246,5 +251,85 @@ describe('derived ct fields: the principal, console and MFA', () => {
       actorType: 'unknown',
       console: false,
     });
+  });
+});
+
+describe('derived fields remembered from file to file', () => {
+  const issuer = `arn:aws:iam::${ACCOUNT}:role/Admin`;
+  const base = {
+    eventTime: '2024-05-01T10:00:00Z',
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLE:alice',
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alice`,
+      accountId: ACCOUNT,
+      sessionContext: {
+        sessionIssuer: { type: 'Role', arn: issuer },
+        attributes: { mfaAuthenticated: 'false' },
+      },
+    },
+    eventType: 'AwsApiCall',
+    eventName: 'DescribeInstances',
+  };
+  const identity = base.userIdentity;
+  const context_ = identity.sessionContext;
+  // Each differs from `base` in one leaf the derivation reads, and derives other fields from it.
+  const variants: Record<string, unknown> = {
+    'a session name of the same length': {
+      ...base,
+      userIdentity: { ...identity, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alicf` },
+    },
+    "another issuer's role": {
+      ...base,
+      userIdentity: {
+        ...identity,
+        sessionContext: { ...context_, sessionIssuer: { type: 'Role', arn: `${issuer}x` } },
+      },
+    },
+    'MFA used': {
+      ...base,
+      userIdentity: {
+        ...identity,
+        sessionContext: { ...context_, attributes: { mfaAuthenticated: 'true' } },
+      },
+    },
+    'a console session': { ...base, sessionCredentialFromConsole: 'true' },
+    'a console sign-in': { ...base, eventType: 'AwsConsoleSignIn' },
+    'another type of identity': { ...base, userIdentity: { ...identity, type: 'IAMUser' } },
+  };
+
+  it('a record like one of an earlier file only in one derivation leaf gets its own derived fields', () => {
+    const memory = new DocumentMemory();
+    const layout = { slabBytes: 1 << 20, spareBefore: 0 };
+    const derivedIn = (builder: DocumentBuilder, record: unknown, index: number): string => {
+      const bytes = Buffer.from(JSON.stringify(record));
+      const document = builder.build(bytes, index);
+      const built = sourceText(document);
+      document.release();
+      assert.equal(built, sourceText(buildDocument(bytes, index, context)), `record ${index}`);
+      const {
+        actor,
+        actorType,
+        sessionName,
+        mfa,
+        console: fromConsole,
+      } = (JSON.parse(built) as { ct: Derived }).ct;
+      return JSON.stringify({ actor, actorType, sessionName, mfa, fromConsole });
+    };
+    const first = memory.open(context, layout);
+    const expected = derivedIn(first, base, 0);
+    assert.equal(first.fallbacks, 0, 'the fast path takes the base record');
+    memory.close(first);
+    // The next file's builder reuses the first one's workspace, and what it remembered.
+    const second = memory.open(context, layout);
+    assert.equal(derivedIn(second, base, 0), expected);
+    let index = 1;
+    for (const [what, record] of Object.entries(variants)) {
+      assert.notEqual(derivedIn(second, record, index++), expected, what);
+      assert.equal(derivedIn(second, base, index++), expected, `${what}, then the base record again`);
+    }
+    assert.equal(second.fallbacks, 0, 'the fast path takes every variant');
+    memory.close(second);
   });
 });
