@@ -79,7 +79,6 @@ export function parsedTexts(event: Record<string, unknown>): EventTexts {
  */
 export class AlertIds {
   private readonly keyHashes = new Map<string, string>();
-  private windowMs = NaN;
   private windowStartMs = NaN;
   private windowStartText = '';
 
@@ -95,8 +94,7 @@ export class AlertIds {
   /** The ISO time of the start of the window of `windowMs` that `eventMs` is in. */
   windowStart(eventMs: number, windowMs: number): string {
     const startMs = Math.floor(eventMs / windowMs) * windowMs;
-    if (startMs !== this.windowStartMs || windowMs !== this.windowMs) {
-      this.windowMs = windowMs;
+    if (startMs !== this.windowStartMs) {
       this.windowStartMs = startMs;
       this.windowStartText = new Date(startMs).toISOString();
     }
