@@ -73,11 +73,40 @@ export function parsedTexts(event: Record<string, unknown>): EventTexts {
   };
 }
 
-export function alertOf(rule: Rule, event: EventTexts, place: EventPlace): Alert {
+/**
+ * What the alert ids of one file's alerts share: a key's hash and a window's start are worked out once
+ * (a role refused a hundred times in an hour makes one of each).
+ */
+export class AlertIds {
+  private readonly keyHashes = new Map<string, string>();
+  private windowStartMs = NaN;
+  private windowStartText = '';
+
+  keyHash(keyText: string): string {
+    let keyHash = this.keyHashes.get(keyText);
+    if (keyHash === undefined) {
+      keyHash = hash('sha256', keyText, 'hex').slice(0, 16);
+      this.keyHashes.set(keyText, keyHash);
+    }
+    return keyHash;
+  }
+
+  /** The ISO time of the start of the window of `windowMs` that `eventMs` is in. */
+  windowStart(eventMs: number, windowMs: number): string {
+    const startMs = Math.floor(eventMs / windowMs) * windowMs;
+    if (startMs !== this.windowStartMs) {
+      this.windowStartMs = startMs;
+      this.windowStartText = new Date(startMs).toISOString();
+    }
+    return this.windowStartText;
+  }
+}
+
+export function alertOf(rule: Rule, event: EventTexts, place: EventPlace, ids = new AlertIds()): Alert {
   const eventId = text(event, 'eventID') || place.documentId;
   const eventTime = text(event, 'eventTime');
   return {
-    id: alertId(rule, event, eventId, eventTime),
+    id: alertId(rule, event, eventId, eventTime, ids),
     ruleId: rule.id,
     title: rule.title,
     severity: rule.severity,
@@ -89,7 +118,11 @@ export function alertOf(rule: Rule, event: EventTexts, place: EventPlace): Alert
     accountId: text(event, 'recipientAccountId') || text(event, 'userIdentity.accountId'),
     region: text(event, 'awsRegion'),
     sourceIp: text(event, 'sourceIPAddress'),
-    ...place,
+    // one shape for every alert (a spread would make its own)
+    source: place.source,
+    recordIndex: place.recordIndex,
+    index: place.index,
+    documentId: place.documentId,
   };
 }
 
@@ -97,19 +130,18 @@ export function alertOf(rule: Rule, event: EventTexts, place: EventPlace): Alert
  * `rule:eventID`, or with a dedup key `rule:hash(key values):window start` (window of the event's own
  * time; an event without a usable eventTime is its own window).
  */
-function alertId(rule: Rule, event: EventTexts, eventId: string, eventTime: string): string {
+function alertId(rule: Rule, event: EventTexts, eventId: string, eventTime: string, ids: AlertIds): string {
   const grouping = rule.dedup ?? (rule.threshold && { key: [], windowMs: rule.threshold.windowMs });
   // Most rules have no window: no time to read.
   const eventMs = grouping ? Date.parse(eventTime) : NaN;
   if (!grouping || !Number.isFinite(eventMs)) return limitId(`${rule.id}:${eventId}`);
   const keyText = grouping.key.map((path) => event.joined(path)).join('\n');
-  const keyHash = hash('sha256', keyText, 'hex').slice(0, 16);
-  const windowStart = new Date(Math.floor(eventMs / grouping.windowMs) * grouping.windowMs).toISOString();
-  return limitId(`${rule.id}:${keyHash}:${windowStart}`);
+  return limitId(`${rule.id}:${ids.keyHash(keyText)}:${ids.windowStart(eventMs, grouping.windowMs)}`);
 }
 
 function limitId(id: string): string {
-  if (Buffer.byteLength(id) <= MAX_ID_BYTES) return id;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most ids are measured without encoding them.
+  if (id.length * 3 <= MAX_ID_BYTES || Buffer.byteLength(id) <= MAX_ID_BYTES) return id;
   return `${id.slice(0, 64)}:${hash('sha256', id, 'hex')}`;
 }
 

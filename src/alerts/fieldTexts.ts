@@ -9,18 +9,22 @@ import type { Rule } from './rules.js';
 
 const READ_POSITION = new Map<string, number>(READ_FIELDS.map((path, position) => [path, position]));
 
+/** Per rule: the READ_FIELDS positions its alert reads, or undefined when one is not handed over. */
+export type AlertReads = readonly (Int32Array | undefined)[];
+
+/** What each rule's alert reads (worked out once per rule set, not per file). */
+export function alertReadsOf(rules: readonly Rule[]): AlertReads {
+  return rules.map((rule) => {
+    const paths = [...ALERT_PATHS, ...(rule.dedup?.key ?? [])];
+    const positions = paths.map((path) => READ_POSITION.get(path) ?? -1);
+    return positions.includes(-1) ? undefined : Int32Array.from(new Set(positions));
+  });
+}
+
 export class FieldTexts implements EventTexts {
-  /** Per rule: the READ_FIELDS positions its alert reads, or undefined when one is not handed over. */
-  private readonly reads: (Int32Array | undefined)[];
   private fields: RecordFields | undefined;
 
-  constructor(rules: readonly Rule[]) {
-    this.reads = rules.map((rule) => {
-      const paths = [...ALERT_PATHS, ...(rule.dedup?.key ?? [])];
-      const positions = paths.map((path) => READ_POSITION.get(path) ?? -1);
-      return positions.includes(-1) ? undefined : Int32Array.from(new Set(positions));
-    });
-  }
+  constructor(private readonly reads: AlertReads) {}
 
   /** The texts of the record whose `fields` are given, when every alert of the rules at `positions` can be made from them. */
   of(fields: RecordFields, positions: readonly number[]): EventTexts | undefined {

@@ -6,7 +6,7 @@
  */
 import type { BuiltRecord } from '../pipeline/extensions.js';
 import type { BulkDocument, DocumentOutcome } from '../types.js';
-import { alertOf, parsedTexts, type Alert, type EventTexts } from './alert.js';
+import { AlertIds, alertOf, parsedTexts, type Alert, type EventTexts } from './alert.js';
 import { FieldTexts } from './fieldTexts.js';
 import type { RuleSet } from './match.js';
 import type { Rule } from './rules.js';
@@ -16,14 +16,18 @@ import type { Rule } from './rules.js';
  * confirmed (the event is in the index) or dropped (dead-lettered). No delivery here.
  */
 export class FileAlertMatcher {
-  /** Alerts by document id, until the document's outcome is known. */
-  private readonly waiting = new Map<string, Alert[]>();
+  /**
+   * Alerts by their record's index in the file, until the document's outcome is known (a number: the
+   * lookup made for every document's outcome hashes no string).
+   */
+  private readonly waiting = new Map<number, Alert[]>();
   /** Alerts whose event is in the index, by alert id (one per id). */
   readonly confirmed = new Map<string, Alert>();
   /** The threshold of each alert id whose rule has one. */
   private readonly thresholds = new Map<string, number>();
   belowThreshold = 0;
   private readonly fieldTexts: FieldTexts;
+  private readonly ids = new AlertIds();
 
   constructor(
     private readonly rules: RuleSet,
@@ -31,7 +35,7 @@ export class FileAlertMatcher {
     /** True once `needed` matches of this alert id were seen (this container's count). */
     private readonly reachesThreshold: (alert: Alert, needed: number) => boolean,
   ) {
-    this.fieldTexts = new FieldTexts(rules.rules);
+    this.fieldTexts = new FieldTexts(rules.alertReads);
   }
 
   onRecord({ raw, recordIndex, document, fields }: BuiltRecord): void {
@@ -62,19 +66,19 @@ export class FileAlertMatcher {
     const place = { source: this.sourceName, recordIndex, index: document.index, documentId: document.id };
     texts ??= parsedTexts(event!);
     for (const rule of matched) {
-      const alert = alertOf(rule, texts, place);
+      const alert = alertOf(rule, texts, place, this.ids);
       if (rule.threshold) this.thresholds.set(alert.id, rule.threshold.count);
-      const list = this.waiting.get(document.id);
+      const list = this.waiting.get(recordIndex);
       if (list) list.push(alert);
-      else this.waiting.set(document.id, [alert]);
+      else this.waiting.set(recordIndex, [alert]);
     }
   }
 
   onOutcome(document: BulkDocument, outcome: DocumentOutcome): void {
     if (this.waiting.size === 0) return; // the common case: no document of this file matched
-    const list = this.waiting.get(document.id);
+    const list = this.waiting.get(document.recordIndex);
     if (!list) return;
-    this.waiting.delete(document.id);
+    this.waiting.delete(document.recordIndex);
     if (outcome.kind === 'dead-letter') return; // not in the index: nothing to point the alert at
     for (const alert of list) {
       const needed = this.thresholds.get(alert.id);

@@ -7,6 +7,7 @@
  * match, never fewer: a record whose bytes it cannot read (no `"eventName":"` written that way) is
  * always parsed.
  */
+import { alertReadsOf, type AlertReads } from './fieldTexts.js';
 import { FieldPrefilter } from './prefilter.js';
 import { globPattern, type Condition, type Rule } from './rules.js';
 
@@ -33,6 +34,8 @@ export class RuleSet {
   private readonly everyRecord: boolean;
   /** The prefilter on the values the document builder hands over (the indexer's: no scan at all). */
   readonly prefilter: FieldPrefilter;
+  /** What each rule's alert reads of the handed-over values (fieldTexts.ts). */
+  readonly alertReads: AlertReads;
 
   constructor(readonly rules: readonly Rule[]) {
     this.compiled = rules.map((rule) => ({ rule, test: compile(rule.match) }));
@@ -45,6 +48,7 @@ export class RuleSet {
     }
     this.everyRecord = everyRecord;
     this.prefilter = new FieldPrefilter(rules.map((rule) => rule.match));
+    this.alertReads = alertReadsOf(rules);
   }
 
   /** False when no rule can match the record whose JSON is `raw` (true says: parse it and look). */

@@ -27,6 +27,12 @@ type Truth = typeof FALSE | typeof TRUE | typeof UNKNOWN;
 /** A condition evaluated on the handed-over values; undefined: unknown whatever the record. */
 type Gate = (fields: RecordFields) => Truth;
 
+/** A handed-over field whose text must be one of `texts` for a rule to match. */
+interface ValueNeed {
+  field: number;
+  texts: Buffer[];
+}
+
 const EVENT_NAME = READ_FIELDS.indexOf('eventName');
 
 export class FieldPrefilter {
@@ -37,6 +43,11 @@ export class FieldPrefilter {
    * out most records for a rule about errors, without evaluating its gate).
    */
   private readonly needs: Int32Array[];
+  /**
+   * Per rule, the handed-over fields whose text it requires to be one of a few (`userIdentity.type` is
+   * `Root`): a record read with another text is ruled out by a comparison or two, its gate not evaluated.
+   */
+  private readonly valueNeeds: ValueNeed[][];
   /** By eventName: the rules to evaluate, in order (those requiring that name, and those requiring none). */
   private readonly byEventName = new ByteTextMap<number[]>();
   /** The rules to evaluate for any other eventName, or none: those requiring no eventName value. */
@@ -52,7 +63,9 @@ export class FieldPrefilter {
   constructor(conditions: readonly Condition[]) {
     this.members = new MemberValues([...new Set(conditions.flatMap(memberPathsOf))]);
     this.gates = conditions.map((condition) => gateOf(condition, this.members));
-    this.needs = conditions.map((condition) => Int32Array.from(needsOf(condition)));
+    const needs = conditions.map(needsOf);
+    this.needs = needs.map((fields) => Int32Array.from(fields.keys()));
+    this.valueNeeds = needs.map(valueNeedsOf);
     this.every = conditions.map((_, position) => position);
     const required = conditions.map(eventNamesOf);
     const names = new Set(required.flatMap((set) => [...(set ?? [])]));
@@ -88,7 +101,7 @@ export class FieldPrefilter {
       const needs = this.needs[position]!;
       let present = true;
       for (let n = 0; n < needs.length && present; n++) present = starts[needs[n]!] !== ABSENT;
-      if (!present) continue;
+      if (!present || !this.hasValues(fields, this.valueNeeds[position]!)) continue;
       const truth = this.gates[position]?.(fields) ?? UNKNOWN;
       if (truth === FALSE) continue;
       maybe.push(position);
@@ -97,18 +110,69 @@ export class FieldPrefilter {
     this.decided = decided;
     return maybe;
   }
+
+  /** False when a field required to be one of a few texts was read with another. */
+  private hasValues(fields: RecordFields, needs: readonly ValueNeed[]): boolean {
+    for (let n = 0; n < needs.length; n++) {
+      const need = needs[n]!;
+      const start = fields.starts[need.field]!;
+      // ABSENT was ruled out with the other needs; UNREAD cannot rule anything out.
+      if (start >= 0 && !isOneOf(fields.bytes, start, fields.ends[need.field]!, need.texts)) return false;
+    }
+    return true;
+  }
 }
 
-/** The handed-over fields (positions in READ_FIELDS) that must have a value for `condition` to hold. */
-function needsOf(condition: Condition): Set<number> {
-  if ('all' in condition) return new Set(condition.all.flatMap((part) => [...needsOf(part)]));
+/**
+ * What `condition` requires of the handed-over fields (positions in READ_FIELDS): each field that must
+ * have a value, with the texts it must be one of (undefined: any text).
+ */
+function needsOf(condition: Condition): Map<number, ReadonlySet<string> | undefined> {
+  if ('all' in condition) {
+    const needs = new Map<number, ReadonlySet<string> | undefined>();
+    for (const part of condition.all) {
+      for (const [field, texts] of needsOf(part)) {
+        const known = needs.get(field);
+        if (!needs.has(field) || known === undefined) needs.set(field, texts);
+        else if (texts !== undefined) needs.set(field, new Set([...known].filter((t) => texts.has(t))));
+      }
+    }
+    return needs;
+  }
   if ('any' in condition) {
     const [first, ...others] = condition.any.map(needsOf);
-    return new Set([...first!].filter((field) => others.every((needs) => needs.has(field))));
+    const needs = new Map<number, ReadonlySet<string> | undefined>();
+    for (const [field, texts] of first!) {
+      if (!others.every((other) => other.has(field))) continue;
+      const all = [texts, ...others.map((other) => other.get(field))];
+      const union = all.every((set) => set !== undefined)
+        ? new Set(all.flatMap((set) => [...set!]))
+        : undefined;
+      needs.set(field, union);
+    }
+    return needs;
   }
-  if ('not' in condition || ('exists' in condition && !condition.exists)) return new Set();
+  if ('not' in condition || ('exists' in condition && !condition.exists)) return new Map();
   const field = (READ_FIELDS as readonly string[]).indexOf(condition.field);
-  return new Set(field < 0 ? [] : [field]);
+  if (field < 0) return new Map();
+  const texts = 'equals' in condition ? [condition.equals] : 'in' in condition ? condition.in : undefined;
+  return new Map([[field, texts && new Set(texts)]]);
+}
+
+/** A rule's required field texts as byte tests (eventName left out: the lookup by name did that). */
+function valueNeedsOf(needs: Map<number, ReadonlySet<string> | undefined>): ValueNeed[] {
+  const wanted: ValueNeed[] = [];
+  for (const [field, texts] of needs) {
+    if (texts === undefined || field === EVENT_NAME) continue;
+    wanted.push({ field, texts: [...texts].map((text) => Buffer.from(text, 'utf8')) });
+  }
+  return wanted;
+}
+
+/** Whether `bytes[start, end)` is one of `texts` (a rule requires a handful at most). */
+function isOneOf(bytes: Buffer, start: number, end: number, texts: readonly Buffer[]): boolean {
+  for (let i = 0; i < texts.length; i++) if (equalAt(bytes, start, end, texts[i]!)) return true;
+  return false;
 }
 
 /** The eventName values a record must have to meet `condition`; undefined: no such requirement. */

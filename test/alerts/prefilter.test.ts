@@ -220,7 +220,7 @@ describe('alerts: the prefilter on the values the document builder hands over', 
           // Decided: every rule let through matches, and its alert made without a parse is the same.
           if (!rules.prefilter.decided) continue;
           assert.deepEqual(may, ids(matched), 'decided, but not every rule let through matches');
-          const texts = new FieldTexts(rules.rules).of(fields, positions);
+          const texts = new FieldTexts(rules.alertReads).of(fields, positions);
           if (texts === undefined) continue;
           for (const rule of matched) {
             assert.deepEqual(alertOf(rule, texts, PLACE), alertOf(rule, parsedTexts(event), PLACE));

@@ -1,5 +1,6 @@
 /** Rules files: YAML and JSON read alike, and every mistake is named by rule and field. */
 import { strict as assert } from 'node:assert';
+import { AlertIds, alertOf, parsedTexts } from '../../src/alerts/alert.js';
 import { RuleSet } from '../../src/alerts/match.js';
 import { parseRules, RulesError } from '../../src/alerts/rules.js';
 
@@ -99,5 +100,40 @@ rules:
     assert.match(refusal('alerts: []'), /expected a top-level "rules" list/);
     const twice = `rules:\n${'  - { id: a, title: A, severity: low, match: { field: eventName, equals: A } }\n'.repeat(2)}`;
     assert.match(refusal(twice), /rule "a": id: "a" is used by an earlier rule too/);
+  });
+
+  it("gives a dedup key and window one alert id, whatever else a file's alerts shared", () => {
+    const [hourly, daily] = parseRules(
+      `
+rules:
+  - { id: hourly, title: H, severity: low, match: { field: eventName, equals: A }, dedup: { key: [userIdentity.arn], window: 1h } }
+  - { id: daily, title: D, severity: low, match: { field: eventName, equals: A }, dedup: { key: [userIdentity.arn], window: 1d } }
+`,
+      'windows.yaml',
+    );
+    const place = { source: 'f', recordIndex: 0, index: 'cloudtrail-x', documentId: 'd' };
+    const event = (time: string, arn: string) =>
+      parsedTexts({ eventName: 'A', eventTime: time, userIdentity: { arn } });
+    // One file's alerts (one AlertIds), in an order that switches rule, window and key back and forth.
+    const seen = [
+      [hourly!, event('2026-01-15T10:20:00Z', 'arn:a')],
+      [daily!, event('2026-01-15T10:20:00Z', 'arn:a')],
+      [hourly!, event('2026-01-15T11:05:00Z', 'arn:a')],
+      [hourly!, event('2026-01-15T11:05:00Z', 'arn:b')],
+      [daily!, event('2026-01-15T23:59:59Z', 'arn:a')],
+      [hourly!, event('2026-01-15T10:59:59Z', 'arn:a')],
+    ] as const;
+    const shared = new AlertIds();
+    const ids = seen.map(([rule, texts]) => alertOf(rule, texts, place, shared).id);
+    // Each the same as made on its own.
+    assert.deepEqual(
+      ids,
+      seen.map(([rule, texts]) => alertOf(rule, texts, place).id),
+    );
+    assert.match(ids[0]!, /^hourly:[0-9a-f]{16}:2026-01-15T10:00:00\.000Z$/);
+    assert.match(ids[1]!, /^daily:[0-9a-f]{16}:2026-01-15T00:00:00\.000Z$/);
+    assert.equal(ids[5], ids[0]); // same key, same hour
+    assert.equal(ids[4], ids[1]); // same key, same day
+    assert.equal(new Set(ids).size, 4);
   });
 });
