@@ -9,15 +9,13 @@
  * reported: `alertsOverPlain` 1.05 means the alerts cost 5 % of the pipeline's CPU.
  * Prints one line per round and one JSON line last.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseClusterInfo } from '../src/opensearch/cluster.js';
 import { createClient } from '../src/opensearch/client.js';
 import { silentTelemetry } from '../src/observability/telemetry.js';
 import type { FileExtension } from '../src/pipeline/extensions.js';
-import { DEFAULT_PIPELINE_SETTINGS, Indexer } from '../src/pipeline/indexer.js';
+import { Indexer } from '../src/pipeline/indexer.js';
 import { createExtension } from './bench-alerts-extension.js';
+import { benchFiles, indexAll, NULL_SINK_SETTINGS } from './bench-alerts-run.js';
 import { startSink } from './bench-sink-process.js';
 
 const { values, positionals } = parseArgs({
@@ -26,20 +24,10 @@ const { values, positionals } = parseArgs({
 });
 const dir = positionals[0];
 if (dir === undefined) throw new Error('usage: bench-alerts.js DIR [--rounds N] [--files N]');
-const paths = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-  .filter((name) => name.endsWith('.json.gz'))
-  .sort()
-  .slice(0, Number(values.files))
-  .map((name) => join(dir, name));
+const paths = benchFiles(dir, Number(values.files));
 
 const sink = await startSink('null');
 const client = createClient({ endpoint: sink.url });
-const options = {
-  ...DEFAULT_PIPELINE_SETTINGS,
-  indexPrefix: 'cloudtrail-',
-  // the null sink stands for a cluster: no detection, no template
-  cluster: parseClusterInfo({ version: { number: '2.19.0', distribution: 'opensearch' } }, false),
-};
 const alerts = createExtension();
 let alertsMatched = 0;
 
@@ -47,21 +35,15 @@ let alertsMatched = 0;
 async function run(indexer: Indexer): Promise<number> {
   (globalThis as { gc?: () => void }).gc?.();
   const cpu = process.cpuUsage();
-  let records = 0;
-  for (let i = 0; i < paths.length; i += 2) {
-    const outcomes = await Promise.all(paths.slice(i, i + 2).map((path) => indexer.indexLocalFile(path)));
-    for (const outcome of outcomes) {
-      if (outcome.error || outcome.indexed !== outcome.read) throw new Error(JSON.stringify(outcome));
-      records += outcome.read;
-      alertsMatched += outcome.extensions?.alerts?.matched ?? 0;
-    }
-  }
+  const { records, alertsMatched: matched } = await indexAll(indexer, paths);
+  alertsMatched += matched;
   const used = process.cpuUsage(cpu);
   return (used.user + used.system) / records;
 }
 
 const sides = [[], [alerts]].map(
-  (extensions: FileExtension[]) => new Indexer(client, options, silentTelemetry(), undefined, extensions),
+  (extensions: FileExtension[]) =>
+    new Indexer(client, NULL_SINK_SETTINGS, silentTelemetry(), undefined, extensions),
 );
 for (const side of sides) await run(side); // warm-up
 const rounds: [number, number][] = [];
