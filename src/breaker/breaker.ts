@@ -10,6 +10,7 @@ import {
   PutFunctionConcurrencyCommand,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
+import { OutOfTimeError } from '../http/retry.js';
 import type { PauseTarget } from './config.js';
 
 export type AlarmStateValue = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
@@ -67,27 +68,47 @@ export class IngestionSwitch {
       : `reserved concurrency of ${this.target.functionName} (${paused ? 0 : this.target.concurrency})`;
   }
 
-  async set(paused: boolean): Promise<void> {
-    if (this.target.kind === 'event-source-mapping') {
-      await this.lambda.send(
-        new UpdateEventSourceMappingCommand({ UUID: this.target.uuid, Enabled: !paused }),
-      );
-    } else {
-      await this.lambda.send(
-        new PutFunctionConcurrencyCommand({
-          FunctionName: this.target.functionName,
-          ReservedConcurrentExecutions: paused ? 0 : this.target.concurrency,
-        }),
-      );
+  /**
+   * `abortSignal` ends the call (and the SDK's retries) when the invocation's time is about to run out, so
+   * the failure is logged and the invocation retried instead of Lambda killing it mid-call without a word.
+   */
+  async set(paused: boolean, abortSignal?: AbortSignal): Promise<void> {
+    const options = abortSignal ? { abortSignal } : {};
+    try {
+      if (this.target.kind === 'event-source-mapping') {
+        await this.lambda.send(
+          new UpdateEventSourceMappingCommand({ UUID: this.target.uuid, Enabled: !paused }),
+          options,
+        );
+      } else {
+        await this.lambda.send(
+          new PutFunctionConcurrencyCommand({
+            FunctionName: this.target.functionName,
+            ReservedConcurrentExecutions: paused ? 0 : this.target.concurrency,
+          }),
+          options,
+        );
+      }
+    } catch (error) {
+      if (abortSignal?.aborted) {
+        throw new OutOfTimeError(
+          `Lambda API: switching ${this.describe(paused)} did not finish before the invocation's time ran out`,
+        );
+      }
+      throw error;
     }
   }
 }
 
 /** Applies one alarm state change. Errors propagate, so Lambda retries the invocation. */
-export async function applyAlarmChange(event: unknown, ingestion: IngestionSwitch): Promise<BreakerOutcome> {
+export async function applyAlarmChange(
+  event: unknown,
+  ingestion: IngestionSwitch,
+  abortSignal?: AbortSignal,
+): Promise<BreakerOutcome> {
   const alarm = readAlarmChange(event);
   if (alarm.state === 'INSUFFICIENT_DATA') return { action: 'unchanged', alarm, target: 'nothing' };
   const paused = alarm.state === 'ALARM';
-  await ingestion.set(paused);
+  await ingestion.set(paused, abortSignal);
   return { action: paused ? 'paused' : 'resumed', alarm, target: ingestion.describe(paused) };
 }

@@ -5,14 +5,19 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { Context } from 'aws-lambda';
 import { BoundedAnswerHandler } from '../http/awsAnswer.js';
+import { outOfTimeSignal } from '../http/retry.js';
 import { applyAlarmChange, IngestionSwitch, type BreakerOutcome } from './breaker.js';
 import { loadBreakerConfig } from './config.js';
 
 /** Each Lambda API attempt gets this long (connect + whole answer); the SDK retries throttling and 5xx. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export async function handler(event: unknown): Promise<BreakerOutcome> {
+export async function handler(
+  event: unknown,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<BreakerOutcome> {
   const config = loadBreakerConfig(process.env);
   const logger = new Logger({
     serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'cloudtrail-breaker',
@@ -23,7 +28,11 @@ export async function handler(event: unknown): Promise<BreakerOutcome> {
     requestHandler: new BoundedAnswerHandler({ service: 'Lambda', timeoutMs: REQUEST_TIMEOUT_MS }),
   });
   try {
-    const outcome = await applyAlarmChange(event, new IngestionSwitch(lambda, config.target));
+    // The SDK's attempts (10 s each, up to 5) could outlast the function's timeout; they stop in time to log.
+    const outOfTime = context
+      ? outOfTimeSignal({ remainingTimeMs: () => context.getRemainingTimeInMillis() })
+      : undefined;
+    const outcome = await applyAlarmChange(event, new IngestionSwitch(lambda, config.target), outOfTime);
     const message =
       outcome.action === 'paused'
         ? 'ingestion paused: the domain is short of storage'

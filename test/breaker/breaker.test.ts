@@ -93,6 +93,24 @@ describe('storage circuit breaker Lambda', function () {
       assert.equal(api.mappings.get(UUID), false);
     });
 
+    it("gives up before the invocation's time runs out when the Lambda API does not answer, and says so", async function () {
+      // Without the bound the SDK would wait 10 s per attempt, 5 attempts, past a 2 s function timeout.
+      api.stalling = true;
+      const before = api.requests;
+      const started = Date.now();
+      const context = { getRemainingTimeInMillis: () => 2_000 - (Date.now() - started) };
+      await assert
+        .rejects(() => handler(alarmEvent('ALARM'), context), {
+          name: 'OutOfTimeError',
+          message: `Lambda API: switching event source mapping ${UUID} (disabled) did not finish before the invocation's time ran out`,
+        })
+        .finally(() => (api.stalling = false));
+      const tookMs = Date.now() - started;
+      assert.ok(tookMs < 2_000, `gave up after ${tookMs} ms, past the 2,000 ms left`);
+      assert.ok(api.requests > before, 'the call was made');
+      assert.equal(api.mappings.get(UUID), true, 'the mapping was not switched');
+    });
+
     it('fails the invocation when the mapping cannot be switched, so Lambda retries it', async function () {
       api.failNext(1, { status: 409, type: 'ResourceInUseException' });
       await assert.rejects(() => handler(alarmEvent('ALARM')), { name: 'ResourceInUseException' });

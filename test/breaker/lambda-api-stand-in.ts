@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the parts of the AWS Lambda API the circuit breaker calls (REST-JSON, as the real
  * service answers them): UpdateEventSourceMapping and PutFunctionConcurrency, holding the state they
- * change so tests can check the outcome. `failNext` makes the next requests fail with a Lambda error.
+ * change so tests can check the outcome. `failNext` makes the next requests fail with a Lambda error,
+ * `stalling` makes every request wait without an answer (until the client gives up or the stand-in stops).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,9 @@ export class LambdaApiStandIn {
   /** Function name -> reserved concurrency. */
   readonly concurrency = new Map<string, number>();
   private readonly failures: LambdaError[] = [];
+  stalling = false;
+  /** Requests that arrived, answered or not. */
+  requests = 0;
   private server: Server | undefined;
   url = '';
 
@@ -32,6 +36,7 @@ export class LambdaApiStandIn {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -42,6 +47,8 @@ export class LambdaApiStandIn {
       chunks.length > 0
         ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
         : {};
+    this.requests++;
+    if (this.stalling) return;
     const failure = this.failures.shift();
     if (failure) return send(res, failure.status, { message: `stand-in ${failure.type}` }, failure.type);
     const url = new URL(req.url ?? '/', 'http://stand-in');
