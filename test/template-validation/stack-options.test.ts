@@ -158,6 +158,53 @@ describe('cloudformation.yml deployed with given parameters', function () {
     assert.equal(both.properties('AlertsFailedAlarm')['MetricName'], 'AlertsFailed');
   });
 
+  it('a customer-managed alerts key is granted only for what is configured, and only through that service', function () {
+    const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const statements = (parameters: Record<string, string>): Obj[] =>
+      (stack(parameters).properties('IndexerRole')['Policies'] as Obj[]).flatMap(
+        (policy) => policy['PolicyDocument']['Statement'] as Obj[],
+      );
+    const bySid = (list: Obj[], sid: string) => list.find((statement) => statement['Sid'] === sid);
+    const secret = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:slack-AbCdEf';
+    const parameter = 'arn:aws:ssm:eu-west-1:111122223333:parameter/alerts/slack';
+    const topic = 'arn:aws:sns:eu-west-1:111122223333:alerts';
+
+    const noKey = statements({ ...EXISTING, AlertSlackWebhookSecretArn: secret, AlertSnsTopicArn: topic });
+    assert.equal(bySid(noKey, 'DecryptAlertWebhook'), undefined);
+    assert.equal(bySid(noKey, 'EncryptAlertMessages'), undefined);
+
+    const viaSecretsManager = bySid(
+      statements({ ...EXISTING, AlertSlackWebhookSecretArn: secret, AlertKmsKeyArn: KEY }),
+      'DecryptAlertWebhook',
+    );
+    assert.deepEqual(viaSecretsManager, {
+      Sid: 'DecryptAlertWebhook',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: KEY,
+      Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+    });
+    const viaSsm = statements({ ...EXISTING, AlertSlackWebhookSecretArn: parameter, AlertKmsKeyArn: KEY });
+    assert.deepEqual(bySid(viaSsm, 'DecryptAlertWebhook')!['Condition'], {
+      StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' },
+    });
+    assert.equal(bySid(viaSsm, 'EncryptAlertMessages'), undefined, 'no topic, no SNS grant');
+
+    const topicOnly = statements({ ...EXISTING, AlertSnsTopicArn: topic, AlertKmsKeyArn: KEY });
+    assert.equal(bySid(topicOnly, 'DecryptAlertWebhook'), undefined, 'no webhook, no decrypt grant');
+    assert.deepEqual(bySid(topicOnly, 'EncryptAlertMessages'), {
+      Sid: 'EncryptAlertMessages',
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: KEY,
+      Condition: { StringLike: { 'kms:ViaService': 'sns.*.amazonaws.com' } },
+    });
+
+    assert.deepEqual(new StackValues(loadTemplate(), { ...EXISTING, AlertKmsKeyArn: KEY }).failingRules(), [
+      'AlertKmsKeyArn is the key of the Slack secret or the alert topic; set one of them too.',
+    ]);
+  });
+
   it('the dashboard body is valid JSON in every trigger mode, for existing and created domains', function () {
     for (const parameters of [
       EXISTING,
