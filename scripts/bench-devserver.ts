@@ -7,6 +7,7 @@
  * time per event.
  *
  *   npm run bench:devserver -- --records 1000000 [--files-dir DIR] [--keep-files] [--files-per-thread N]
+ *     [--threads N]
  *
  * Reads /proc for the server's CPU time and peak memory, so it runs on Linux.
  */
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
       'keep-files': { type: 'boolean', default: false },
       // How many files the CLI indexes at once; each file of 500 events is one bulk request.
       'files-per-thread': { type: 'string', default: '8' },
+      // The CLI's indexing threads (its default: one per CPU, at most 4).
+      threads: { type: 'string' },
     },
   });
   const records = Number(values.records);
@@ -123,7 +126,15 @@ async function main(): Promise<void> {
     const before = sample(child.pid!);
     const started = process.hrtime.bigint();
     const indexing = await run(
-      ['index', filesDir!, '--endpoint', url, '--files-per-thread', values['files-per-thread']!],
+      [
+        'index',
+        filesDir!,
+        '--endpoint',
+        url,
+        '--files-per-thread',
+        values['files-per-thread']!,
+        ...(values.threads === undefined ? [] : ['--threads', values.threads]),
+      ],
       { ...process.env, LOG_LEVEL: 'ERROR' },
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -5,6 +5,8 @@
  * answers it with no body).
  */
 import { strict as assert } from 'node:assert';
+import { Agent, request as httpRequest } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import aws4 from 'aws4';
 import type { DevServer } from '../../devserver/index.js';
@@ -103,5 +105,33 @@ describe('dev server: http.max_content_length', () => {
     assert.equal(big.text, '');
     const small = await call(server(), 'POST', '/_bulk', `{"index":{"_index":"x"}}\n{"a":1}\n`);
     assert.equal(small.status, 200);
+  });
+});
+
+describe('dev server: keep-alive connections', () => {
+  const server = useServer();
+
+  /** GET / on `agent`; whether the request went out on a connection the agent already had. */
+  function get(agent: Agent): Promise<{ status: number; reusedSocket: boolean }> {
+    return new Promise((resolve, reject) => {
+      const sent = httpRequest(`${server().url}/`, { agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode!, reusedSocket: sent.reusedSocket }));
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+  }
+
+  it("an idle connection stays open past Node's 5 s keep-alive timeout and is reused, as OpenSearch keeps it", async function () {
+    this.timeout(15_000);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      assert.deepEqual(await get(agent), { status: 200, reusedSocket: false });
+      await sleep(7_000); // Node closes an idle connection after its 5 s timeout plus about a second
+      assert.deepEqual(await get(agent), { status: 200, reusedSocket: true });
+    } finally {
+      agent.destroy();
+    }
   });
 });
