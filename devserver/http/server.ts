@@ -134,11 +134,11 @@ export class DevHttpFront {
         })
         .finally(() => this.bodyBuffers.give(holder.buffer));
     });
-    // OpenSearch leaves an idle keep-alive connection open until the client closes it (`http.read_timeout`
-    // defaults to 0: no timeout). Node would close
-    // it 5 s after the last answer, and a client that reuses it at that moment (or whose next request
-    // waited in the socket while the server was busy for 5 s) gets ECONNRESET: the retries that follow
-    // are an artefact of the dev server that no cluster shows. close() ends every connection itself.
+    // OpenSearch leaves an idle keep-alive connection open until the client closes it (its
+    // `http.read_timeout` defaults to 0: no timeout). Node would close it about 6 s after the last
+    // answer, and a client that reuses it at that moment (or whose next request waited in the socket
+    // while the server was busy) gets ECONNRESET: retries no cluster would cause. close() ends every
+    // connection itself.
     this.server.keepAliveTimeout = 0;
   }
 
