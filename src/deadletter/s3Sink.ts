@@ -1,8 +1,12 @@
-/** Dead letters as gzipped JSON-lines objects under an S3 prefix: one object per write. */
+/**
+ * Dead letters as gzipped JSON-lines objects under an S3 prefix: one object per write, under the day of
+ * the CloudTrail file they came from (`<prefix>YYYY/MM/DD/<hash>.jsonl.gz`).
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { outOfTimeSignal } from '../http/retry.js';
+import { keyDate } from '../trigger/keyDate.js';
 import { deadLetterId, DeadLetterStoreBase, type DeadLetterEntry, type SinkContext } from './entry.js';
 
 export class S3DeadLetterStore extends DeadLetterStoreBase {
@@ -15,8 +19,7 @@ export class S3DeadLetterStore extends DeadLetterStoreBase {
   }
 
   protected async write(entries: DeadLetterEntry[], context: SinkContext): Promise<void> {
-    const now = new Date();
-    const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
+    const day = (dayOfSource(entries) ?? new Date().toISOString().slice(0, 10)).replaceAll('-', '/');
     const separator = this.prefix === '' || this.prefix.endsWith('/') ? '' : '/';
     // Named after the set of entries (sorted: responses arrive in any order), not the clock: a retried
     // file (Lambda and SQS deliver at least once) writes the same chunk again under the same key instead
@@ -40,6 +43,19 @@ export class S3DeadLetterStore extends DeadLetterStoreBase {
       abortSignal ? { abortSignal } : {},
     );
   }
+}
+
+/**
+ * The day in the key of the CloudTrail file the entries came from (every write holds one file's
+ * entries). A retry of that file on a later day then writes the same key again instead of a second copy;
+ * only a source with no date in its name (a local file under another layout) falls back to the day of
+ * the write.
+ */
+function dayOfSource(entries: readonly DeadLetterEntry[]): string | undefined {
+  const source = entries[0]?.source;
+  if (source === undefined) return undefined;
+  const key = source.startsWith('s3://') ? source.slice(source.indexOf('/', 5) + 1) : source;
+  return keyDate(key);
 }
 
 /** Reads back what S3DeadLetterStore wrote (used by the re-drive command). */
