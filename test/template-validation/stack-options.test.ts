@@ -4,6 +4,7 @@
  * the storage circuit breaker's wiring in each trigger mode, the required alarm target and the dashboard.
  */
 import assert from 'node:assert/strict';
+import { alertsConfigOf, MAX_MESSAGES_CEILING } from '../../src/alerts/settings.js';
 import { loadTemplate, type Obj } from './helpers.js';
 import { StackValues } from './stack-values.js';
 
@@ -156,6 +157,26 @@ describe('cloudformation.yml deployed with given parameters', function () {
       'KinesisRecordsDeadLettered',
     );
     assert.equal(both.properties('AlertsFailedAlarm')['MetricName'], 'AlertsFailed');
+  });
+
+  it('AlertMaxMessages accepts only values the indexer accepts (a stack that deploys can index)', function () {
+    const pattern = new RegExp(loadTemplate()['Parameters']['AlertMaxMessages']['AllowedPattern'] as string);
+    const indexerAccepts = (value: string): boolean => {
+      try {
+        alertsConfigOf({
+          ALERT_SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
+          ALERT_MAX_MESSAGES: value,
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const values = ['', '01', ...Array.from({ length: 10_001 }, (_, n) => String(n))];
+    const deployableButRefused = values.filter((value) => pattern.test(value) && !indexerAccepts(value));
+    assert.deepEqual(deployableButRefused, []);
+    assert.equal(MAX_MESSAGES_CEILING, 1000);
+    assert.ok(pattern.test(String(MAX_MESSAGES_CEILING)), 'the highest value the indexer takes deploys');
   });
 
   it('a customer-managed alerts key is granted only for what is configured, and only through that service', function () {
