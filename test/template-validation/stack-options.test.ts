@@ -99,6 +99,33 @@ describe('cloudformation.yml deployed with given parameters', function () {
     assert.match(noGroups.failingRules().join('\n'), /VpcSubnetIds needs VpcSecurityGroupIds/);
   });
 
+  it("VpcSubnetIds' description names the Lambdas that run in the VPC, and says the breaker does not", function () {
+    const template = loadTemplate();
+    const everything = stack({
+      ...CREATED,
+      VpcSubnetIds: 'subnet-a,subnet-b',
+      VpcSecurityGroupIds: 'sg-1',
+      AuditSchedule: 'cron(0 4 * * ? *)',
+      AuditCodeKey: 'audit.zip',
+      QueryApi: 'enabled',
+      QueryApiCodeKey: 'query-api.zip',
+    });
+    const functions = Object.entries(template['Resources'] as Obj).filter(
+      ([name, resource]) => resource['Type'] === 'AWS::Lambda::Function' && everything.exists(name),
+    );
+    const componentsWhere = (inVpc: boolean): string[] =>
+      functions
+        .filter(([name]) => (everything.properties(name)['VpcConfig'] !== undefined) === inVpc)
+        .map(([, resource]) => resource['Metadata']['cloudtrail-opensearch']['component'] as string);
+    assert.deepEqual(componentsWhere(true), ['indexer', 'cleanup', 'audit', 'query-api']);
+    assert.deepEqual(componentsWhere(false), ['breaker']);
+
+    const description = String(template['Parameters']['VpcSubnetIds']['Description']).replace(/\s+/g, ' ');
+    assert.match(description, /the indexer, cleanup, audit and query API Lambdas run in the VPC/);
+    assert.match(description, /circuit breaker runs outside the VPC/);
+    assert.doesNotMatch(description, /all of them\)|for the circuit breaker/);
+  });
+
   it('alarms need a target: neither AlarmEmail nor AlarmTopicArn is refused; an existing topic replaces the new one', function () {
     const none = new StackValues(loadTemplate(), { ...EXISTING, AlarmEmail: '' });
     assert.match(none.failingRules().join('\n'), /Alarms need somewhere to go/);
