@@ -16,7 +16,12 @@ export function alertsCommand(invocation: Invocation): Command {
     .addOption(
       new Option('--region <region>', 'AWS region for s3:// paths (default: $AWS_REGION, else us-east-1)'),
     )
-    .addOption(new Option('--s3-endpoint <url>', 'an S3-compatible endpoint (default: S3_ENDPOINT)'))
+    .addOption(
+      new Option(
+        '--s3-endpoint <url>',
+        'an S3-compatible endpoint instead of AWS S3, path-style (default: $S3_ENDPOINT, else AWS S3)',
+      ),
+    )
     .addHelpText(
       'after',
       `

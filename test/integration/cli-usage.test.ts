@@ -218,6 +218,14 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
           option.startsWith('--no-') ||
           NOT_APPLIED_WHEN_ABSENT.has(option);
         assert.ok(saysDefault, `${name} ${option}: no default shown in "${description}"`);
+        // A default read from the environment is written the way a shell names it: $S3_ENDPOINT.
+        const defaultClause = /default: [^)]*/.exec(description)?.[0] ?? '';
+        const bareVariables = defaultClause.match(/(?<![$\w])[A-Z][A-Z0-9]*_[A-Z0-9_]+/g) ?? [];
+        assert.deepEqual(
+          bareVariables,
+          [],
+          `${name} ${option}: "${defaultClause}" names a variable without $`,
+        );
       }
       for (const sub of command.commands)
         assert.match(result.stdout, new RegExp(`^  ${sub.name()} `, 'm'), `${name} lists ${sub.name()}`);
