@@ -1,6 +1,6 @@
 /** `cloudtrail-opensearch top --by FIELD`: the most frequent values of one field. */
 import { Command, Option } from 'commander';
-import { FIELD_SHORTCUTS } from '../query/fields.js';
+import { FIELD_SHORTCUTS, TOP_SIZE_MAX } from '../query/fields.js';
 import { addQueryOptions, FILTER_EXAMPLES, type FilterFlags } from './activityCommand.js';
 import { EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
@@ -25,7 +25,11 @@ export function topCommand(invocation: Invocation): Command {
     );
   addQueryOptions(command);
   requireOptions(command, new Option('--by <field>', 'the field to count values of'))
-    .addOption(new Option('--size <n>', 'how many values').argParser(wholeNumber(1, 10_000)).default(10))
+    .addOption(
+      new Option('--size <n>', `how many values (at most ${TOP_SIZE_MAX})`)
+        .argParser(wholeNumber(1, TOP_SIZE_MAX))
+        .default(10),
+    )
     .addOption(new Option('--json', 'print JSON').default(false))
     .addHelpText(
       'after',

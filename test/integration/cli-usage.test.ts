@@ -305,7 +305,12 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
       ],
       [
         ['top', '--by', 'event', '--size', '0'],
-        /option '--size <n>' argument '0' is invalid\. Expected a whole number from 1 to 10000/,
+        /option '--size <n>' argument '0' is invalid\. Expected a whole number from 1 to 1000\./,
+      ],
+      [
+        // The query API's /top answers at most 1,000 values: the CLI asks for no more.
+        ['top', '--by', 'event', '--size', '1001'],
+        /option '--size <n>' argument '1001' is invalid\. Expected a whole number from 1 to 1000\./,
       ],
       [
         ['audit', 's3://bucket/AWSLogs/', '--from', '2024-13-40'],
