@@ -8,7 +8,7 @@ import { FLAVORS, type DashboardsFlavor } from '../dashboards/flavors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/retry.js';
 import type { AuthMode } from '../opensearch/client.js';
 import type { Invocation } from './invocation.js';
-import { wholeNumber } from './options.js';
+import { ENDPOINT_DEFAULT_HELP, wholeNumber } from './options.js';
 
 export interface InstallFlags {
   dashboardsUrl?: string;
@@ -60,7 +60,7 @@ function installCommand(invocation: Invocation): Command {
     .addOption(
       new Option(
         '--endpoint <url>',
-        'an Amazon OpenSearch Service domain endpoint to derive --dashboards-url from (default: $OPENSEARCH_URL)',
+        `an Amazon OpenSearch Service domain endpoint to derive --dashboards-url from ${ENDPOINT_DEFAULT_HELP}`,
       ),
     )
     .addOption(

@@ -164,4 +164,26 @@ describe('dashboards install and export (CLI against a local saved-objects impor
     assert.equal(noUrl.code, 2);
     assert.match(noUrl.stderr, /--dashboards-url is required/);
   });
+
+  it('install takes the endpoint from $OPENSEARCH_ENDPOINT too, after $OPENSEARCH_URL, as every command does', async () => {
+    // An endpoint without its scheme: refused as it is read, before any request, so nothing leaves the machine.
+    const schemeless = 'search-logs-abc123.eu-west-1.es.amazonaws.com';
+    const fromEndpoint = await cliWithEnv(
+      { ...NO_CREDENTIALS, OPENSEARCH_URL: undefined, OPENSEARCH_ENDPOINT: schemeless },
+      'dashboards',
+      'install',
+    );
+    assert.equal(fromEndpoint.code, 2);
+    assert.match(
+      fromEndpoint.stderr,
+      new RegExp(`--endpoint ${schemeless.replace(/\./g, '\\.')}: not a URL`),
+    );
+    const urlFirst = await cliWithEnv(
+      { ...NO_CREDENTIALS, OPENSEARCH_URL: 'http://127.0.0.1:9', OPENSEARCH_ENDPOINT: schemeless },
+      'dashboards',
+      'install',
+    );
+    assert.equal(urlFirst.code, 2);
+    assert.match(urlFirst.stderr, /--dashboards-url is required/);
+  });
 });
