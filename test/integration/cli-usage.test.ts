@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { ALERT_ENV_VARS } from '../../src/alerts/envVars.js';
 import { Invocation } from '../../src/cli/invocation.js';
 import { buildProgram, everyCommand } from '../../src/cli/program.js';
 import { BIN, cli, cliWithEnv } from '../helpers/cli.js';
@@ -127,6 +128,26 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
     const none = await cli();
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: cloudtrail-opensearch/);
+  });
+
+  it("the program's --help names every environment variable the CLI reads", async () => {
+    const cliSources = join(fileURLToPath(new URL('../../../src/cli/', import.meta.url)));
+    const read = new Set<string>([
+      ...ALERT_ENV_VARS, // index and alerts send-test read them with alertsConfigOf(process.env)
+      'AWS_DEFAULT_REGION', // the SigV4 region's last fallback (resolveConnection)
+    ]);
+    for (const file of await readdir(cliSources)) {
+      const source = await readFile(join(cliSources, file), 'utf8');
+      for (const [, name] of source.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) read.add(name!);
+    }
+    assert.ok(
+      read.has('S3_ENDPOINT') && read.has('DASHBOARDS_URL'),
+      'the scan found the CLI reading variables',
+    );
+    const help = (await cli('--help')).stdout;
+    const environment = help.split(/^Environment\b/m)[1]?.split(/^Exit codes:/m)[0] ?? '';
+    const missing = [...read].filter((name) => !new RegExp(`\\b${name}\\b`).test(environment));
+    assert.deepEqual(missing, [], `not in the Environment section:\n${environment}`);
   });
 
   it('a reader that closes the pipe early (`| head`) ends the command quietly, not with a stack trace', async () => {
