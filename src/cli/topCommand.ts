@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { FIELD_SHORTCUTS, TOP_SIZE_MAX } from '../query/fields.js';
 import { addQueryOptions, FILTER_EXAMPLES, type FilterFlags } from './activityCommand.js';
-import { EXIT_CODES_HELP } from './exitCodes.js';
+import { QUERY_EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { requireOptions, wholeNumber } from './options.js';
 
@@ -33,7 +33,7 @@ export function topCommand(invocation: Invocation): Command {
     .addOption(new Option('--json', 'print JSON').default(false))
     .addHelpText(
       'after',
-      `${FILTER_EXAMPLES}\n  cloudtrail-opensearch top --by event --errors\n\n${EXIT_CODES_HELP}`,
+      `${FILTER_EXAMPLES}\n  cloudtrail-opensearch top --by event --errors\n\n${QUERY_EXIT_CODES_HELP}`,
     )
     .action(async (flags: TopFlags) => {
       const { runTop } = await import('./queryAction.js');
