@@ -14,7 +14,10 @@ export function alertsCommand(invocation: Invocation): Command {
     .argument('<paths...>', 'local files or directories, and s3://bucket/prefix URLs')
     .addOption(new Option('--rules <file>', 'a rules file (YAML or JSON); default: the built-in pack'))
     .addOption(
-      new Option('--region <region>', 'AWS region for s3:// paths (default: $AWS_REGION, else us-east-1)'),
+      new Option(
+        '--region <region>',
+        "AWS region for s3:// paths (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1, then the bucket's own)",
+      ),
     )
     .addOption(
       new Option(

@@ -97,7 +97,8 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(
       new Option(
         '--region <region>',
-        'AWS region for SigV4 and S3 (default: from an AWS endpoint host, else $AWS_REGION)',
+        'AWS region for SigV4 and S3 (default: SigV4 from an AWS endpoint host, else $AWS_REGION, else ' +
+          "$AWS_DEFAULT_REGION; S3 $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1, then the bucket's own)",
       ),
     )
     .addOption(
