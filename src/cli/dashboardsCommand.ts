@@ -70,7 +70,12 @@ function installCommand(invocation: Invocation): Command {
           '(default: basic when both are set, sigv4 for *.es.amazonaws.com, else none)',
       ).choices(['none', 'basic', 'sigv4']),
     )
-    .addOption(new Option('--region <region>', 'SigV4 region (default: from the AWS host, else $AWS_REGION)'))
+    .addOption(
+      new Option(
+        '--region <region>',
+        'SigV4 region (default: from the AWS host, else $AWS_REGION, else $AWS_DEFAULT_REGION)',
+      ),
+    )
     .addOption(
       new Option(
         '--tenant <name>',

@@ -103,6 +103,15 @@ describe('dashboards install and export (CLI against a local saved-objects impor
     const signed = await cliWithEnv(env, ...args, '--region', 'eu-west-1');
     assert.equal(signed.code, 0, signed.stderr);
     assert.equal(domain.tenants.get('')!.size, OBJECT_COUNT);
+    const fromDefaultRegion = await cliWithEnv(
+      { ...env, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-west-1' },
+      ...args,
+    );
+    assert.equal(
+      fromDefaultRegion.code,
+      0,
+      `the region from $AWS_DEFAULT_REGION: ${fromDefaultRegion.stderr}`,
+    );
     const wrongRegion = await cliWithEnv(env, ...args, '--region', 'us-east-1');
     assert.equal(wrongRegion.code, 2);
     assert.match(wrongRegion.stderr, /403/);
