@@ -26,6 +26,8 @@ export interface AlertsConfig {
 }
 
 export const DEFAULT_MAX_MESSAGES = 20;
+/** The most ALERT_MAX_MESSAGES may be; the stack's AlertMaxMessages parameter allows no more. */
+export const MAX_MESSAGES_CEILING = 1000;
 /** A rules file is a few KB; this bounds what a wrong location can make us read. */
 const MAX_RULES_BYTES = 1024 * 1024;
 
@@ -42,8 +44,10 @@ export function alertsConfigOf(env: Record<string, string | undefined>): AlertsC
   }
   const maxText = env.ALERT_MAX_MESSAGES;
   const maxMessages = maxText === undefined || maxText === '' ? DEFAULT_MAX_MESSAGES : Number(maxText);
-  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > 1000) {
-    throw new Error(`ALERT_MAX_MESSAGES: expected a whole number from 1 to 1000, got "${maxText}"`);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_MESSAGES_CEILING) {
+    throw new Error(
+      `ALERT_MAX_MESSAGES: expected a whole number from 1 to ${MAX_MESSAGES_CEILING}, got "${maxText}"`,
+    );
   }
   if (!slackSecret && !snsTopicArn) return undefined;
   return { rules: env.ALERT_RULES || undefined, slackSecret, snsTopicArn, maxMessages };

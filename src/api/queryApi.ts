@@ -15,7 +15,7 @@
  * null. The API reads only: the cluster only ever gets `_search` requests from it.
  */
 import { DateMathError } from '../query/dateMath.js';
-import { UnknownFieldError } from '../query/fields.js';
+import { TOP_SIZE_MAX, UnknownFieldError } from '../query/fields.js';
 import { FilterError, type ActivityFilters } from '../query/filters.js';
 import type { QueryService } from '../query/queryService.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -129,7 +129,7 @@ export class QueryApi {
   private async top(filters: ActivityFilters, query: URLSearchParams): Promise<string> {
     const by = query.get('by');
     if (by === null || by === '') throw new ApiError(400, 'by', 'top needs by=FIELD (e.g. by=eventName)');
-    const top = await this.service.top(by, filters, sizeOf(query, 10, 1_000));
+    const top = await this.service.top(by, filters, sizeOf(query, 10, TOP_SIZE_MAX));
     return JSON.stringify({ by, top });
   }
 

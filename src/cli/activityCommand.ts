@@ -4,7 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { Command, Option } from 'commander';
-import { EXIT_CODES_HELP } from './exitCodes.js';
+import { QUERY_EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import type { AwsService } from '../opensearch/client.js';
 import type { ActivityFilters } from '../query/filters.js';
@@ -187,7 +187,7 @@ export function activityCommand(invocation: Invocation): Command {
         wholeNumber(1),
       ),
     )
-    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${QUERY_EXIT_CODES_HELP}`)
     .action(async (flags: ActivityFlags) => {
       const { runActivity } = await import('./queryAction.js');
       invocation.exitCode = await runActivity(flags, invocation);

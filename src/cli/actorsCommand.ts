@@ -1,7 +1,7 @@
 /** `cloudtrail-opensearch actors`: every principal seen, with counts and first/last seen. */
 import { Command, Option } from 'commander';
 import { addQueryOptions, FILTER_EXAMPLES, type FilterFlags } from './activityCommand.js';
-import { EXIT_CODES_HELP } from './exitCodes.js';
+import { QUERY_EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 
 /** The flags of `actors` and `services`. */
@@ -19,7 +19,7 @@ export function actorsCommand(invocation: Invocation): Command {
     );
   addQueryOptions(command)
     .addOption(new Option('--json', 'print JSON').default(false))
-    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${QUERY_EXIT_CODES_HELP}`)
     .action(async (flags: ListFlags) => {
       const { runActors } = await import('./queryAction.js');
       invocation.exitCode = await runActors(flags, invocation);

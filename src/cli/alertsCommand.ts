@@ -14,9 +14,17 @@ export function alertsCommand(invocation: Invocation): Command {
     .argument('<paths...>', 'local files or directories, and s3://bucket/prefix URLs')
     .addOption(new Option('--rules <file>', 'a rules file (YAML or JSON); default: the built-in pack'))
     .addOption(
-      new Option('--region <region>', 'AWS region for s3:// paths (default: $AWS_REGION, else us-east-1)'),
+      new Option(
+        '--region <region>',
+        "AWS region for s3:// paths (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1, then the bucket's own)",
+      ),
     )
-    .addOption(new Option('--s3-endpoint <url>', 'an S3-compatible endpoint (default: S3_ENDPOINT)'))
+    .addOption(
+      new Option(
+        '--s3-endpoint <url>',
+        'an S3-compatible endpoint instead of AWS S3, path-style (default: $S3_ENDPOINT, else AWS S3)',
+      ),
+    )
     .addHelpText(
       'after',
       `

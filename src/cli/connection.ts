@@ -18,7 +18,7 @@ import {
 import { parseClusterInfo } from '../opensearch/cluster.js';
 import { CLI_SETTINGS, describeError, notClusterMessage } from '../opensearch/errors.js';
 import type { Invocation } from './invocation.js';
-import { indexPrefixOf, UsageError, type ConnectionFlags } from './options.js';
+import { endpointOf, indexPrefixOf, UsageError, type ConnectionFlags } from './options.js';
 
 /** Three attempts within about a second and a half: enough for a hiccup, short for a wrong endpoint. */
 const PREFLIGHT_RETRY: RetryPolicy = { baseMs: 250, maxMs: 1_000, maxAttempts: 3 };
@@ -33,9 +33,7 @@ export interface Connected {
 
 /** Builds the client; the invocation's error messages name this endpoint and auth mode from now on. */
 export function connect(flags: ConnectionFlags, invocation: Invocation): Connected {
-  const endpoint = checkedEndpoint(
-    flags.endpoint ?? process.env.OPENSEARCH_URL ?? process.env.OPENSEARCH_ENDPOINT,
-  );
+  const endpoint = checkedEndpoint(endpointOf(flags));
   const connection: ConnectionOptions = {
     endpoint,
     auth: flags.auth,
@@ -108,7 +106,7 @@ export async function checkEndpoint(connected: Connected, invocation: Invocation
 function checkedEndpoint(raw: string | undefined): string {
   const shape = 'expected http(s)://host[:port], e.g. http://127.0.0.1:9200';
   if (raw === undefined || raw.trim() === '') {
-    throw new UsageError(`--endpoint is required (or set OPENSEARCH_URL): ${shape}`);
+    throw new UsageError(`--endpoint is required (or set OPENSEARCH_URL or OPENSEARCH_ENDPOINT): ${shape}`);
   }
   const shown = redactCredentials(raw.trim(), 'user');
   let url: URL;

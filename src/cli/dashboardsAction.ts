@@ -9,7 +9,7 @@ import { createClient, parseAwsHost, resolveConnection } from '../opensearch/cli
 import type { ExportFlags, InstallFlags } from './dashboardsCommand.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
-import { indexPrefixOf, UsageError } from './options.js';
+import { endpointOf, indexPrefixOf, UsageError } from './options.js';
 
 /** The saved objects as NDJSON, to stdout or --out. */
 export async function runExport(flags: ExportFlags): Promise<void> {
@@ -71,7 +71,7 @@ export async function runInstall(flags: InstallFlags, invocation: Invocation): P
 function dashboardsUrl(flags: InstallFlags): string {
   const given = flags.dashboardsUrl ?? flags.url ?? process.env.DASHBOARDS_URL;
   if (given !== undefined && given.trim() !== '') return given.trim();
-  const endpoint = flags.endpoint ?? process.env.OPENSEARCH_URL;
+  const endpoint = endpointOf(flags);
   if (endpoint !== undefined) {
     let host: string | undefined;
     try {

@@ -8,7 +8,7 @@ import { FLAVORS, type DashboardsFlavor } from '../dashboards/flavors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../http/retry.js';
 import type { AuthMode } from '../opensearch/client.js';
 import type { Invocation } from './invocation.js';
-import { wholeNumber } from './options.js';
+import { ENDPOINT_DEFAULT_HELP, wholeNumber } from './options.js';
 
 export interface InstallFlags {
   dashboardsUrl?: string;
@@ -60,7 +60,7 @@ function installCommand(invocation: Invocation): Command {
     .addOption(
       new Option(
         '--endpoint <url>',
-        'an Amazon OpenSearch Service domain endpoint to derive --dashboards-url from (default: $OPENSEARCH_URL)',
+        `an Amazon OpenSearch Service domain endpoint to derive --dashboards-url from ${ENDPOINT_DEFAULT_HELP}`,
       ),
     )
     .addOption(
@@ -70,7 +70,12 @@ function installCommand(invocation: Invocation): Command {
           '(default: basic when both are set, sigv4 for *.es.amazonaws.com, else none)',
       ).choices(['none', 'basic', 'sigv4']),
     )
-    .addOption(new Option('--region <region>', 'SigV4 region (default: from the AWS host, else $AWS_REGION)'))
+    .addOption(
+      new Option(
+        '--region <region>',
+        'SigV4 region (default: from the AWS host, else $AWS_REGION, else $AWS_DEFAULT_REGION)',
+      ),
+    )
     .addOption(
       new Option(
         '--tenant <name>',

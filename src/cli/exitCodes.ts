@@ -26,3 +26,17 @@ export const EXIT_CODES_HELP = `Exit codes:
   3  delivered, but some records are in the dead letter (refused by OpenSearch, or by
      Kinesis with --kinesis-stream; or redrive left some there): see the summary, fix
      the cause, then run redrive`;
+
+/** The query commands (activity, actors, services, top) only read: nothing is delivered or dead-lettered. */
+export const QUERY_EXIT_CODES_HELP = `Exit codes:
+  0  the answer was printed (no matching event is an answer too)
+  1  the cluster failed while answering (errors or timeouts after retries): run it again
+  2  usage or configuration error: a bad option, filter or date, an endpoint that cannot
+     be used (unreachable, refuses the credentials, not OpenSearch)`;
+
+/** `serve` runs until stopped; a query that fails while it runs is a 502 answer, not an exit. */
+export const SERVE_EXIT_CODES_HELP = `Exit codes:
+  0  stopped by Ctrl-C (SIGINT) or SIGTERM
+  1  could not keep serving, e.g. the port is already in use
+  2  usage or configuration error: a bad option, an endpoint that cannot be used
+     (unreachable, refuses the credentials, not OpenSearch)`;

@@ -84,7 +84,7 @@ export function addConnectionOptions(command: Command): Command {
       new Option(
         '--endpoint <url>',
         'OpenSearch URL: https://search-NAME.REGION.es.amazonaws.com, https://ID.REGION.aoss.amazonaws.com ' +
-          'or http(s)://host:port (default: $OPENSEARCH_URL, else $OPENSEARCH_ENDPOINT)',
+          `or http(s)://host:port ${ENDPOINT_DEFAULT_HELP}`,
       ),
     )
     .addOption(
@@ -97,7 +97,8 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(
       new Option(
         '--region <region>',
-        'AWS region for SigV4 and S3 (default: from an AWS endpoint host, else $AWS_REGION)',
+        'AWS region for SigV4 and S3 (default: SigV4 from an AWS endpoint host, else $AWS_REGION, else ' +
+          "$AWS_DEFAULT_REGION; S3 $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1, then the bucket's own)",
       ),
     )
     .addOption(
@@ -121,6 +122,17 @@ export function addConnectionOptions(command: Command): Command {
         .default(DEFAULT_REQUEST_TIMEOUT_MS),
     );
 }
+
+/**
+ * The cluster's URL: --endpoint, else $OPENSEARCH_URL (the CLI's own name), else $OPENSEARCH_ENDPOINT
+ * (the Lambdas' name), so the environment a Lambda is tested with also works for every command.
+ */
+export function endpointOf(flags: { endpoint?: string }): string | undefined {
+  return flags.endpoint ?? process.env.OPENSEARCH_URL ?? process.env.OPENSEARCH_ENDPOINT;
+}
+
+/** How every --endpoint's help says where its default comes from (endpointOf). */
+export const ENDPOINT_DEFAULT_HELP = '(default: $OPENSEARCH_URL, else $OPENSEARCH_ENDPOINT)';
 
 /** The index prefix from the flag, then $INDEX_PREFIX, then the product default. */
 export function indexPrefixOf(flags: { indexPrefix?: string }): string {

@@ -57,8 +57,14 @@ export function buildProgram(invocation: Invocation): Command {
       `
 Run '${PROGRAM} <command> --help' for a command's options and their defaults.
 
-Environment: OPENSEARCH_URL (the default --endpoint), OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD
-(basic auth), INDEX_PREFIX, AWS_REGION and the usual AWS credential variables (SigV4), S3_ENDPOINT.
+Environment (the defaults each command's --help names):
+  cluster     OPENSEARCH_URL, else OPENSEARCH_ENDPOINT (--endpoint); OPENSEARCH_USERNAME and
+              OPENSEARCH_PASSWORD (basic auth); INDEX_PREFIX
+  AWS         AWS_REGION (for SigV4 and S3, else AWS_DEFAULT_REGION) and the usual credential
+              variables; S3_ENDPOINT, KINESIS_ENDPOINT, CLOUDTRAIL_ENDPOINT (compatible endpoints)
+  dashboards  DASHBOARDS_URL
+  alerts      ALERT_SLACK_WEBHOOK_SECRET, ALERT_SNS_TOPIC_ARN, ALERT_RULES, ALERT_MAX_MESSAGES
+              (index and alerts send-test; README "Alerts")
 
 ${EXIT_CODES_HELP}`,
     )

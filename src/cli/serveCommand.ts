@@ -1,6 +1,6 @@
 /** `cloudtrail-opensearch serve`: the read-only query API (src/api) on local HTTP, until stopped. */
 import { Command, Option } from 'commander';
-import { EXIT_CODES_HELP } from './exitCodes.js';
+import { SERVE_EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { addConnectionOptions, portNumber, type ConnectionFlags } from './options.js';
 
@@ -27,7 +27,7 @@ export function serveCommand(invocation: Invocation): Command {
     .addOption(new Option('--host <address>', 'interface to listen on').default('127.0.0.1'))
     .addHelpText(
       'after',
-      `\nExamples:\n  cloudtrail-opensearch serve --port 8080\n  curl 'http://127.0.0.1:8080/users/alice?from=now-7d/d&eventName=DeleteBucket'\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  cloudtrail-opensearch serve --port 8080\n  curl 'http://127.0.0.1:8080/users/alice?from=now-7d/d&eventName=DeleteBucket'\n\n${SERVE_EXIT_CODES_HELP}`,
     )
     .action(async (flags: ServeFlags) => {
       const { serve } = await import('./serveAction.js');

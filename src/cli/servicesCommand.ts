@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { addQueryOptions, FILTER_EXAMPLES } from './activityCommand.js';
 import type { ListFlags } from './actorsCommand.js';
-import { EXIT_CODES_HELP } from './exitCodes.js';
+import { QUERY_EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 
 export function servicesCommand(invocation: Invocation): Command {
@@ -14,7 +14,7 @@ export function servicesCommand(invocation: Invocation): Command {
     );
   addQueryOptions(command)
     .addOption(new Option('--json', 'print JSON').default(false))
-    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${FILTER_EXAMPLES}\n\n${QUERY_EXIT_CODES_HELP}`)
     .action(async (flags: ListFlags) => {
       const { runServices } = await import('./queryAction.js');
       invocation.exitCode = await runServices(flags, invocation);

@@ -1,8 +1,8 @@
 /** `cloudtrail-opensearch top --by FIELD`: the most frequent values of one field. */
 import { Command, Option } from 'commander';
-import { FIELD_SHORTCUTS } from '../query/fields.js';
+import { FIELD_SHORTCUTS, TOP_SIZE_MAX } from '../query/fields.js';
 import { addQueryOptions, FILTER_EXAMPLES, type FilterFlags } from './activityCommand.js';
-import { EXIT_CODES_HELP } from './exitCodes.js';
+import { QUERY_EXIT_CODES_HELP } from './exitCodes.js';
 import type { Invocation } from './invocation.js';
 import { requireOptions, wholeNumber } from './options.js';
 
@@ -25,11 +25,15 @@ export function topCommand(invocation: Invocation): Command {
     );
   addQueryOptions(command);
   requireOptions(command, new Option('--by <field>', 'the field to count values of'))
-    .addOption(new Option('--size <n>', 'how many values').argParser(wholeNumber(1, 10_000)).default(10))
+    .addOption(
+      new Option('--size <n>', `how many values (at most ${TOP_SIZE_MAX})`)
+        .argParser(wholeNumber(1, TOP_SIZE_MAX))
+        .default(10),
+    )
     .addOption(new Option('--json', 'print JSON').default(false))
     .addHelpText(
       'after',
-      `${FILTER_EXAMPLES}\n  cloudtrail-opensearch top --by event --errors\n\n${EXIT_CODES_HELP}`,
+      `${FILTER_EXAMPLES}\n  cloudtrail-opensearch top --by event --errors\n\n${QUERY_EXIT_CODES_HELP}`,
     )
     .action(async (flags: TopFlags) => {
       const { runTop } = await import('./queryAction.js');

@@ -10,6 +10,10 @@ export const ROLE_MAPPING_LIMITS: Partial<RequestLimits> = { maxResponseBytes: 1
 export interface RoleMappingOptions {
   readonly indexerRoleArn: string;
   readonly cleanupRoleArn: string;
+  /** The scheduled audit's role (stack output AuditRoleArn, with AuditSchedule); none: not mapped. */
+  readonly auditRoleArn?: string;
+  /** The query API's role (stack output QueryApiRoleArn, with QueryApi=enabled); none: not mapped. */
+  readonly queryApiRoleArn?: string;
   readonly indexPrefix: string;
 }
 
@@ -31,10 +35,41 @@ export interface MappingResult {
 
 const SECURITY_API = '/_plugins/_security/api';
 
-/** The two OpenSearch roles: the indexer writes PREFIX* (daily, dead-letter, ledger and alerts indices) and
- * installs the index template; the cleanup lists, creates and deletes the daily indices. */
+/**
+ * One OpenSearch role per Lambda of the stack, each with what its code does and no more (as its IAM
+ * policy in cloudformation.yml): the indexer writes PREFIX* (daily, dead-letter, ledger and alerts
+ * indices) and installs the index template; the cleanup lists, creates and deletes the daily indices;
+ * the audit, when given, reads and records digests in PREFIXledger; the query API, when given, searches
+ * and counts the daily indices.
+ */
 export function lambdaRoles(options: RoleMappingOptions): OpenSearchRole[] {
   const pattern = `${options.indexPrefix}*`;
+  const optional: OpenSearchRole[] = [];
+  if (options.auditRoleArn !== undefined)
+    optional.push({
+      name: 'cloudtrail_opensearch_audit',
+      backendRole: options.auditRoleArn,
+      definition: {
+        cluster_permissions: [],
+        index_permissions: [
+          {
+            // crud: get, search and put entries; create_index: the first run makes the ledger;
+            // refresh: the entries just recorded must be visible to the lookup that follows.
+            index_patterns: [`${options.indexPrefix}ledger`],
+            allowed_actions: ['crud', 'create_index', 'indices:admin/refresh*'],
+          },
+        ],
+      },
+    });
+  if (options.queryApiRoleArn !== undefined)
+    optional.push({
+      name: 'cloudtrail_opensearch_query_api',
+      backendRole: options.queryApiRoleArn,
+      definition: {
+        cluster_permissions: [],
+        index_permissions: [{ index_patterns: [`${options.indexPrefix}2*`], allowed_actions: ['read'] }],
+      },
+    });
   return [
     {
       name: 'cloudtrail_opensearch_indexer',
@@ -63,10 +98,11 @@ export function lambdaRoles(options: RoleMappingOptions): OpenSearchRole[] {
         ],
       },
     },
+    ...optional,
   ];
 }
 
-/** Creates (or updates) both roles and adds each Lambda role ARN to its mapping. */
+/** Creates (or updates) each role and adds its Lambda role ARN to its mapping. */
 export async function mapLambdaRoles(
   http: HttpCaller,
   options: RoleMappingOptions,

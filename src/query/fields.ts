@@ -20,6 +20,12 @@ export const FIELD_SHORTCUTS: Record<string, string> = {
   type: 'userIdentity.type',
 };
 
+/**
+ * The most values a top answers, from the CLI (`top --size`) and the query API (`/top?size=`) alike:
+ * each is a terms bucket the cluster builds and holds in memory for the one request.
+ */
+export const TOP_SIZE_MAX = 1_000;
+
 const AGGREGATABLE = new Set(['keyword', 'ip', 'boolean', 'long', 'date']);
 
 /** Every aggregatable field of the template, dotted, multi-fields included (`errorMessage.keyword`). */

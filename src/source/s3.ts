@@ -8,11 +8,24 @@ import type { ObjectRef } from '../types.js';
 /** A failure to read an object that retrying will not fix (missing object, no permission). */
 export class PermanentSourceError extends Error {}
 
+/**
+ * The region S3 requests are first signed for: the option, else $AWS_REGION, else $AWS_DEFAULT_REGION
+ * (what the AWS CLI reads), else us-east-1. A bucket elsewhere is still reached: see followRegionRedirects.
+ */
+export function s3RegionOf(region: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const given = [region, env.AWS_REGION, env.AWS_DEFAULT_REGION].find((value) => value?.trim());
+  return given?.trim() ?? 'us-east-1';
+}
+
 export function s3Client(
   options: { region?: string; endpoint?: string; requestTimeoutMs?: number } = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): S3Client {
   return new S3Client({
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    region: s3RegionOf(options.region, env),
+    // A backfill names a bucket, not its region: when S3 answers that the bucket lives in another region
+    // (301 with x-amz-bucket-region), the request is signed for that region and sent again.
+    followRegionRedirects: true,
     // Throttling (503 SlowDown) and network errors are retried by the SDK's standard retry strategy.
     maxAttempts: 6,
     // Each attempt has a deadline for its answer, and a body that stalls fails (see s3Handler.ts).

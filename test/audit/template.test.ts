@@ -31,6 +31,12 @@ describe('cloudformation.yml: the scheduled audit', () => {
     assert.equal(template['Outputs']['AuditFunctionName']['Condition'], 'RunAudit');
   });
 
+  it("outputs the audit role's ARN, for fine-grained access control and a domain's access policy", () => {
+    const output = template['Outputs']['AuditRoleArn'] as Obj;
+    assert.equal(output['Condition'], 'RunAudit');
+    assert.deepEqual(output['Value'], { 'Fn::GetAtt': ['AuditRole', 'Arn'] });
+  });
+
   it('sets the variables the audit code reads, and the trail bucket and prefix the indexer reads', () => {
     const variables = resources['AuditFunction']['Properties']['Environment']['Variables'] as Obj;
     for (const name of Object.keys(variables))

@@ -103,6 +103,15 @@ describe('dashboards install and export (CLI against a local saved-objects impor
     const signed = await cliWithEnv(env, ...args, '--region', 'eu-west-1');
     assert.equal(signed.code, 0, signed.stderr);
     assert.equal(domain.tenants.get('')!.size, OBJECT_COUNT);
+    const fromDefaultRegion = await cliWithEnv(
+      { ...env, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-west-1' },
+      ...args,
+    );
+    assert.equal(
+      fromDefaultRegion.code,
+      0,
+      `the region from $AWS_DEFAULT_REGION: ${fromDefaultRegion.stderr}`,
+    );
     const wrongRegion = await cliWithEnv(env, ...args, '--region', 'us-east-1');
     assert.equal(wrongRegion.code, 2);
     assert.match(wrongRegion.stderr, /403/);
@@ -163,5 +172,27 @@ describe('dashboards install and export (CLI against a local saved-objects impor
     );
     assert.equal(noUrl.code, 2);
     assert.match(noUrl.stderr, /--dashboards-url is required/);
+  });
+
+  it('install takes the endpoint from $OPENSEARCH_ENDPOINT too, after $OPENSEARCH_URL, as every command does', async () => {
+    // An endpoint without its scheme: refused as it is read, before any request, so nothing leaves the machine.
+    const schemeless = 'search-logs-abc123.eu-west-1.es.amazonaws.com';
+    const fromEndpoint = await cliWithEnv(
+      { ...NO_CREDENTIALS, OPENSEARCH_URL: undefined, OPENSEARCH_ENDPOINT: schemeless },
+      'dashboards',
+      'install',
+    );
+    assert.equal(fromEndpoint.code, 2);
+    assert.match(
+      fromEndpoint.stderr,
+      new RegExp(`--endpoint ${schemeless.replace(/\./g, '\\.')}: not a URL`),
+    );
+    const urlFirst = await cliWithEnv(
+      { ...NO_CREDENTIALS, OPENSEARCH_URL: 'http://127.0.0.1:9', OPENSEARCH_ENDPOINT: schemeless },
+      'dashboards',
+      'install',
+    );
+    assert.equal(urlFirst.code, 2);
+    assert.match(urlFirst.stderr, /--dashboards-url is required/);
   });
 });

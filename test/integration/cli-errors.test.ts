@@ -375,6 +375,39 @@ describe('CLI errors: one line naming the thing and the fix (child process)', fu
     });
   });
 
+  it('the query commands and serve exit with the codes their --help lists: 0, 1, 2 and never 3', async () => {
+    const queries = ['activity', 'actors', 'services', 'top'];
+    for (const command of [...queries, 'serve']) {
+      const help = (await cli(command, '--help')).stdout.split(/^Exit codes:$/m)[1] ?? '';
+      const codes = [...help.matchAll(/^ {2}(\d) /gm)].map((match) => match[1]);
+      assert.deepEqual(codes, ['0', '1', '2'], `${command} --help`);
+      assert.doesNotMatch(help, /redrive|dead letter|undelivered/, `${command} --help`);
+    }
+    const endpoint = ['--endpoint', server.url];
+    for (const command of queries) {
+      const answered = await cli(command, ...READING_COMMANDS[command]!, ...endpoint);
+      assert.equal(answered.code, 0, `${command}: ${answered.stderr}`);
+    }
+    // Every search fails: the cluster failed while answering, after the retries.
+    server.faults.add({ path: '*/_search', fault: { kind: 'server-error', status: 500 } });
+    for (const command of queries) {
+      const failed = await cli(command, ...READING_COMMANDS[command]!, ...endpoint);
+      assert.equal(failed.code, 1, `${command}: ${failed.stderr}`);
+    }
+    server.faults.clear();
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const busy = await cli('serve', '--port', port, ...endpoint);
+      assert.equal(busy.code, 1, busy.stderr);
+      assert.match(busy.stderr, /EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('a missing path: named, exit 2, before anything is sent', async () => {
     const missing = join(workDir, 'no-such-dir');
     const result = await cli('index', SAMPLES_DIR, missing, '--endpoint', server.url);

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { ALERT_ENV_VARS } from '../../src/alerts/envVars.js';
 import { Invocation } from '../../src/cli/invocation.js';
 import { buildProgram, everyCommand } from '../../src/cli/program.js';
 import { BIN, cli, cliWithEnv } from '../helpers/cli.js';
@@ -129,6 +130,26 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
     assert.match(none.stderr, /Usage: cloudtrail-opensearch/);
   });
 
+  it("the program's --help names every environment variable the CLI reads", async () => {
+    const cliSources = join(fileURLToPath(new URL('../../../src/cli/', import.meta.url)));
+    const read = new Set<string>([
+      ...ALERT_ENV_VARS, // index and alerts send-test read them with alertsConfigOf(process.env)
+      'AWS_DEFAULT_REGION', // the SigV4 region's last fallback (resolveConnection)
+    ]);
+    for (const file of await readdir(cliSources)) {
+      const source = await readFile(join(cliSources, file), 'utf8');
+      for (const [, name] of source.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) read.add(name!);
+    }
+    assert.ok(
+      read.has('S3_ENDPOINT') && read.has('DASHBOARDS_URL'),
+      'the scan found the CLI reading variables',
+    );
+    const help = (await cli('--help')).stdout;
+    const environment = help.split(/^Environment\b/m)[1]?.split(/^Exit codes:/m)[0] ?? '';
+    const missing = [...read].filter((name) => !new RegExp(`\\b${name}\\b`).test(environment));
+    assert.deepEqual(missing, [], `not in the Environment section:\n${environment}`);
+  });
+
   it('a reader that closes the pipe early (`| head`) ends the command quietly, not with a stack trace', async () => {
     const child = spawn(process.execPath, [BIN, 'activity', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     // Closed before the command writes anything: its first write to stdout meets a closed pipe.
@@ -218,6 +239,14 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
           option.startsWith('--no-') ||
           NOT_APPLIED_WHEN_ABSENT.has(option);
         assert.ok(saysDefault, `${name} ${option}: no default shown in "${description}"`);
+        // A default read from the environment is written the way a shell names it: $S3_ENDPOINT.
+        const defaultClause = /default: [^)]*/.exec(description)?.[0] ?? '';
+        const bareVariables = defaultClause.match(/(?<![$\w])[A-Z][A-Z0-9]*_[A-Z0-9_]+/g) ?? [];
+        assert.deepEqual(
+          bareVariables,
+          [],
+          `${name} ${option}: "${defaultClause}" names a variable without $`,
+        );
       }
       for (const sub of command.commands)
         assert.match(result.stdout, new RegExp(`^  ${sub.name()} `, 'm'), `${name} lists ${sub.name()}`);
@@ -297,7 +326,12 @@ describe('CLI usage: help, version, unknown options and bad values (child proces
       ],
       [
         ['top', '--by', 'event', '--size', '0'],
-        /option '--size <n>' argument '0' is invalid\. Expected a whole number from 1 to 10000/,
+        /option '--size <n>' argument '0' is invalid\. Expected a whole number from 1 to 1000\./,
+      ],
+      [
+        // The query API's /top answers at most 1,000 values: the CLI asks for no more.
+        ['top', '--by', 'event', '--size', '1001'],
+        /option '--size <n>' argument '1001' is invalid\. Expected a whole number from 1 to 1000\./,
       ],
       [
         ['audit', 's3://bucket/AWSLogs/', '--from', '2024-13-40'],

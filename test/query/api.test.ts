@@ -98,6 +98,7 @@ describe('query API: refusals, byte bound, and documents from before the derived
     ['/users/pedro?value=x', 400, 'value'],
     ['/top', 400, 'by'],
     ['/top?by=ct.text', 400, 'by'],
+    ['/top?by=eventName&size=1001', 400, 'size'],
     ['/nothing-here', 404, undefined],
     ['/users/a/b', 404, undefined],
   ];

@@ -12,6 +12,8 @@ import { ROOT } from './helpers.js';
 const SCRIPT = `${ROOT}build/scripts/map-roles.js`;
 const INDEXER = 'arn:aws:iam::111122223333:role/cloudtrail-search-IndexerRole-ABC';
 const CLEANUP = 'arn:aws:iam::111122223333:role/cloudtrail-search-CleanupRole-DEF';
+const AUDIT = 'arn:aws:iam::111122223333:role/cloudtrail-search-AuditRole-GHI';
+const QUERY_API = 'arn:aws:iam::111122223333:role/cloudtrail-search-QueryApiRole-JKL';
 
 class SecurityApiStandIn {
   readonly roles = new Map<string, unknown>();
@@ -125,6 +127,53 @@ describe('scripts/map-roles', function () {
     assert.match(run.stdout, /cloudtrail_opensearch_indexer: already mapped/);
   });
 
+  it('maps the audit and query API roles when given, each to its own indices only; empty maps nothing', async function () {
+    const absent = await mapRoles([
+      ...args(),
+      '--index-prefix',
+      'ct-',
+      '--audit-role',
+      '',
+      '--query-api-role',
+      '',
+    ]);
+    assert.equal(absent.status, 0, absent.stderr);
+    assert.equal(api.roles.has('cloudtrail_opensearch_audit'), false, 'an empty --audit-role maps nothing');
+    assert.equal(api.roles.has('cloudtrail_opensearch_query_api'), false);
+
+    const given = ['--index-prefix', 'ct-', '--audit-role', AUDIT, '--query-api-role', QUERY_API];
+    const run = await mapRoles([...args(), ...given]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(api.mappings.get('cloudtrail_opensearch_audit'), {
+      backend_roles: [AUDIT],
+      hosts: [],
+      users: [],
+    });
+    assert.deepEqual(api.mappings.get('cloudtrail_opensearch_query_api'), {
+      backend_roles: [QUERY_API],
+      hosts: [],
+      users: [],
+    });
+    type Role = {
+      cluster_permissions: string[];
+      index_permissions: { index_patterns: string[]; allowed_actions: string[] }[];
+    };
+    const audit = api.roles.get('cloudtrail_opensearch_audit') as Role;
+    assert.deepEqual(
+      audit.index_permissions.map((p) => p.index_patterns),
+      [['ct-ledger']],
+      'the audit reaches the ledger only',
+    );
+    assert.ok(audit.index_permissions[0]!.allowed_actions.includes('indices:admin/refresh*'));
+    const queryApi = api.roles.get('cloudtrail_opensearch_query_api') as Role;
+    assert.deepEqual(queryApi.index_permissions, [{ index_patterns: ['ct-2*'], allowed_actions: ['read'] }]);
+    assert.deepEqual([audit.cluster_permissions, queryApi.cluster_permissions], [[], []]);
+
+    const again = await mapRoles([...args(), ...given]);
+    assert.match(again.stdout, /cloudtrail_opensearch_audit: already mapped/);
+    assert.match(again.stdout, /cloudtrail_opensearch_query_api: already mapped/);
+  });
+
   it('explains a refusal (not signed as the master role) and exits 1', async function () {
     api.refuse = 403;
     try {
@@ -154,5 +203,11 @@ describe('scripts/map-roles', function () {
     const run = await mapRoles(['--indexer-role', 'not-an-arn', '--cleanup-role', CLEANUP]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--endpoint URL is required.*--indexer-role needs an IAM role ARN/);
+    const badAudit = await mapRoles([...args(), '--audit-role', 'AuditRole', '--query-api-role', 'None']);
+    assert.equal(badAudit.status, 2);
+    assert.match(
+      badAudit.stderr,
+      /--audit-role needs an IAM role ARN \(stack output AuditRoleArn\) or nothing.*--query-api-role needs/,
+    );
   });
 });

@@ -4,6 +4,7 @@
  * the storage circuit breaker's wiring in each trigger mode, the required alarm target and the dashboard.
  */
 import assert from 'node:assert/strict';
+import { alertsConfigOf, MAX_MESSAGES_CEILING } from '../../src/alerts/settings.js';
 import { loadTemplate, type Obj } from './helpers.js';
 import { StackValues } from './stack-values.js';
 
@@ -98,6 +99,33 @@ describe('cloudformation.yml deployed with given parameters', function () {
     assert.match(noGroups.failingRules().join('\n'), /VpcSubnetIds needs VpcSecurityGroupIds/);
   });
 
+  it("VpcSubnetIds' description names the Lambdas that run in the VPC, and says the breaker does not", function () {
+    const template = loadTemplate();
+    const everything = stack({
+      ...CREATED,
+      VpcSubnetIds: 'subnet-a,subnet-b',
+      VpcSecurityGroupIds: 'sg-1',
+      AuditSchedule: 'cron(0 4 * * ? *)',
+      AuditCodeKey: 'audit.zip',
+      QueryApi: 'enabled',
+      QueryApiCodeKey: 'query-api.zip',
+    });
+    const functions = Object.entries(template['Resources'] as Obj).filter(
+      ([name, resource]) => resource['Type'] === 'AWS::Lambda::Function' && everything.exists(name),
+    );
+    const componentsWhere = (inVpc: boolean): string[] =>
+      functions
+        .filter(([name]) => (everything.properties(name)['VpcConfig'] !== undefined) === inVpc)
+        .map(([, resource]) => resource['Metadata']['cloudtrail-opensearch']['component'] as string);
+    assert.deepEqual(componentsWhere(true), ['indexer', 'cleanup', 'audit', 'query-api']);
+    assert.deepEqual(componentsWhere(false), ['breaker']);
+
+    const description = String(template['Parameters']['VpcSubnetIds']['Description']).replace(/\s+/g, ' ');
+    assert.match(description, /the indexer, cleanup, audit and query API Lambdas run in the VPC/);
+    assert.match(description, /circuit breaker runs outside the VPC/);
+    assert.doesNotMatch(description, /all of them\)|for the circuit breaker/);
+  });
+
   it('alarms need a target: neither AlarmEmail nor AlarmTopicArn is refused; an existing topic replaces the new one', function () {
     const none = new StackValues(loadTemplate(), { ...EXISTING, AlarmEmail: '' });
     assert.match(none.failingRules().join('\n'), /Alarms need somewhere to go/);
@@ -156,6 +184,26 @@ describe('cloudformation.yml deployed with given parameters', function () {
       'KinesisRecordsDeadLettered',
     );
     assert.equal(both.properties('AlertsFailedAlarm')['MetricName'], 'AlertsFailed');
+  });
+
+  it('AlertMaxMessages accepts only values the indexer accepts (a stack that deploys can index)', function () {
+    const pattern = new RegExp(loadTemplate()['Parameters']['AlertMaxMessages']['AllowedPattern'] as string);
+    const indexerAccepts = (value: string): boolean => {
+      try {
+        alertsConfigOf({
+          ALERT_SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
+          ALERT_MAX_MESSAGES: value,
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const values = ['', '01', ...Array.from({ length: 10_001 }, (_, n) => String(n))];
+    const deployableButRefused = values.filter((value) => pattern.test(value) && !indexerAccepts(value));
+    assert.deepEqual(deployableButRefused, []);
+    assert.equal(MAX_MESSAGES_CEILING, 1000);
+    assert.ok(pattern.test(String(MAX_MESSAGES_CEILING)), 'the highest value the indexer takes deploys');
   });
 
   it('a customer-managed alerts key is granted only for what is configured, and only through that service', function () {
