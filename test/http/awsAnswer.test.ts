@@ -89,9 +89,13 @@ async function startFakeEndpoint(): Promise<FakeEndpoint> {
 describe('AWS answers: deadline and size bound on every attempt (real SDK clients, hostile endpoint)', function () {
   this.timeout(60_000);
   let endpoint: FakeEndpoint;
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  // Read when the tests start, not when the file loads: a file loaded after this one (the s3rver helper)
+  // may set the credentials in between, and deleting them afterwards would break its tests.
+  const saved: { id?: string; secret?: string } = {};
 
   before(async () => {
+    saved.id = process.env.AWS_ACCESS_KEY_ID;
+    saved.secret = process.env.AWS_SECRET_ACCESS_KEY;
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     endpoint = await startFakeEndpoint();
