@@ -2,8 +2,9 @@
 //   [--query-api-role ARN] [--index-prefix P] [--region R]
 // Maps the stack's Lambda roles (stack outputs IndexerRoleArn, CleanupRoleArn, and AuditRoleArn and
 // QueryApiRoleArn when the stack has them) into a domain's fine-grained access control. An empty
-// --audit-role or --query-api-role (the output of a stack without that Lambda) maps nothing. Run it with the master role's credentials (FgacMasterRoleArn); requests to
-// *.es.amazonaws.com are signed with SigV4. Safe to run again. See docs/deploy.md.
+// --audit-role or --query-api-role (the output of a stack without that Lambda) maps nothing. Run it
+// with the master role's credentials (FgacMasterRoleArn); requests to *.es.amazonaws.com are signed
+// with SigV4. Safe to run again. See docs/deploy.md.
 import { parseArgs } from 'node:util';
 import { mapLambdaRoles } from '../src/infra/role-mapping.js';
 import { clientHttp } from '../src/http/request.js';
