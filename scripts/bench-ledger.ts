@@ -1,13 +1,23 @@
 /**
- * `node --expose-gc build/scripts/bench-ledger.js DIR [--rounds N]`: what the ledger costs the pipeline,
- * per record, in CPU (every thread of the process) and in wall-clock time. The ledger only opens for S3
- * objects, so each file here is indexed as if it came from a bucket: without extensions, with the
- * LedgerExtension hashing on the pipeline's thread, and with it hashing on a thread of its own (SHA-256
- * of the decompressed bytes as they stream, each record's time and index, its entry written at the end:
- * GET and PUT, answered in memory). The variants take turns round by round (the order rotating), each
- * ratio to "off" is taken per round and its median reported, so load on a shared machine hits every
- * side; "off" runs a second time (`offAgain`) to show the harness's own noise. The SHA-256 of the
- * decompressed bytes alone is measured too.
+ * `node --expose-gc build/scripts/bench-ledger.js DIR [--rounds N] [--sink] [--worker]`: what the ledger
+ * costs the pipeline, per record, in CPU (every thread of the process) and in wall-clock time, taken
+ * apart. The ledger only opens for S3 objects, so each file here is indexed as if it came from a bucket.
+ * Bulk requests are answered in memory (the pipeline's own work, not a server's, is measured). The
+ * ledger's requests are answered in memory too, or with `--sink` go over real HTTP through the product's
+ * HTTP layer to the benchmark's sink in another process (bench-sink.ts, which answers them as a cluster
+ * does), as in `npm run bench -- --ledger`.
+ *
+ * Sides, each a whole pass over the files:
+ * - `off`: no extension; `offAgain`: the same a second time, to show the harness's own noise (A/A);
+ * - `ledger`: the LedgerExtension as the indexer runs it (SHA-256 on the pipeline's thread);
+ * - `noHash`: the same with the decoded bytes not given to it (no SHA-256; records noted, entry written);
+ * - `entryOnly`: neither bytes nor records given to it: only the entry's requests at the end of a file;
+ * - `worker` (with `--worker`): the SHA-256 on a hashing thread.
+ * So ledger − noHash is the hash, noHash − entryOnly the per-record notes, entryOnly − off the requests.
+ * Every file of every pass is a new object (its key carries the pass number): the common path, a file
+ * processed for the first time. The sides take turns round by round (the order rotating); each ratio to
+ * `off` is taken per round and its median reported, so load on a shared machine hits every side. The
+ * ledger's requests per file and the SHA-256 of the decompressed bytes alone are reported too.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,20 +25,26 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { DocumentMemory } from '../src/documents/builder.js';
-import type { HttpCaller, HttpRequest } from '../src/http/request.js';
+import { clientHttp, type HttpCaller, type HttpRequest } from '../src/http/request.js';
 import { LedgerExtension } from '../src/ledger/extension.js';
 import { silentTelemetry } from '../src/observability/telemetry.js';
-import type { FileExtension } from '../src/pipeline/extensions.js';
+import { createClient } from '../src/opensearch/client.js';
+import type { FileExtension, FileObserver } from '../src/pipeline/extensions.js';
 import { indexFile } from '../src/pipeline/indexFile.js';
 import { DEFAULT_PIPELINE_SETTINGS } from '../src/pipeline/indexer.js';
 import { openLocalFile } from '../src/source/local.js';
+import { startSink } from './bench-sink-process.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '10' } },
+  options: {
+    rounds: { type: 'string', default: '10' },
+    sink: { type: 'boolean', default: false },
+    worker: { type: 'boolean', default: false },
+  },
 });
 const dir = positionals[0];
-if (dir === undefined) throw new Error('usage: bench-ledger.js DIR [--rounds N]');
+if (dir === undefined) throw new Error('usage: bench-ledger.js DIR [--rounds N] [--sink] [--worker]');
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
   .filter((name) => name.endsWith('.json.gz'))
   .map((name) => join(dir, name))
@@ -48,10 +64,22 @@ const transport = {
   },
 };
 
-/** The cluster as the ledger sees it: no entry yet (GET 404), every write accepted. */
-const ledgerHttp: HttpCaller = {
+/** The cluster as the ledger sees it without `--sink`: no entry yet (GET 404), every write accepted. */
+const inMemoryLedger: HttpCaller = {
   request: async (request: HttpRequest) =>
-    request.method === 'GET' ? { statusCode: 404, body: { found: false } } : { statusCode: 200, body: {} },
+    request.method === 'GET' ? { statusCode: 404, body: { found: false } } : { statusCode: 201, body: {} },
+};
+
+const sink = values.sink ? await startSink('null') : undefined;
+const client = sink && createClient({ endpoint: sink.url });
+/** The ledger's requests of the pass being timed, counted so the report can say how many a file costs. */
+let ledgerRequests = 0;
+const ledgerTarget = client ? clientHttp(client) : inMemoryLedger;
+const ledgerHttp: HttpCaller = {
+  request: (request, limits) => {
+    ledgerRequests++;
+    return ledgerTarget.request(request, limits);
+  },
 };
 
 const settings = { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix: 'cloudtrail-' };
@@ -60,16 +88,22 @@ const memory = new DocumentMemory();
 interface PerRecord {
   cpuMicros: number;
   wallMicros: number;
+  requestsPerFile: number;
 }
 
+/** Each pass's files are new objects to the ledger: their keys carry the pass's number. */
+let pass = 0;
+
 async function run(extensions: readonly FileExtension[]): Promise<PerRecord> {
+  pass++;
+  ledgerRequests = 0;
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   let records = 0;
   for (let i = 0; i < files.length; i += 2) {
     const pair = files.slice(i, i + 2).map((path) =>
       indexFile(
-        { sourceName: path, bucket: 'bench-trail', key: path, stream: openLocalFile(path) },
+        { sourceName: path, bucket: 'bench-trail', key: `pass-${pass}/${path}`, stream: openLocalFile(path) },
         settings,
         {
           transport,
@@ -92,7 +126,11 @@ async function run(extensions: readonly FileExtension[]): Promise<PerRecord> {
   }
   const wallMicros = Number(process.hrtime.bigint() - started) / 1000 / records;
   const used = process.cpuUsage(cpu);
-  return { cpuMicros: (used.user + used.system) / records, wallMicros };
+  return {
+    cpuMicros: (used.user + used.system) / records,
+    wallMicros,
+    requestsPerFile: ledgerRequests / files.length,
+  };
 }
 
 /** CPU per record of SHA-256 over every file's decompressed bytes, nothing else. */
@@ -108,11 +146,31 @@ function hashOnly(): number {
   return (used.user + used.system) / records;
 }
 
+/**
+ * The ledger with parts of its work withheld, to take its cost apart: without `bytes` its observer
+ * never sees the decoded bytes (no hash), without `records` never a record. Its entry is still written.
+ */
+function withheld(ledger: LedgerExtension, pass: { bytes: boolean; records: boolean }): FileExtension {
+  return {
+    name: ledger.name,
+    openFile(file, context) {
+      const observer = ledger.openFile(file, context);
+      if (observer === undefined) return undefined;
+      const partial: FileObserver = { finish: (outcome) => observer.finish!(outcome) };
+      if (pass.bytes) partial.onDecodedBytes = (chunk) => observer.onDecodedBytes!(chunk);
+      if (pass.records) partial.onRecord = (record) => observer.onRecord!(record);
+      return partial;
+    },
+  };
+}
+
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const variants: { name: string; extensions: readonly FileExtension[] }[] = [
   { name: 'off', extensions: [] },
-  { name: 'main-thread', extensions: [new LedgerExtension({ hashing: 'main-thread' })] },
-  { name: 'worker', extensions: [new LedgerExtension({ hashing: 'worker' })] },
+  { name: 'ledger', extensions: [new LedgerExtension({ hashing: 'main-thread' })] },
+  { name: 'noHash', extensions: [withheld(new LedgerExtension(), { bytes: false, records: true })] },
+  { name: 'entryOnly', extensions: [withheld(new LedgerExtension(), { bytes: false, records: false })] },
+  ...(values.worker ? [{ name: 'worker', extensions: [new LedgerExtension({ hashing: 'worker' })] }] : []),
   // "off" twice: how far apart two identical sides come out, the harness's own noise.
   { name: 'offAgain', extensions: [] },
 ];
@@ -141,7 +199,11 @@ const median = (xs: number[]) => {
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
-const summary: Record<string, number> = { files: files.length, rounds: rounds.length };
+const summary: Record<string, number | string> = {
+  files: files.length,
+  rounds: rounds.length,
+  ledgerHttp: sink ? 'sink' : 'in-memory',
+};
 variants.forEach((variant, i) => {
   summary[`${variant.name}CpuMicrosPerRecord`] = +median(rounds.map((r) => r[i]!.cpuMicros)).toFixed(2);
   summary[`${variant.name}WallMicrosPerRecord`] = +median(rounds.map((r) => r[i]!.wallMicros)).toFixed(2);
@@ -152,6 +214,9 @@ variants.forEach((variant, i) => {
   summary[`${variant.name}WallOverOff`] = +median(
     rounds.map((r) => r[i]!.wallMicros / r[0]!.wallMicros),
   ).toFixed(3);
+  summary[`${variant.name}RequestsPerFile`] = rounds[0]![i]!.requestsPerFile;
 });
 summary.sha256OnlyMicrosPerRecord = +median([hashOnly(), hashOnly(), hashOnly()]).toFixed(2);
 console.log(JSON.stringify(summary));
+await client?.close();
+sink?.child.kill();
