@@ -12,7 +12,9 @@
  * - `ledger`: the LedgerExtension as the indexer runs it (SHA-256 on the pipeline's thread);
  * - `noHash`: the same with the decoded bytes not given to it (no SHA-256; records noted, entry written);
  * - `entryOnly`: neither bytes nor records given to it: only the entry's requests at the end of a file;
- * - `worker` (with `--worker`): the SHA-256 on a hashing thread.
+ * - `worker` (with `--worker`): the SHA-256 on a hashing thread;
+ * - `comparedLedger`, `comparedEntryOnly` (with `--compare ROOT`): `ledger` and `entryOnly` with the
+ *   LedgerExtension of another built tree (e.g. main), for an A/B of two ledgers in the same run.
  * So ledger − noHash is the hash, noHash − entryOnly the per-record notes, entryOnly − off the requests.
  * Every file of every pass is a new object (its key carries the pass number): the common path, a file
  * processed for the first time. The sides take turns round by round (the order rotating); each ratio to
@@ -21,7 +23,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { DocumentMemory } from '../src/documents/builder.js';
@@ -41,10 +44,12 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '10' },
     sink: { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
+    compare: { type: 'string' },
   },
 });
 const dir = positionals[0];
-if (dir === undefined) throw new Error('usage: bench-ledger.js DIR [--rounds N] [--sink] [--worker]');
+if (dir === undefined)
+  throw new Error('usage: bench-ledger.js DIR [--rounds N] [--sink] [--worker] [--compare ROOT]');
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
   .filter((name) => name.endsWith('.json.gz'))
   .map((name) => join(dir, name))
@@ -164,12 +169,34 @@ function withheld(ledger: LedgerExtension, pass: { bytes: boolean; records: bool
   };
 }
 
+/**
+ * Another tree's LedgerExtension (`--compare ROOT`, built), run by this tree's pipeline: an A/B of two
+ * ledgers in one process, their sides taking turns with the others.
+ */
+async function comparedLedger(root: string | undefined): Promise<(new () => LedgerExtension) | undefined> {
+  if (root === undefined) return undefined;
+  const module = (await import(pathToFileURL(join(resolve(root), 'build/src/ledger/extension.js')).href)) as {
+    LedgerExtension: new () => LedgerExtension;
+  };
+  return module.LedgerExtension;
+}
+const ComparedLedger = await comparedLedger(values.compare);
+
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const variants: { name: string; extensions: readonly FileExtension[] }[] = [
   { name: 'off', extensions: [] },
   { name: 'ledger', extensions: [new LedgerExtension({ hashing: 'main-thread' })] },
   { name: 'noHash', extensions: [withheld(new LedgerExtension(), { bytes: false, records: true })] },
   { name: 'entryOnly', extensions: [withheld(new LedgerExtension(), { bytes: false, records: false })] },
+  ...(ComparedLedger
+    ? [
+        { name: 'comparedLedger', extensions: [new ComparedLedger()] },
+        {
+          name: 'comparedEntryOnly',
+          extensions: [withheld(new ComparedLedger(), { bytes: false, records: false })],
+        },
+      ]
+    : []),
   ...(values.worker ? [{ name: 'worker', extensions: [new LedgerExtension({ hashing: 'worker' })] }] : []),
   // "off" twice: how far apart two identical sides come out, the harness's own noise.
   { name: 'offAgain', extensions: [] },
@@ -216,6 +243,18 @@ variants.forEach((variant, i) => {
   ).toFixed(3);
   summary[`${variant.name}RequestsPerFile`] = rounds[0]![i]!.requestsPerFile;
 });
+// The two ledgers against each other, round by round, where `--compare` gave a second one.
+const at = (name: string) => variants.findIndex((variant) => variant.name === name);
+if (ComparedLedger) {
+  for (const [mine, theirs] of [
+    ['ledger', 'comparedLedger'],
+    ['entryOnly', 'comparedEntryOnly'],
+  ] as const) {
+    summary[`${mine}CpuOverCompared`] = +median(
+      rounds.map((r) => r[at(mine)]!.cpuMicros / r[at(theirs)]!.cpuMicros),
+    ).toFixed(3);
+  }
+}
 summary.sha256OnlyMicrosPerRecord = +median([hashOnly(), hashOnly(), hashOnly()]).toFixed(2);
 console.log(JSON.stringify(summary));
 await client?.close();
