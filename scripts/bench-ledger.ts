@@ -12,6 +12,8 @@
  * - `ledger`: the LedgerExtension as the indexer runs it (SHA-256 on the pipeline's thread);
  * - `noHash`: the same with the decoded bytes not given to it (no SHA-256; records noted, entry written);
  * - `entryOnly`: neither bytes nor records given to it: only the entry's requests at the end of a file;
+ * - with `--sink`, `ledgerInMemory`: `ledger` with its requests answered in memory (no HTTP), and
+ *   `waitOnly`: no ledger, each file idle 1 ms at its end (a round trip's wait without its work);
  * - `worker` (with `--worker`): the SHA-256 on a hashing thread;
  * - `comparedLedger`, `comparedEntryOnly` (with `--compare ROOT`): `ledger` and `entryOnly` with the
  *   LedgerExtension of another built tree (e.g. main), for an A/B of two ledgers in the same run.
@@ -79,13 +81,13 @@ const sink = values.sink ? await startSink('null') : undefined;
 const client = sink && createClient({ endpoint: sink.url });
 /** The ledger's requests of the pass being timed, counted so the report can say how many a file costs. */
 let ledgerRequests = 0;
-const ledgerTarget = client ? clientHttp(client) : inMemoryLedger;
-const ledgerHttp: HttpCaller = {
+const counted = (target: HttpCaller): HttpCaller => ({
   request: (request, limits) => {
     ledgerRequests++;
-    return ledgerTarget.request(request, limits);
+    return target.request(request, limits);
   },
-};
+});
+const ledgerHttp = counted(client ? clientHttp(client) : inMemoryLedger);
 
 const settings = { ...DEFAULT_PIPELINE_SETTINGS, indexPrefix: 'cloudtrail-' };
 const memory = new DocumentMemory();
@@ -113,7 +115,7 @@ interface PerRecord {
 /** Each pass's files are new objects to the ledger: their keys carry the pass's number. */
 let pass = 0;
 
-async function run(extensions: readonly FileExtension[]): Promise<PerRecord> {
+async function run(extensions: readonly FileExtension[], http: HttpCaller): Promise<PerRecord> {
   pass++;
   ledgerRequests = 0;
   const cpu = process.cpuUsage();
@@ -135,7 +137,7 @@ async function run(extensions: readonly FileExtension[]): Promise<PerRecord> {
           remainingTimeMs: () => Infinity,
           documentMemory: memory,
           extensions,
-          http: ledgerHttp,
+          http,
         },
       ),
     );
@@ -198,12 +200,30 @@ async function comparedLedger(root: string | undefined): Promise<(new () => Ledg
 }
 const ComparedLedger = await comparedLedger(values.compare);
 
+/**
+ * An extension that does nothing but keep each file waiting `ms` at its end, as a request's round trip
+ * does: whether the wait alone (the thread idle, other processes running) costs the pipeline CPU.
+ */
+function waitingAtEnd(ms: number): FileExtension {
+  return {
+    name: 'wait',
+    openFile: () => ({ finish: () => new Promise<void>((done) => setTimeout(done, ms)) }),
+  };
+}
+
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-const variants: { name: string; extensions: readonly FileExtension[] }[] = [
+const variants: { name: string; extensions: readonly FileExtension[]; http?: HttpCaller }[] = [
   { name: 'off', extensions: [] },
   { name: 'ledger', extensions: [new LedgerExtension({ hashing: 'main-thread' })] },
   { name: 'noHash', extensions: [withheld(new LedgerExtension(), { bytes: false, records: true })] },
   { name: 'entryOnly', extensions: [withheld(new LedgerExtension(), { bytes: false, records: false })] },
+  // Over HTTP, the same ledger answered in memory (the requests' own cost), and a wait without a request.
+  ...(sink
+    ? [
+        { name: 'ledgerInMemory', extensions: [new LedgerExtension()], http: counted(inMemoryLedger) },
+        { name: 'waitOnly', extensions: [waitingAtEnd(1)] },
+      ]
+    : []),
   ...(ComparedLedger
     ? [
         { name: 'comparedLedger', extensions: [new ComparedLedger()] },
@@ -217,17 +237,17 @@ const variants: { name: string; extensions: readonly FileExtension[] }[] = [
   // "off" twice: how far apart two identical sides come out, the harness's own noise.
   { name: 'offAgain', extensions: [] },
 ];
-const measure = async (extensions: readonly FileExtension[]) => {
+const measure = async (variant: (typeof variants)[number]) => {
   collect();
-  return run(extensions);
+  return run(variant.extensions, variant.http ?? ledgerHttp);
 };
-for (const variant of variants) await measure(variant.extensions); // warm-up
+for (const variant of variants) await measure(variant); // warm-up
 const rounds: PerRecord[][] = [];
 for (let round = 0; round < Number(values.rounds); round++) {
   const results: PerRecord[] = [];
   for (let turn = 0; turn < variants.length; turn++) {
     const which = (round + turn) % variants.length;
-    results[which] = await measure(variants[which]!.extensions);
+    results[which] = await measure(variants[which]!);
   }
   rounds.push(results);
   console.log(
