@@ -1,10 +1,12 @@
 /**
  * The single-document requests the benchmark's bulk sink (bench-sink.ts) answers as a cluster does, for
  * the ledger (`npm run bench -- --ledger`): create an index (400 `resource_already_exists_exception` the
- * second time), get a document (404 `found: false` until written) and put one (201 created, then 200
- * updated). Documents are kept as their bytes, so a replayed file finds its entry as on a cluster.
+ * second time), create a document (`_create`: 201, or 409 when it exists), get a document (404
+ * `found: false` until written; `_seq_no` and `_primary_term` when found) and put one (201 created, then
+ * 200 updated; 409 when `if_seq_no` names another version). Documents are kept as their bytes, so a
+ * replayed file finds its entry as on a cluster.
  */
-const DOCUMENT_PATH = /^\/([^/_][^/]*)\/_doc\/([^/?]+)$/;
+const DOCUMENT_PATH = /^\/([^/_][^/]*)\/(_doc|_create)\/([^/?]+)(?:\?(.*))?$/;
 const INDEX_PATH = /^\/([^/_][^/?]*)$/;
 
 export interface SinkAnswer {
@@ -12,9 +14,16 @@ export interface SinkAnswer {
   body: string;
 }
 
+interface StoredDocument {
+  source: Buffer;
+  seqNo: number;
+}
+
 export class SinkDocuments {
   private readonly indices = new Set<string>();
-  private readonly documents = new Map<string, Buffer>();
+  private readonly documents = new Map<string, StoredDocument>();
+  /** One sequence for every index: a cluster's are per shard, but only their change is ever compared. */
+  private nextSeqNo = 0;
 
   /** Documents written so far (the benchmark checks that every file has its ledger entry). */
   get count(): number {
@@ -25,25 +34,38 @@ export class SinkDocuments {
   answer(method: string, path: string, body: Buffer): SinkAnswer | undefined {
     const document = DOCUMENT_PATH.exec(path);
     if (document) {
-      const [, index, id] = document as unknown as [string, string, string];
+      const [, index, endpoint, id, query] = document as unknown as [string, string, string, string, string?];
       const key = `${index}/${id}`;
-      if (method === 'GET') {
-        const source = this.documents.get(key);
-        return source === undefined
+      const stored = this.documents.get(key);
+      if (method === 'GET' && endpoint === '_doc') {
+        return stored === undefined
           ? { status: 404, body: JSON.stringify({ _index: index, _id: id, found: false }) }
           : {
               status: 200,
-              body: `{"_index":${JSON.stringify(index)},"_id":"${id}","found":true,"_source":${source.toString()}}`,
+              body:
+                `{"_index":${JSON.stringify(index)},"_id":"${id}","_seq_no":${stored.seqNo},` +
+                `"_primary_term":1,"found":true,"_source":${stored.source.toString()}}`,
             };
       }
-      if (method === 'PUT' || method === 'POST') {
-        const created = !this.documents.has(key);
-        this.indices.add(index);
-        this.documents.set(key, body);
-        const result = created ? 'created' : 'updated';
-        return { status: created ? 201 : 200, body: JSON.stringify({ _index: index, _id: id, result }) };
+      if (method !== 'PUT' && method !== 'POST') return undefined;
+      const params = new URLSearchParams(query ?? '');
+      const mustCreate = endpoint === '_create' || params.get('op_type') === 'create';
+      const ifSeqNo = params.get('if_seq_no');
+      if ((mustCreate && stored !== undefined) || (ifSeqNo !== null && Number(ifSeqNo) !== stored?.seqNo)) {
+        const error = {
+          type: 'version_conflict_engine_exception',
+          reason: `[${id}]: version conflict`,
+          index,
+        };
+        return { status: 409, body: JSON.stringify({ error, status: 409 }) };
       }
-      return undefined;
+      this.indices.add(index);
+      this.documents.set(key, { source: body, seqNo: this.nextSeqNo++ });
+      const result = stored === undefined ? 'created' : 'updated';
+      return {
+        status: stored === undefined ? 201 : 200,
+        body: JSON.stringify({ _index: index, _id: id, result }),
+      };
     }
     const index = INDEX_PATH.exec(path)?.[1];
     if (index === undefined || method !== 'PUT') return undefined;

@@ -2,8 +2,9 @@
  * The SHA-256 of a file's decompressed bytes, computed as they stream (no second read), on the thread
  * that decodes them or on a hashing thread of its own.
  *
- * Hashing costs about 1.3 µs of CPU per CloudTrail record (native code, ~1.1 GB/s here), a few per cent
- * of what the pipeline's one JavaScript thread spends on a record. Where the process has a second CPU,
+ * Hashing costs about 1 µs of CPU per CloudTrail record (native code at the CPU's SHA speed, ~1.6 GB/s
+ * here), about 4 % of what the pipeline spends on a record; it is already fed the decoder's 256 KiB
+ * chunks in place, so on this thread nothing is left to cut but the hash itself. Where the process has a second CPU,
  * a hashing thread takes that off the pipeline's thread: the pipeline thread only copies each decoded
  * chunk (the splitter still reads the original) and posts it. Where it has not (a Lambda function gets
  * one vCPU at 1,769 MB, a fraction below), the thread would compete with the pipeline for the same CPU
@@ -56,9 +57,9 @@ export class FileHasher {
   private thread: HashThread | undefined;
 
   /**
-   * The default is the pipeline's own thread: measured with `npm run bench -- --ledger`, the hashing
-   * thread cost ~30 % more CPU per record (copies, messages) and did not raise the wall-clock rate on a
-   * loaded 2-core machine (BENCHMARKS.md, ledger section). `worker` and `auto` are there to measure.
+   * The default is the pipeline's own thread: the hashing thread cost more CPU per record (copies,
+   * messages: 1.13× against 1.05× in place on a quiet machine) and did not raise the wall-clock rate on
+   * a 2-core machine (BENCHMARKS.md, ledger section). `worker` and `auto` are there to measure.
    */
   constructor(mode: HashingMode = 'main-thread') {
     this.mode = resolveHashingMode(mode);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { HttpError } from '../http/errors.js';
 import { RetryingCaller, type CallSettings } from '../http/calls.js';
 import type { Client } from '@opensearch-project/opensearch';
-import { clientHttp, type HttpCaller, type HttpRequest } from '../http/request.js';
+import { clientHttp, requestName, type HttpCaller, type HttpRequest } from '../http/request.js';
 import { DEFAULT_RETRY } from '../http/retry.js';
 
 export type LedgerStatus = 'complete' | 'partial' | 'failed';
@@ -134,29 +134,37 @@ export class LedgerStore {
   /**
    * Writes the entry of an object processed again or for the first time: attempts and first processed
    * time carry on from the entry already there, so a replay leaves one entry that counts it.
+   *
+   * The common case, an object seen for the first time, costs one request: the entry is created
+   * (`_create`, which fails with 409 when it exists). Only a replay reads the entry and replaces it, on
+   * the condition that nobody wrote it in between (`if_seq_no`/`if_primary_term`); when somebody did (two
+   * invocations processing the same object at once) it reads again and retries, so each processing is
+   * counted once, where an unconditional read-then-write would lose one of two concurrent updates.
    */
   async record<T extends LedgerEntry>(
     entry: Omit<T, 'attempts' | 'firstProcessed' | 'lastProcessed'>,
     processedAt: Date,
   ): Promise<T> {
     await this.ensureIndex();
-    const previous = await this.get(entry.bucket, entry.key);
+    const id = ledgerId(entry.bucket, entry.key);
     const now = processedAt.toISOString();
-    const full = {
-      ...entry,
-      attempts: (previous?.attempts ?? 0) + 1,
-      firstProcessed: previous?.firstProcessed ?? now,
-      lastProcessed: now,
-    } as T;
-    const request: HttpRequest = {
-      method: 'PUT',
-      path: this.docPath(ledgerId(entry.bucket, entry.key)),
-      body: full,
-    };
-    await this.calls.call(request);
-    return full;
+    const firstEntry = { ...entry, attempts: 1, firstProcessed: now, lastProcessed: now } as T;
+    let written = await this.create(id, firstEntry);
+    for (let conflicts = 1; written === undefined; conflicts++) {
+      if (conflicts > MAX_WRITE_CONFLICTS) {
+        throw new Error(
+          `the ledger entry ${id} kept changing while being updated (${conflicts - 1} conflicts)`,
+        );
+      }
+      const current = await this.versioned(id);
+      // Gone since the create failed (deleted by hand): this processing is the first again.
+      written =
+        current === undefined
+          ? await this.create(id, firstEntry)
+          : await this.replace(id, current, { ...entry, ...carriedOn(current.entry, now) } as T);
+    }
+    return written;
   }
-
   /** The entries of many objects at once (found ones only), keyed by ledger id. */
   async lookup(objects: readonly { bucket: string; key: string }[]): Promise<Map<string, LedgerEntry>> {
     const found = new Map<string, LedgerEntry>();
@@ -186,6 +194,50 @@ export class LedgerStore {
     await this.calls.call(request);
   }
 
+  /** The entry written as the object's first, or undefined when the object already has one. */
+  private async create<T extends LedgerEntry>(id: string, entry: T): Promise<T | undefined> {
+    const request: HttpRequest = {
+      method: 'PUT',
+      path: `/${encodeURIComponent(this.index)}/_create/${id}`,
+      body: entry,
+    };
+    const response = await this.calls.call(request, [409]);
+    return response.statusCode === 409 ? conflictOrThrow(response.body, request) : entry;
+  }
+
+  /** The entry replacing `current`, or undefined when `current` is no longer the entry stored. */
+  private async replace<T extends LedgerEntry>(
+    id: string,
+    current: VersionedEntry,
+    entry: T,
+  ): Promise<T | undefined> {
+    const request: HttpRequest = {
+      method: 'PUT',
+      path: this.docPath(id),
+      querystring: { if_seq_no: current.seqNo, if_primary_term: current.primaryTerm },
+      body: entry,
+    };
+    const response = await this.calls.call(request, [409]);
+    return response.statusCode === 409 ? conflictOrThrow(response.body, request) : entry;
+  }
+
+  /** The stored entry with the sequence number and primary term a conditional write names. */
+  private async versioned(id: string): Promise<VersionedEntry | undefined> {
+    const request: HttpRequest = { method: 'GET', path: this.docPath(id) };
+    const response = await this.calls.call(request, [404]);
+    const body = response.body as
+      { found?: boolean; _source?: LedgerEntry; _seq_no?: number; _primary_term?: number } | undefined;
+    if (response.statusCode === 404 || !body?.found || body._source === undefined) return undefined;
+    if (typeof body._seq_no !== 'number' || typeof body._primary_term !== 'number') {
+      throw new HttpError(
+        response.statusCode,
+        body,
+        `reading the ledger entry ${id}: no _seq_no/_primary_term`,
+      );
+    }
+    return { entry: body._source, seqNo: body._seq_no, primaryTerm: body._primary_term };
+  }
+
   private docPath(id: string): string {
     return `/${encodeURIComponent(this.index)}/_doc/${id}`;
   }
@@ -213,6 +265,41 @@ export class LedgerStore {
       throw new HttpError(400, response.body, `creating the ledger index ${this.index}`);
     }
   }
+}
+
+/** A stored entry and the version a conditional write of it names. */
+interface VersionedEntry {
+  entry: LedgerEntry;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/**
+ * Conditional writes lost in a row before the store gives up (the file then fails and is retried):
+ * each loss means another invocation wrote the same entry in between, which a handful of concurrent
+ * deliveries of one object cannot do this many times.
+ */
+const MAX_WRITE_CONFLICTS = 10;
+
+/** What a replay keeps of the entry before it: one more attempt, the first time, the latest time. */
+function carriedOn(
+  previous: LedgerEntry,
+  now: string,
+): Pick<LedgerEntry, 'attempts' | 'firstProcessed' | 'lastProcessed'> {
+  return {
+    attempts: (previous.attempts ?? 0) + 1,
+    firstProcessed: previous.firstProcessed ?? now,
+    // ISO times of one format compare as strings; a concurrent writer's clock may be ahead of ours.
+    lastProcessed:
+      previous.lastProcessed !== undefined && previous.lastProcessed > now ? previous.lastProcessed : now,
+  };
+}
+
+/** A 409 of a write to the ledger is a version conflict (undefined: try again); anything else is an error. */
+function conflictOrThrow(body: unknown, request: HttpRequest): undefined {
+  const type = (body as { error?: { type?: string } } | undefined)?.error?.type;
+  if (type === 'version_conflict_engine_exception') return undefined;
+  throw new HttpError(409, body, requestName(request));
 }
 
 /** Ids per ledger search: well under the default result window and a terms query's limits. */
