@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { outOfTimeSignal } from '../http/retry.js';
 import { keyDate } from '../trigger/keyDate.js';
+import { parseS3Url } from '../source/s3Url.js';
 import { deadLetterId, DeadLetterStoreBase, type DeadLetterEntry, type SinkContext } from './entry.js';
 
 export class S3DeadLetterStore extends DeadLetterStoreBase {
@@ -54,8 +55,7 @@ export class S3DeadLetterStore extends DeadLetterStoreBase {
 function dayOfSource(entries: readonly DeadLetterEntry[]): string | undefined {
   const source = entries[0]?.source;
   if (source === undefined) return undefined;
-  const key = source.startsWith('s3://') ? source.slice(source.indexOf('/', 5) + 1) : source;
-  return keyDate(key);
+  return keyDate(parseS3Url(source)?.prefix ?? source);
 }
 
 /** Reads back what S3DeadLetterStore wrote (used by the re-drive command). */

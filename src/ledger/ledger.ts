@@ -123,14 +123,6 @@ export class LedgerStore {
     this.createdIndices = settings.createdIndices;
   }
 
-  /** The entry of `bucket/key`, or undefined when the object was never processed. */
-  async get(bucket: string, key: string): Promise<LedgerEntry | undefined> {
-    const request: HttpRequest = { method: 'GET', path: this.docPath(ledgerId(bucket, key)) };
-    const response = await this.calls.call(request, [404]);
-    const body = response.body as { found?: boolean; _source?: LedgerEntry } | undefined;
-    return response.statusCode === 404 || !body?.found ? undefined : body._source;
-  }
-
   /**
    * Writes the entry of an object processed again or for the first time: attempts and first processed
    * time carry on from the entry already there, so a replay leaves one entry that counts it.
@@ -165,6 +157,7 @@ export class LedgerStore {
     }
     return written;
   }
+
   /** The entries of many objects at once (found ones only), keyed by ledger id. */
   async lookup(objects: readonly { bucket: string; key: string }[]): Promise<Map<string, LedgerEntry>> {
     const found = new Map<string, LedgerEntry>();
