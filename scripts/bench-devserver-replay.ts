@@ -8,7 +8,7 @@
  *   node build/scripts/bench-devserver-replay.js --record FILES_DIR --bodies DIR
  * Replay, this tree against another build, alternating sides each round, with an A/A side:
  *   node build/scripts/bench-devserver-replay.js --bodies DIR [--rounds 5] [--compare ROOT] [--aa]
- *     [--connections 2] [--limit N]
+ *     [--connections 2] [--limit N] [--node-arg=--cpu-prof ...]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const bulkUrlFile = 'bulk-url';
 
 const usage = `Usage:
   bench-devserver-replay --record FILES_DIR --bodies DIR    record the CLI's requests for FILES_DIR
-  bench-devserver-replay --bodies DIR [--rounds N] [--compare ROOT] [--aa] [--connections N] [--limit N]
+  bench-devserver-replay --bodies DIR [--rounds N] [--compare ROOT] [--aa] [--connections N] [--limit N] [--node-arg=ARG ...]
       replay them to a dev server of this tree (and of ROOT, alternating; --aa adds this tree again)`;
 
 interface CpuSample {
@@ -49,10 +49,10 @@ function peakRssMb(pid: number): number {
   return Number(hwm?.[1] ?? 0) / 1024;
 }
 
-function startServer(root: string): Promise<{ child: ChildProcess; url: URL }> {
+function startServer(root: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: URL }> {
   return new Promise((resolvePromise, reject) => {
     const cli = join(root, 'bin/cloudtrail-opensearch.js');
-    const child = spawn(process.execPath, [cli, 'dev-server', '--port', '0'], {
+    const child = spawn(process.execPath, [...nodeArgs, cli, 'dev-server', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let printed = '';
@@ -163,7 +163,13 @@ interface Round {
 }
 
 /** Replays the recording to a fresh dev server of `root`; every document must be created. */
-async function replay(root: string, bodiesDir: string, connections: number, limit: number): Promise<Round> {
+async function replay(
+  root: string,
+  bodiesDir: string,
+  connections: number,
+  limit: number,
+  nodeArgs: string[],
+): Promise<Round> {
   const setup = readFileSync(join(bodiesDir, setupFile), 'utf8')
     .split('\n')
     .filter((line) => line !== '')
@@ -173,7 +179,7 @@ async function replay(root: string, bodiesDir: string, connections: number, limi
     .filter((name) => name.endsWith('.ndjson'))
     .sort()
     .slice(0, limit);
-  const { child, url } = await startServer(root);
+  const { child, url } = await startServer(root, nodeArgs);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   try {
     for (const step of setup) {
@@ -247,6 +253,8 @@ async function main(): Promise<void> {
       aa: { type: 'boolean', default: false },
       connections: { type: 'string', default: '2' },
       limit: { type: 'string', default: String(Number.MAX_SAFE_INTEGER) },
+      // Passed to the server's node, e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=DIR.
+      'node-arg': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });
@@ -270,6 +278,7 @@ async function main(): Promise<void> {
         values.bodies,
         Number(values.connections),
         Number(values.limit),
+        values['node-arg'],
       );
       results[which]!.push(result);
       console.log(`round ${round} ${sides[which]![0]}: ${describe(result)}`);
