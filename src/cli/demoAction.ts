@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDevServer, type DevServer } from '../../devserver/index.js';
+import { startDevServerThread, type DevServerThread } from '../../devserver/thread.js';
 import { generateCloudTrail } from '../generator/generate.js';
 import { inProcessRunner } from '../pipeline/runner.js';
 import { cliTelemetry } from '../observability/telemetry.js';
@@ -18,10 +18,10 @@ type Client = ReturnType<typeof createClient>;
 export async function runDemo(flags: DemoFlags): Promise<ExitCode> {
   const prefix = flags.indexPrefix;
   const keepRunning = flags.keepRunning ?? Boolean(process.stdout.isTTY && process.stdin.isTTY);
-  let server: DevServer | undefined;
+  let server: DevServerThread | undefined;
   let endpoint = process.env.OPENSEARCH_URL;
   if (!endpoint) {
-    server = await startDevServer({ port: flags.port });
+    server = await startDevServerThread({ port: flags.port });
     endpoint = server.url;
     process.stdout.write(`started the local dev server at ${endpoint}\n`);
   }
