@@ -19,40 +19,66 @@ function pushToken(tokens: string[], token: string): void {
   for (let i = 0; i < token.length; i += maxTokenLength) tokens.push(token.slice(i, i + maxTokenLength));
 }
 
-function isAsciiLetter(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
-}
+/** Character classes of the ASCII codes, as bits: one table lookup per character. */
+const asciiLetter = 1;
+const asciiDigit = 2;
+const asciiUpper = 4;
+const asciiWord = 8; // letter, digit or `_`
+const asciiClasses = (() => {
+  const classes = new Uint8Array(128);
+  for (let code = 48; code <= 57; code++) classes[code] = asciiDigit | asciiWord;
+  for (let code = 97; code <= 122; code++) classes[code] = asciiLetter | asciiWord;
+  for (let code = 65; code <= 90; code++) classes[code] = asciiLetter | asciiUpper | asciiWord;
+  classes[95] = asciiWord;
+  return classes;
+})();
 
-function isAsciiDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
+/** Whether the separator `code` keeps the characters around it in one token (classes of both). */
 function joinsAscii(separator: number, before: number, after: number): boolean {
-  const letters = isAsciiLetter(before) && isAsciiLetter(after);
-  const digits = isAsciiDigit(before) && isAsciiDigit(after);
-  if (separator === 46 || separator === 39) return letters || digits; // . '
-  if (separator === 58) return letters; // :
-  if (separator === 44 || separator === 59) return digits; // , ;
+  const both = before & after;
+  if (separator === 46 || separator === 39) return (both & (asciiLetter | asciiDigit)) !== 0; // . '
+  if (separator === 58) return (both & asciiLetter) !== 0; // :
+  if (separator === 44 || separator === 59) return (both & asciiDigit) !== 0; // , ;
   return false;
 }
 
-function standardAscii(text: string, tokens: string[]): void {
+/**
+ * The standard analyzer over text that is all ASCII; false, with `tokens` untouched, as soon as a
+ * character is not (the caller then takes the Unicode path), so the text is read once, not twice.
+ */
+function standardAscii(text: string, tokens: string[]): boolean {
+  const first = tokens.length;
   let start = -1;
+  let upper = false;
   const length = text.length;
-  for (let i = 0; i <= length; i++) {
-    const code = i < length ? text.charCodeAt(i) : 32;
-    if (isAsciiLetter(code) || isAsciiDigit(code) || code === 95) {
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) {
+      tokens.length = first;
+      return false;
+    }
+    const kind = asciiClasses[code]!;
+    if (kind & asciiWord) {
       if (start < 0) start = i;
+      if (kind & asciiUpper) upper = true;
       continue;
     }
-    if (start >= 0 && i + 1 < length && joinsAscii(code, text.charCodeAt(i - 1), text.charCodeAt(i + 1))) {
-      continue;
-    }
-    if (start >= 0) {
-      pushToken(tokens, text.slice(start, i).toLowerCase());
-      start = -1;
-    }
+    if (start < 0) continue;
+    // The character after the separator decides; a non-ASCII one has class 0 and joins nothing.
+    const next = i + 1 < length ? text.charCodeAt(i + 1) : 128;
+    if (next < 128 && joinsAscii(code, asciiClasses[text.charCodeAt(i - 1)]!, asciiClasses[next]!)) continue;
+    pushAsciiToken(tokens, text, start, i, upper);
+    start = -1;
+    upper = false;
   }
+  if (start >= 0) pushAsciiToken(tokens, text, start, length, upper);
+  return true;
+}
+
+function pushAsciiToken(tokens: string[], text: string, start: number, end: number, upper: boolean): void {
+  const token = upper ? text.slice(start, end).toLowerCase() : text.slice(start, end);
+  if (end - start <= maxTokenLength) tokens.push(token);
+  else pushToken(tokens, token);
 }
 
 function joinsUnicode(separator: string, before: string, after: string): boolean {
@@ -79,11 +105,6 @@ function standardUnicode(text: string, tokens: string[]): void {
   if (current !== '') pushToken(tokens, current);
 }
 
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
-  return true;
-}
-
 /** Tokens of `text` for the named analyzer (one of implementedAnalyzers). */
 export function analyzeText(text: string, analyzer = 'standard'): string[] {
   const tokens: string[] = [];
@@ -97,8 +118,7 @@ export function analyzeText(text: string, analyzer = 'standard'): string[] {
       for (const token of text.split(/[^\p{L}]+/u)) if (token !== '') tokens.push(token.toLowerCase());
       return tokens;
     default:
-      if (isAscii(text)) standardAscii(text, tokens);
-      else standardUnicode(text, tokens);
+      if (!standardAscii(text, tokens)) standardUnicode(text, tokens);
       return tokens;
   }
 }
