@@ -51,6 +51,7 @@ export class ImmenseTerm extends Error {
 export const maxTermBytes = 32766;
 
 function text(value: ScalarValue): string {
+  if (typeof value === 'string') return value; // nearly every value: no class check
   return isJsonNumber(value) ? numberText(value) : String(value);
 }
 

@@ -239,6 +239,11 @@ describe('dev server: fast paths agree with the code they replaced', () => {
         'a,b',
         "a'b",
         'x'.repeat(600),
+        'x'.repeat(255),
+        'Y'.repeat(256),
+        'a.'.repeat(200) + 'a',
+        '1,'.repeat(300) + '1',
+        "a'b:c.d;e,f 1;2,3.4'5:6 _.a a._ 1._",
       ];
       for (const text of [...fixed, ...Array.from({ length: 20_000 }, () => randomText(random))]) {
         const expected = oldStandardTokens(text);
