@@ -64,6 +64,19 @@ function twoDigits(text: string, index: number): number {
 }
 
 /**
+ * Days from 1970-01-01 to a valid date of the proleptic Gregorian calendar with year >= 1 (Howard
+ * Hinnant's days_from_civil): what Date.UTC computes, in integer arithmetic without the builtin call.
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/**
  * The shapes nearly every date arrives in (`2024-01-01T09:36:00Z`, `2024-01-01T09:36:00.000Z`, with
  * 0-9 fraction digits, `Z` or no offset), read with character codes: every event carries two or three
  * of them, and the ISO regular expression plus the Date object of `fromParts` cost more than the rest
@@ -100,7 +113,8 @@ function commonIsoDateTime(text: string, zone: Zone): number | undefined {
     if (digits === 0 || digits > 9) return undefined;
     for (let i = 0; i < 3; i++) millis = millis * 10 + (i < digits ? digitAt(text, start + i) : 0);
   }
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const wall =
+    ((daysSinceEpoch(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
   if (index === length) return wallToUtc(zone, wall);
   return index === length - 1 && text.charCodeAt(index) === 90 ? wall : undefined; // Z
 }

@@ -151,6 +151,27 @@ describe('dev server: fast paths agree with the code they replaced', () => {
       edgeCases.forEach(check);
     });
 
+    it('every day of years around calendar edges (100, 1600, 1900, 2000, 2100, 9999)', () => {
+      const utc = parseZone('Z');
+      const spans = [
+        [100, 104],
+        [1596, 1604],
+        [1896, 1904],
+        [1968, 2104],
+        [9995, 9999],
+      ];
+      for (const [from, to] of spans) {
+        for (let year = from!; year <= to!; year++) {
+          for (let month = 1; month <= 12; month++) {
+            for (let day = 1; day <= 31; day++) {
+              const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T23:59:59.999Z`;
+              assert.equal(parseDate(text), oldParseDate(text, defaultDateFormat, utc), text);
+            }
+          }
+        }
+      }
+    });
+
     it('random date-like strings', () => {
       const random = randomFor(1);
       for (let i = 0; i < 20_000; i++) check(randomDate(random));
