@@ -88,6 +88,13 @@ function asObject(value: Value): Record<string, unknown> | undefined {
   return value as Record<string, unknown>;
 }
 
+/** `out[key] = value`, but a key named `__proto__` (stored `_source` may have one) stays a key. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 /** What `paths` keep of `value`; undefined when nothing. */
 function keep(value: Value, paths: Path[]): Value {
   if (Array.isArray(value)) {
@@ -102,7 +109,7 @@ function keep(value: Value, paths: Path[]): Value {
     const { full, rest } = descend(paths, key);
     const kept = full ? child : rest.length > 0 ? keep(child, rest) : undefined;
     if (kept !== undefined) {
-      out[key] = kept;
+      setOwn(out, key, kept);
       any = true;
     }
   }
@@ -118,7 +125,7 @@ function drop(value: Value, paths: Path[]): Value {
   for (const [key, child] of Object.entries(object)) {
     const { full, rest } = descend(paths, key);
     if (full) continue;
-    out[key] = rest.length > 0 ? drop(child, rest) : child;
+    setOwn(out, key, rest.length > 0 ? drop(child, rest) : child);
   }
   return out;
 }

@@ -453,11 +453,20 @@ describe('dev server: fast paths agree with the code they replaced', () => {
         { hits: { hits: [{ _source: new RawJson('{"a":{"b":1.0,"c":[{"b":2}]},"took":3}') }] } },
         { a: [1, [2, { b: 3 }], { b: undefined }, { b: () => 1 }], b: 'x' },
         { a: { b: () => 1 } },
+        { hits: [{ _source: new RawJson('{"__proto__":{"b":1},"a":{"__proto__":2,"b":3}}') }] },
         'scalar',
       ];
       for (let i = 0; i < 500; i++) bodies.push(randomBulkAnswer(random));
       for (const body of bodies) {
-        for (const spec of [...specs, 'hits.hits._source.a.b', 'a.b', '*.b', 'a']) {
+        for (const spec of [
+          ...specs,
+          'hits.hits._source.a.b',
+          'a.b',
+          '*.b',
+          'a',
+          'hits._source.*',
+          'hits.**.b',
+        ]) {
           assert.equal(
             stringifyFiltered(body, spec),
             oldStringifyJson(applyFilterPath(body, spec)),
