@@ -256,8 +256,50 @@ export function lineColumn(text: string, offset: number): string {
   return `${line}:${offset - lineStart + 1}`;
 }
 
+/**
+ * The compact text of `v` (undefined for undefined and functions, left out of objects): string
+ * concatenation, without the closures and part arrays of the pretty printer, since every reply body
+ * goes through here.
+ */
+function compactJson(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'bigint':
+      return v.toString();
+    case 'undefined':
+    case 'function':
+      return undefined;
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(v);
+  }
+  if (v === null) return 'null';
+  if (v instanceof NumberToken) return v.raw;
+  if (v instanceof RawJson) return v.text;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + (compactJson(v[i]) ?? 'null');
+    return out + ']';
+  }
+  const object = v as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(object)) {
+    const text = compactJson(object[key]);
+    if (text !== undefined) out += (out === '' ? '{' : ',') + JSON.stringify(key) + ':' + text;
+  }
+  return out === '' ? '{}' : out + '}';
+}
+
 /** Serialises values that may hold NumberToken and RawJson; `indent` > 0 pretty-prints. */
 export function stringifyJson(value: unknown, indent = 0): string {
+  if (!indent) return compactJson(value) ?? 'null';
   const write = (v: unknown, depth: number): string | undefined => {
     if (v === undefined || typeof v === 'function') return undefined;
     if (v === null) return 'null';

@@ -72,8 +72,6 @@ function malformed(line: number, expected: string, found: string): OpenSearchErr
 const plainAction = /^\{"(create|index)":\{"_index":"([a-z0-9._+-]+)","_id":"([\w.:@+-]+)"\}\}$/;
 
 function parseActionLine(text: string): unknown {
-  const plain = plainAction.exec(text);
-  if (plain) return { [plain[1]!]: { _index: plain[2], _id: plain[3] } };
   try {
     const json = parseDocumentJson(text);
     return json.exact ? toPlain(json.value) : json.value;
@@ -158,6 +156,55 @@ function parseUpdateBody(text: string): UpdateBody {
   };
 }
 
+function plainOperation(action: BulkAction, index: string, id: string): BulkOperation {
+  return { action, index, id, meta: { _index: index, _id: id } };
+}
+
+/** The operation an action line asks for, or undefined for an unknown action the flavour skips. */
+function parsedOperation(
+  actionLine: unknown,
+  line: number,
+  pathIndex: string | undefined,
+  traits: FlavorTraits,
+): BulkOperation | undefined {
+  if (typeof actionLine !== 'object' || actionLine === null || Array.isArray(actionLine)) {
+    throw malformed(line, 'START_OBJECT', tokenName(actionLine));
+  }
+  const entries = Object.entries(actionLine as Record<string, unknown>);
+  if (entries.length === 0) throw malformed(line, 'FIELD_NAME', 'END_OBJECT');
+  const [action, metaValue] = entries[0]!;
+  if (!knownActions.has(action)) {
+    if (traits.unknownBulkAction) throw illegalArgument(traits.unknownBulkAction(line, action));
+    return undefined;
+  }
+  if (typeof metaValue !== 'object' || metaValue === null || Array.isArray(metaValue)) {
+    throw malformed(line, 'START_OBJECT', tokenName(metaValue));
+  }
+  if (entries.length > 1) throw malformed(line, 'END_OBJECT', 'FIELD_NAME');
+  const meta = metaValue as Record<string, unknown>;
+  for (const [key, value] of Object.entries(meta)) {
+    if (!metadataKeys.has(key)) {
+      throw illegalArgument(`Action/metadata line [${line}] contains an unknown parameter [${key}]`);
+    }
+    if (Array.isArray(value) && key !== '_source') {
+      throw malformed(line, `a simple value for field [${key}]`, 'START_ARRAY');
+    }
+  }
+  if (action === 'update' && (meta.version !== undefined || meta.version_type !== undefined)) {
+    throw illegalArgument(
+      'Update requests do not support versioning. Please use if_seq_no and if_primary_term instead',
+    );
+  }
+  let bulkAction = action as BulkAction;
+  if (bulkAction === 'index' && meta.op_type === 'create') bulkAction = 'create';
+  return {
+    action: bulkAction,
+    index: meta._index === undefined ? pathIndex : String(meta._index),
+    id: meta._id === undefined || meta._id === null ? undefined : String(meta._id),
+    meta,
+  };
+}
+
 /** Splits a bulk body into operations or throws the whole-request error OpenSearch gives. */
 export function parseBulkBody(
   body: Buffer,
@@ -170,44 +217,17 @@ export function parseBulkBody(
   for (let actionSlice = lines.next(); actionSlice !== undefined; actionSlice = lines.next()) {
     const line = lines.lineNumber;
     if (actionSlice.invalidUtf8) throw jsonParseError('Invalid UTF-8 middle byte');
-    const actionLine = parseActionLine(lineText(actionSlice));
-    if (typeof actionLine !== 'object' || actionLine === null || Array.isArray(actionLine)) {
-      throw malformed(line, 'START_OBJECT', tokenName(actionLine));
-    }
-    const entries = Object.entries(actionLine as Record<string, unknown>);
-    if (entries.length === 0) throw malformed(line, 'FIELD_NAME', 'END_OBJECT');
-    const [action, metaValue] = entries[0]!;
-    if (!knownActions.has(action)) {
-      if (traits.unknownBulkAction) throw illegalArgument(traits.unknownBulkAction(line, action));
+    const text = lineText(actionSlice);
+    // The line clients send most: its operation is built straight from the match, with nothing to check.
+    const plain = plainAction.exec(text);
+    const operation = plain
+      ? plainOperation(plain[1] as BulkAction, plain[2]!, plain[3]!)
+      : parsedOperation(parseActionLine(text), line, pathIndex, traits);
+    if (operation === undefined) {
       lines.next(); // early parsers skipped the item and its source line (code-read)
       continue;
     }
-    if (typeof metaValue !== 'object' || metaValue === null || Array.isArray(metaValue)) {
-      throw malformed(line, 'START_OBJECT', tokenName(metaValue));
-    }
-    if (entries.length > 1) throw malformed(line, 'END_OBJECT', 'FIELD_NAME');
-    const meta = metaValue as Record<string, unknown>;
-    for (const [key, value] of Object.entries(meta)) {
-      if (!metadataKeys.has(key)) {
-        throw illegalArgument(`Action/metadata line [${line}] contains an unknown parameter [${key}]`);
-      }
-      if (Array.isArray(value) && key !== '_source') {
-        throw malformed(line, `a simple value for field [${key}]`, 'START_ARRAY');
-      }
-    }
-    if (action === 'update' && (meta.version !== undefined || meta.version_type !== undefined)) {
-      throw illegalArgument(
-        'Update requests do not support versioning. Please use if_seq_no and if_primary_term instead',
-      );
-    }
-    let bulkAction = action as BulkAction;
-    if (bulkAction === 'index' && meta.op_type === 'create') bulkAction = 'create';
-    const operation: BulkOperation = {
-      action: bulkAction,
-      index: meta._index === undefined ? pathIndex : String(meta._index),
-      id: meta._id === undefined || meta._id === null ? undefined : String(meta._id),
-      meta,
-    };
+    const bulkAction = operation.action;
     if (bulkAction !== 'delete') {
       const source = lines.next();
       if (source === undefined) break; // an action without its source line is dropped (code-read)

@@ -9,9 +9,9 @@ import { gunzipSync } from 'node:zlib';
 import { OpenSearchError, errorEnvelope } from '../errors.js';
 import type { FaultController, FaultSpec } from '../faults.js';
 import type { FlavorTraits } from '../flavor.js';
-import { applyFilterPath } from '../filter-path.js';
+import { applyFilterPath, stringifyFiltered } from '../filter-path.js';
 import { globMatch } from '../index-names.js';
-import { stringifyJson } from '../json.js';
+import { RawJson, stringifyJson } from '../json.js';
 import { verifySigV4, type SigV4Config } from '../sigv4.js';
 import { faultReply } from './fault-replies.js';
 import type { Reply, RequestContext, Router } from './router.js';
@@ -197,7 +197,7 @@ export class DevHttpFront {
       body = inflated.body;
     }
 
-    const reply = this.dispatch(method, path, url.searchParams, request, body, fault);
+    const reply = this.dispatch(method, path, url.searchParams, request, body, pretty, fault);
     if (fault?.kind === 'connection-reset') {
       request.socket.destroy(); // the work is done, but the client never hears about it
       return;
@@ -243,6 +243,7 @@ export class DevHttpFront {
     query: URLSearchParams,
     request: IncomingMessage,
     body: Buffer,
+    pretty: boolean,
     fault?: FaultSpec,
   ): Reply {
     const badContentType = contentTypeProblem(request, body);
@@ -274,7 +275,9 @@ export class DevHttpFront {
       // `filter_path` shapes what a handler answers; error responses are never filtered (as in OpenSearch).
       const filter = query.get('filter_path');
       if (filter === null || reply.body === undefined || typeof reply.body === 'string') return reply;
-      return { ...reply, body: applyFilterPath(reply.body, filter) };
+      // Written here, as it is filtered, unless pretty-printed (a bulk answer is a thousand items).
+      if (pretty) return { ...reply, body: applyFilterPath(reply.body, filter) };
+      return { ...reply, body: new RawJson(stringifyFiltered(reply.body, filter)) };
     } catch (error) {
       return this.failure(error);
     }

@@ -48,6 +48,77 @@ function zoneOffsetMinutes(zone: string | undefined): number | undefined {
   return match[1] === '-' ? -minutes : minutes;
 }
 
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The digit at `index` of `text` as a number, or -1. */
+function digitAt(text: string, index: number): number {
+  const value = text.charCodeAt(index) - 48;
+  return value >= 0 && value <= 9 ? value : -1;
+}
+
+/** Two digits at `index` as a number, or -1. */
+function twoDigits(text: string, index: number): number {
+  const tens = digitAt(text, index);
+  const units = digitAt(text, index + 1);
+  return tens < 0 || units < 0 ? -1 : tens * 10 + units;
+}
+
+/**
+ * Days from 1970-01-01 to a valid date of the proleptic Gregorian calendar with year >= 1 (Howard
+ * Hinnant's days_from_civil): what Date.UTC computes, in integer arithmetic without the builtin call.
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/**
+ * The shapes nearly every date arrives in (`2024-01-01T09:36:00Z`, `2024-01-01T09:36:00.000Z`, with
+ * 0-9 fraction digits, `Z` or no offset), read with character codes: every event carries two or three
+ * of them, and the ISO regular expression plus the Date object of `fromParts` cost more than the rest
+ * of a date field. Returns undefined for anything else, including out-of-range parts and years before
+ * 100 (which Date.UTC would read as 19xx), so the caller falls back to the full parser: what this
+ * accepts it reads exactly as that parser does.
+ */
+function commonIsoDateTime(text: string, zone: Zone): number | undefined {
+  const length = text.length;
+  if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined; // -
+  if (text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+    return undefined; // T :
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if ((century | yearOfCentury | month | day | hour | minute | second) < 0) return undefined;
+  const year = century * 100 + yearOfCentury;
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+    return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : monthDays[month - 1]!)) return undefined;
+  let index = 19;
+  let millis = 0;
+  const separator = text.charCodeAt(index);
+  if (separator === 46 || separator === 44) {
+    // `.` or `,` and 1-9 digits, of which the first three are the milliseconds.
+    const start = ++index;
+    while (index < length && index - start < 10 && digitAt(text, index) >= 0) index++;
+    const digits = index - start;
+    if (digits === 0 || digits > 9) return undefined;
+    for (let i = 0; i < 3; i++) millis = millis * 10 + (i < digits ? digitAt(text, start + i) : 0);
+  }
+  const wall =
+    ((daysSinceEpoch(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
+  if (index === length) return wallToUtc(zone, wall);
+  return index === length - 1 && text.charCodeAt(index) === 90 ? wall : undefined; // Z
+}
+
 function isoParser(strict: boolean): Parser {
   const n = strict ? (k: number) => `\\d{${k}}` : () => '\\d{1,2}';
   const pattern = new RegExp(
@@ -55,6 +126,8 @@ function isoParser(strict: boolean): Parser {
       `(?:T(${n(2)})(?::(${n(2)})(?::(${n(2)})(?:[.,](\\d{1,9}))?)?)?(Z|[+-]\\d{2}(?::?\\d{2})?)?)?$`,
   );
   return (text, zone) => {
+    const common = commonIsoDateTime(text, zone);
+    if (common !== undefined) return common;
     const m = pattern.exec(text);
     if (!m) return undefined;
     const offset = zoneOffsetMinutes(m[8]);
@@ -147,6 +220,8 @@ const slashParsers = [patternParser('yyyy/MM/dd HH:mm:ss')!, patternParser('yyyy
 namedParsers['yyyy/MM/dd HH:mm:ss Z'] = (t, zone) => slashParsers[0]!(t.replace(/ [+-]\d{4}$| Z$/, ''), zone);
 namedParsers['yyyy/MM/dd Z'] = (t, zone) => slashParsers[1]!(t.replace(/ [+-]\d{4}$| Z$/, ''), zone);
 
+const defaultParsers: readonly Parser[] = defaultDateFormat.split('||').map((name) => namedParsers[name]!);
+
 function parserFor(format: string): Parser | undefined {
   return namedParsers[format] ?? (/^[a-z_]+$/.test(format) ? undefined : patternParser(format));
 }
@@ -162,6 +237,14 @@ export function parseDate(
   format: string = defaultDateFormat,
   zone: Zone = utc,
 ): number | undefined {
+  if (format === defaultDateFormat) {
+    // The format of nearly every date field: no split, trim and lookup per value.
+    for (const parser of defaultParsers) {
+      const value = parser(text, zone);
+      if (value !== undefined && Number.isFinite(value)) return value;
+    }
+    return undefined;
+  }
   for (const alternative of format.split('||')) {
     const value = parserFor(alternative.trim())?.(text, zone);
     if (value !== undefined && Number.isFinite(value)) return value;

@@ -51,6 +51,7 @@ export class ImmenseTerm extends Error {
 export const maxTermBytes = 32766;
 
 function text(value: ScalarValue): string {
+  if (typeof value === 'string') return value; // nearly every value: no class check
   return isJsonNumber(value) ? numberText(value) : String(value);
 }
 
@@ -131,7 +132,37 @@ function convertBoolean(value: ScalarValue): number {
   });
 }
 
+/**
+ * True when `text` is a dotted IPv4 address as `parseIp` accepts it (four parts of 0-255, no leading
+ * zeros): its canonical form is then the text itself, so the common case needs no 128-bit number.
+ */
+function isCanonicalIpv4(text: string): boolean {
+  const length = text.length;
+  let parts = 0;
+  let i = 0;
+  while (parts < 4) {
+    const start = i;
+    let part = 0;
+    while (i < length && i - start < 4) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      part = part * 10 + digit;
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || part > 255 || (digits > 1 && text.charCodeAt(start) === 48))
+      return false;
+    parts++;
+    if (parts < 4) {
+      if (text.charCodeAt(i) !== 46) return false; // .
+      i++;
+    }
+  }
+  return i === length;
+}
+
 function convertIp(value: ScalarValue): string {
+  if (typeof value === 'string' && isCanonicalIpv4(value)) return value;
   const raw = text(value);
   const ip = typeof value === 'string' ? parseIp(raw) : undefined;
   if (ip !== undefined) return formatIp(ip);
@@ -162,14 +193,36 @@ export function convertValue(
 ): IndexedValue | IndexedValue[] | undefined {
   const type = node.type ?? 'object';
   if (node.index === false && node.doc_values === false) return undefined;
-  if (keywordLikeTypes.has(type)) return convertKeyword(path, node, value);
-  if (textLikeTypes.has(type)) return analyzeText(text(value), analyzerOf(node));
-  if (numericTypes.has(type)) return convertNumber(type, node, value);
-  if (type === 'date' || type === 'date_nanos') return convertDate(node, value);
-  if (type === 'boolean') return convertBoolean(value);
-  if (type === 'ip') return convertIp(value);
-  return undefined; // geo_point, binary and friends: accepted, not searchable here
+  switch (conversions.get(type)) {
+    case 'keyword':
+      return convertKeyword(path, node, value);
+    case 'text':
+      return analyzeText(text(value), analyzerOf(node));
+    case 'number':
+      return convertNumber(type, node, value);
+    case 'date':
+      return convertDate(node, value);
+    case 'boolean':
+      return convertBoolean(value);
+    case 'ip':
+      return convertIp(value);
+    default:
+      return undefined; // geo_point, binary and friends: accepted, not searchable here
+  }
 }
+
+type Conversion = 'keyword' | 'text' | 'number' | 'date' | 'boolean' | 'ip';
+
+/** The conversion of each field type, found with one lookup per value instead of a Set per family. */
+const conversions: ReadonlyMap<string, Conversion> = new Map<string, Conversion>([
+  ...[...keywordLikeTypes].map((type) => [type, 'keyword'] as const),
+  ...[...textLikeTypes].map((type) => [type, 'text'] as const),
+  ...[...numericTypes].map((type) => [type, 'number'] as const),
+  ['date', 'date'],
+  ['date_nanos', 'date'],
+  ['boolean', 'boolean'],
+  ['ip', 'ip'],
+]);
 
 /** The analyzer a text field indexes with. */
 export function analyzerOf(node: MappingNode): string {

@@ -85,4 +85,18 @@ describe('dev server: filter_path (common REST parameter)', () => {
     assert.deepEqual(found.body, { found: true, _source: { a: { b: 1 } } });
     assert.deepEqual(applyFilterPath({ a: [1, { b: 2 }], c: 'x' }, 'a.b'), { a: [{ b: 2 }] });
   });
+
+  it('a field named __proto__ is kept like any other, pretty-printed or not', async () => {
+    // (Inside an object that is not indexed: the mapping walk does not take such a field yet.)
+    await call(server(), 'PUT', '/fp5', {
+      mappings: { properties: { o: { type: 'object', enabled: false } } },
+    });
+    const source = '{"o":{"__proto__":{"x":1},"y":2}}';
+    const put = await call(server(), 'PUT', '/fp5/_doc/1', source, 'application/json');
+    assert.equal(put.status, 201);
+    const compact = await call(server(), 'GET', '/fp5/_doc/1?filter_path=_source.o.*');
+    assert.equal(compact.text, `{"_source":${source}}`);
+    const pretty = await call(server(), 'GET', '/fp5/_doc/1?filter_path=_source.o.*&pretty');
+    assert.equal(pretty.text.replace(/\s+/g, ''), `{"_source":${source}}`);
+  });
 });
