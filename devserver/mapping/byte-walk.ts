@@ -25,6 +25,25 @@ import {
 /** The document needs the exact walk (document-parser.ts); thrown inside, caught by walk(). */
 class Unsupported extends Error {}
 
+/** Node's own Buffer method (not in its typings): a latin1 copy without toString's dispatch. */
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Bytes where a string's byte loop stops: the quote, a backslash, control characters (a constant). */
+const stringStops = new Uint8Array(256);
+for (let byte = 0; byte < 32; byte++) stringStops[byte] = 1;
+stringStops[34] = 1;
+stringStops[92] = 1;
+
+/** Bytes where an indexed string's loop stops: those above, and non-ASCII (latin1 would misread it). */
+const textStops = stringStops.slice();
+textStops.fill(1, 128);
+
+/** Bytes where a key's loop stops: the quote, a backslash, control characters, and the dot. */
+const keyStops = stringStops.slice();
+keyStops[46] = 1;
+
 /** Skipped values nest at most this deep before the walk hands them to parseDocument (no deep recursion). */
 const maxSkipDepth = 256;
 
@@ -39,11 +58,14 @@ interface LeafStep {
 }
 
 interface ChildStep {
+  hash: number;
   bytes: Buffer;
   /** The next child whose name hashes alike. */
   next: ChildStep | undefined;
   node: MappingNode;
   path: string;
+  /** The walked object in which this key was last seen (a duplicate fails in JSON). */
+  seen: number;
   /** Values are skipped: an object with `enabled: false`. */
   disabled: boolean;
   /** Set for object children (compiled when first met), undefined for leaves. */
@@ -58,7 +80,9 @@ interface ChildStep {
 interface ObjectStep {
   path: string;
   dynamic: DynamicMode;
-  children: Map<number, ChildStep>;
+  /** Children by hash (`hash & mask`), chained through `next`: cheaper than a Map lookup. */
+  buckets: (ChildStep | undefined)[];
+  mask: number;
 }
 
 interface CompiledRoot {
@@ -66,11 +90,20 @@ interface CompiledRoot {
   step: ObjectStep;
 }
 
-/** FNV-1a over a key's bytes, mixed with its length. */
+/**
+ * A cheap hash of a key: its length and four of its bytes (no loop). Equal hashes are always confirmed
+ * byte by byte, so collisions only cost a comparison.
+ */
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
-  return (hash ^ (end - start)) | 0;
+  const length = end - start;
+  if (length === 0) return 0;
+  const hash =
+    Math.imul(length, 0x9e3779b1) ^
+    bytes[start]! ^
+    (bytes[end - 1]! << 8) ^
+    (bytes[start + (length >> 1)]! << 16) ^
+    (bytes[start + (length >> 2)]! << 24);
+  return hash | 0;
 }
 
 /** True when `Number(token)` prints back as `token`, as json-fast.ts decides for JSON.parse. */
@@ -110,9 +143,14 @@ export class ByteWalker {
   private ignoreMalformed = false;
   private plans!: LeafPlans;
   private out!: PendingValues;
-  /** Key hashes of the objects open on the walk, each object's above the one it sits in. */
+  /**
+   * Unmapped keys of the objects open on the walk (hash, start, end), each object's above the one it
+   * sits in, to find duplicates. Mapped keys are marked on their ChildStep instead (`seen`).
+   */
   private keys: number[] = [];
   private keyTop = 0;
+  /** Numbers the walked objects, for ChildStep.seen. */
+  private objectCount = 0;
   /** Key of the field being read: byte range and hash. */
   private keyStart = 0;
   private keyEnd = 0;
@@ -162,17 +200,23 @@ export class ByteWalker {
   }
 
   private compileObject(node: MappingNode, path: string, dynamic: DynamicMode, plans: LeafPlans): ObjectStep {
-    const children = new Map<number, ChildStep>();
     const properties = node.properties ?? {};
-    for (const name of Object.keys(properties)) {
+    const names = Object.keys(properties);
+    let size = 4;
+    while (size < names.length * 2) size *= 2;
+    const buckets = new Array<ChildStep | undefined>(size).fill(undefined);
+    const mask = size - 1;
+    for (const name of names) {
       const child = properties[name]!;
       const bytes = Buffer.from(name, 'utf8');
       const hash = hashBytes(bytes, 0, bytes.length);
       const childPath = path ? `${path}.${name}` : name;
       const isObject = isObjectNode(child);
       const step: ChildStep = {
+        hash,
         bytes,
-        next: children.get(hash),
+        next: buckets[hash & mask],
+        seen: 0,
         node: child,
         path: childPath,
         disabled: isObject && child.enabled === false,
@@ -182,9 +226,9 @@ export class ByteWalker {
         unsupported: !isObject && child.type === 'flat_object',
         dynamic: isObject ? (ownDynamic(child) ?? dynamic) : dynamic,
       };
-      children.set(hash, step);
+      buckets[hash & mask] = step;
     }
-    return { path, dynamic, children };
+    return { path, dynamic, buckets, mask };
   }
 
   private compileLeaf(path: string, node: MappingNode, plans: LeafPlans): LeafStep | undefined {
@@ -236,22 +280,21 @@ export class ByteWalker {
     let pos = this.pos;
     if (pos >= end || body[pos] !== 34) throw this.unsupported;
     const start = ++pos;
-    let hash = 0x811c9dc5;
     let flags = 0;
     for (;;) {
+      while (pos < end && keyStops[body[pos]!] === 0) pos++;
       if (pos >= end) throw this.unsupported;
       const byte = body[pos]!;
       if (byte === 34) break;
-      if (byte === 92 || byte < 32) throw this.unsupported;
-      if (byte === 46) flags |= 1;
-      hash = Math.imul(hash ^ byte, 0x01000193);
+      if (byte !== 46) throw this.unsupported; // an escape or a control character
+      flags |= 1;
       pos++;
     }
     if (pos === start) flags |= 4;
     else if (isDigitByte(body[start]!)) flags |= 2;
     this.keyStart = start;
     this.keyEnd = pos;
-    this.keyHash = (hash ^ (pos - start)) | 0;
+    this.keyHash = hashBytes(body, start, pos);
     this.keyFlags = flags;
     this.pos = pos + 1;
     this.skipSpace();
@@ -260,22 +303,33 @@ export class ByteWalker {
     this.skipSpace();
   }
 
-  /** Records the key just read in the current object (open from `base`); a duplicate fails in JSON. */
+  /** Records the unmapped key just read in the current object (open from `base`). */
   private noteKey(base: number): void {
     const keys = this.keys;
     const hash = this.keyHash;
-    // Equal hashes are taken as equal keys: at worst a rare document takes the exact walk.
-    for (let i = base; i < this.keyTop; i++) if (keys[i] === hash) throw this.unsupported;
-    keys[this.keyTop++] = hash;
+    const start = this.keyStart;
+    const length = this.keyEnd - start;
+    for (let i = base; i < this.keyTop; i += 3) {
+      if (keys[i] !== hash || keys[i + 2]! - keys[i + 1]! !== length) continue;
+      const other = keys[i + 1]!;
+      let j = 0;
+      while (j < length && this.body[other + j] === this.body[start + j]) j++;
+      if (j === length) throw this.unsupported; // a duplicate key fails the document
+    }
+    keys[this.keyTop] = hash;
+    keys[this.keyTop + 1] = start;
+    keys[this.keyTop + 2] = this.keyEnd;
+    this.keyTop += 3;
   }
 
   private childOf(step: ObjectStep): ChildStep | undefined {
     const body = this.body;
     const start = this.keyStart;
     const length = this.keyEnd - start;
-    for (let child = step.children.get(this.keyHash); child; child = child.next) {
+    const hash = this.keyHash;
+    for (let child = step.buckets[hash & step.mask]; child; child = child.next) {
       const bytes = child.bytes;
-      if (bytes.length !== length) continue;
+      if (child.hash !== hash || bytes.length !== length) continue;
       let i = 0;
       while (i < length && bytes[i] === body[start + i]) i++;
       if (i === length) return child;
@@ -288,6 +342,7 @@ export class ByteWalker {
     if (++this.objectDepth > this.depthLimit) throw this.unsupported;
     this.pos++;
     const base = this.keyTop;
+    const stamp = ++this.objectCount;
     this.skipSpace();
     if (this.byteAt(this.pos) === 125) {
       this.pos++;
@@ -295,8 +350,14 @@ export class ByteWalker {
       for (;;) {
         this.readKey();
         if (this.keyFlags !== 0) throw this.unsupported;
-        this.noteKey(base);
-        this.field(step, this.childOf(step));
+        const child = this.childOf(step);
+        if (child === undefined) {
+          this.noteKey(base);
+        } else {
+          if (child.seen === stamp) throw this.unsupported; // a duplicate key
+          child.seen = stamp;
+        }
+        this.field(step, child);
         this.skipSpace();
         const byte = this.byteAt(this.pos);
         this.pos++;
@@ -375,7 +436,7 @@ export class ByteWalker {
     if (byte === 45 || isDigitByte(byte)) {
       const start = this.pos;
       this.skipNumber();
-      const token = this.body.toString('latin1', start, this.pos);
+      const token = (this.body as Latin1Buffer).latin1Slice(start, this.pos);
       return readsBack(token) ? Number(token) : new NumberToken(token);
     }
     throw this.unsupported;
@@ -426,57 +487,58 @@ export class ByteWalker {
   private string(): string {
     const body = this.body;
     const start = this.pos + 1;
-    const end = this.skipString();
-    // skipString's flags: escapes are rare, so JSON.parse decodes those strings.
-    if (this.stringFlags === 0) return body.toString('latin1', start, end);
-    if (this.stringFlags === 1) return body.toString('utf8', start, end);
-    return JSON.parse(body.toString('utf8', start - 1, end + 1)) as string;
+    // Most strings are plain ASCII, copied with latin1 once their end is found.
+    const end = this.end;
+    let pos = start;
+    while (pos < end && textStops[body[pos]!] === 0) pos++;
+    if (pos < end && body[pos] === 34) {
+      this.pos = pos + 1;
+      return (body as Latin1Buffer).latin1Slice(start, pos);
+    }
+    const close = this.skipString();
+    if (!this.escaped) return body.toString('utf8', start, close);
+    return JSON.parse(body.toString('utf8', start - 1, close + 1)) as string;
   }
 
-  /** 1 = non-ASCII bytes, 2 = escapes (set by skipString). */
-  private stringFlags = 0;
+  /** Whether the string skipString read had escapes. */
+  private escaped = false;
 
   /** Validates the string at `pos` (a quote), leaves `pos` after it, returns its closing quote's offset. */
   private skipString(): number {
     const body = this.body;
     const end = this.end;
     let pos = this.pos + 1;
-    let flags = 0;
+    let escaped = false;
     for (;;) {
+      while (pos < end && stringStops[body[pos]!] === 0) pos++;
       if (pos >= end) throw this.unsupported;
       const byte = body[pos]!;
       if (byte === 34) break;
-      if (byte < 32) throw this.unsupported;
-      if (byte >= 128) {
-        flags |= 1;
-      } else if (byte === 92) {
-        flags |= 2;
-        const escape = pos + 1 < end ? body[pos + 1]! : -1;
-        if (escape === 117) {
-          if (pos + 6 > end) throw this.unsupported;
-          for (let i = pos + 2; i < pos + 6; i++) if (!isHex(body[i]!)) throw this.unsupported;
-          pos += 6;
-          continue;
-        }
-        // " \ / b f n r t
-        if (
-          escape !== 34 &&
-          escape !== 92 &&
-          escape !== 47 &&
-          escape !== 98 &&
-          escape !== 102 &&
-          escape !== 110 &&
-          escape !== 114 &&
-          escape !== 116
-        ) {
-          throw this.unsupported;
-        }
-        pos += 2;
+      if (byte !== 92) throw this.unsupported; // a control character
+      escaped = true;
+      const escape = pos + 1 < end ? body[pos + 1]! : -1;
+      if (escape === 117) {
+        if (pos + 6 > end) throw this.unsupported;
+        for (let i = pos + 2; i < pos + 6; i++) if (!isHex(body[i]!)) throw this.unsupported;
+        pos += 6;
         continue;
       }
-      pos++;
+      // " \ / b f n r t
+      if (
+        escape !== 34 &&
+        escape !== 92 &&
+        escape !== 47 &&
+        escape !== 98 &&
+        escape !== 102 &&
+        escape !== 110 &&
+        escape !== 114 &&
+        escape !== 116
+      ) {
+        throw this.unsupported;
+      }
+      pos += 2;
     }
-    this.stringFlags = flags;
+    this.escaped = escaped;
     this.pos = pos + 1;
     return pos;
   }
