@@ -71,7 +71,7 @@ interface ChildStep {
   /** Set for object children (compiled when first met), undefined for leaves. */
   object: ObjectStep | undefined;
   leaf: LeafStep | undefined;
-  /** A leaf type this walk does not reproduce (flat_object). */
+  /** A leaf this walk does not reproduce (flat_object, or one as a multi-field). */
   unsupported: boolean;
   /** The effective `dynamic` under an object child. */
   dynamic: DynamicMode;
@@ -212,6 +212,8 @@ export class ByteWalker {
       const hash = hashBytes(bytes, 0, bytes.length);
       const childPath = path ? `${path}.${name}` : name;
       const isObject = isObjectNode(child);
+      // flat_object, and leaves with such multi-fields, are left to the exact walk.
+      const leaf = isObject ? undefined : this.compileLeaf(childPath, child, plans);
       const step: ChildStep = {
         hash,
         bytes,
@@ -221,9 +223,8 @@ export class ByteWalker {
         path: childPath,
         disabled: isObject && child.enabled === false,
         object: undefined,
-        leaf:
-          isObject || child.type === 'flat_object' ? undefined : this.compileLeaf(childPath, child, plans),
-        unsupported: !isObject && child.type === 'flat_object',
+        leaf,
+        unsupported: !isObject && leaf === undefined,
         dynamic: isObject ? (ownDynamic(child) ?? dynamic) : dynamic,
       };
       buckets[hash & mask] = step;
@@ -232,6 +233,7 @@ export class ByteWalker {
   }
 
   private compileLeaf(path: string, node: MappingNode, plans: LeafPlans): LeafStep | undefined {
+    if (node.type === 'flat_object') return undefined;
     const plan = plans.of(node);
     const subFields: LeafStep[] = [];
     for (const [name, sub] of plan.subFields) {

@@ -135,6 +135,7 @@ const typedProperties = {
   constructor: { type: 'long' },
   é: { type: 'keyword' },
   '1': { type: 'keyword' },
+  multi: { type: 'keyword', fields: { flat: { type: 'flat_object' }, obj: { properties: {} } } },
 };
 
 const mappings: [string, RootMapping][] = [
@@ -494,6 +495,9 @@ describe('dev server byte walk (differential against parseDocument)', function (
       '{"kw":{"a":1}}',
       '{"flat":{"a":{"b":"c"}}}',
       '{"flat":"x"}',
+      '{"multi":"x"}',
+      '{"multi":null,"kw2":"y"}',
+      '{"multi":{"a":"b"}}',
       '{"dis":[[[[[[1]]]]]],"kw2":"z"}',
       '{"é":"accent","ü":"x"}',
       '{"kw2":"caf\u00e9","txt":"\u65e5\u672c caf\u00e9"}',
