@@ -16,6 +16,7 @@ import {
 import type { FlavorTraits } from '../flavor.js';
 import type { IndexState } from '../index-state.js';
 import { RawJson, isJsonObject, newJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
+import { ByteWalker } from '../mapping/byte-walk.js';
 import { parseDocument } from '../mapping/document-parser.js';
 import { PendingValues } from '../mapping/pending-values.js';
 import type { BulkOperation, SourceSlice } from './parser.js';
@@ -76,6 +77,8 @@ function sliceOf(text: string): SourceSlice {
 export class WriteExecutor {
   /** Reused for every document: values are gathered here, then stored if the document is accepted. */
   private readonly values = new PendingValues();
+  /** The fast path for sources it can walk exactly; parseDocument handles the rest. */
+  private readonly walker = new ByteWalker();
 
   constructor(
     private readonly cluster: Cluster,
@@ -125,9 +128,11 @@ export class WriteExecutor {
         reason: 'Invalid UTF-8 start byte',
       });
     }
-    const sourceText = source.body.toString('utf8', source.start, source.end);
     this.values.reset();
-    const parsed = parseDocument(sourceText, id, index.parseTarget(), this.values);
+    const target = index.parseTarget();
+    const parsed = this.walker.walk(source.body, source.start, source.end, target, this.values)
+      ? {}
+      : parseDocument(source.body.toString('utf8', source.start, source.end), id, target, this.values);
     // The mapping update is applied before the engine's version checks, as in OpenSearch.
     if (parsed.updatedMapping) index.setMapping(parsed.updatedMapping);
     const existing = index.docs.find(id);
