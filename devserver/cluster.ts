@@ -7,6 +7,7 @@ import { autoCreateRefusal } from './auto-create.js';
 import { OpenSearchError, indexNotFound } from './errors.js';
 import { resolveIndexExpression, validateIndexName, type ResolveOptions } from './index-names.js';
 import type { MappingFeatures } from './flavor.js';
+import { BlockCompressor } from './store/block-compressor.js';
 import { IndexState } from './index-state.js';
 import { mergeMappings, validateMapping, wrapCreateIndexMappingError } from './mapping/validate.js';
 import { normaliseIndexSettings, type FlatSettings } from './settings.js';
@@ -27,12 +28,20 @@ export class Cluster {
   readonly uuid = randomBytes(16).toString('base64url').slice(0, 22);
   readonly indices = new Map<string, IndexState>();
   readonly templates: TemplateRegistry;
+  /** Compresses the `_source` blocks of every index off the main thread (started on first use). */
+  private readonly compressor: BlockCompressor | undefined;
 
   constructor(
     readonly features: MappingFeatures,
     private readonly compressSources = true,
   ) {
     this.templates = new TemplateRegistry(features);
+    this.compressor = compressSources ? new BlockCompressor() : undefined;
+  }
+
+  /** Stops the compression worker (the indices stay readable). */
+  close(): void {
+    this.compressor?.close();
   }
 
   readonly persistentSettings: Record<string, string> = {};
@@ -90,7 +99,7 @@ export class Cluster {
       if (value === null) delete settings[key];
       else settings[key] = value;
     }
-    const index = new IndexState(name, settings, this.features, this.compressSources);
+    const index = new IndexState(name, settings, this.features, this.compressSources, this.compressor);
     let mapping = fromTemplates.mappings ?? {};
     if (request.mappings !== undefined) {
       try {

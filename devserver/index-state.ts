@@ -18,6 +18,7 @@ import {
 import type { PendingValues } from './mapping/pending-values.js';
 import type { ColumnKind } from './mapping/values.js';
 import { intSetting, type FlatSettings } from './settings.js';
+import type { BlockCompressor } from './store/block-compressor.js';
 import { NumberColumn, TermColumn, type FieldColumn } from './store/columns.js';
 import { DocTable } from './store/doc-table.js';
 import { SourceStore } from './store/source-store.js';
@@ -87,8 +88,9 @@ export class IndexState {
     public settings: FlatSettings,
     private readonly features: MappingFeatures,
     compressSources = true,
+    compressor?: BlockCompressor,
   ) {
-    this.sources = new SourceStore(compressSources);
+    this.sources = new SourceStore(compressSources, compressor);
     this.view = this.snapshot();
   }
 
@@ -131,18 +133,17 @@ export class IndexState {
 
   /** Stores a parsed document and its values; returns its number. */
   store(write: StoredWrite, values: PendingValues): number {
-    const previous = this.docs.find(write.id);
-    if (previous >= 0) this.retire(previous);
     const doc = this.docs.add(write.id, write.version, write.seqNo, write.routing);
+    if (this.docs.replaced >= 0) this.retire(this.docs.replaced);
     this.sources.append(write.source, write.start, write.end);
     this.liveSourceBytes += write.end - write.start;
-    for (let i = 0; i < values.size; i++) {
-      const column = values.columns[i]!;
-      if (column.kind === 'numbers') column.append(doc, values.values[i] as number);
-      else column.append(doc, values.values[i] as string, values.starts[i]);
+    const { termColumns, terms, starts, numberColumns, numbers, ignored } = values;
+    for (let i = 0; i < termColumns.length; i++) termColumns[i]!.append(doc, terms[i]!, starts[i]);
+    for (let i = 0; i < numberColumns.length; i++) numberColumns[i]!.append(doc, numbers[i]!);
+    if (ignored.length > 0) {
+      const column = this.column(ignoredField, 'terms') as TermColumn;
+      for (const field of new Set(ignored)) column.append(doc, field);
     }
-    const ignored = new Set(values.ignored);
-    for (const field of ignored) (this.column(ignoredField, 'terms') as TermColumn).append(doc, field);
     this.changedSinceRefresh = true;
     return doc;
   }

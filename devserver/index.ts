@@ -87,6 +87,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     faults: state.faults,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        state.cluster.close();
         front.server.close((error) => (error ? reject(error) : resolve()));
         front.server.closeAllConnections();
       }),

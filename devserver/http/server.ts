@@ -34,8 +34,10 @@ class BodyTooLarge extends Error {}
 
 /**
  * Buffers for request bodies, reused from one request to the next: a bulk body is megabytes, and
- * writing into freshly allocated memory costs a page fault every 4 KiB. A few are kept, none larger
- * than 16 MiB.
+ * writing into freshly allocated memory costs a page fault every 4 KiB. Sizes are rounded up to a
+ * power of two, so bodies of about the same size share buffers (one a few bytes larger than the last
+ * would otherwise need a new one). A few are kept, none larger than 16 MiB; a new buffer replaces
+ * the smallest kept one when there is no room.
  */
 class BodyBuffers {
   private readonly free: Buffer[] = [];
@@ -43,11 +45,21 @@ class BodyBuffers {
   take(size: number): Buffer {
     const index = this.free.findIndex((buffer) => buffer.length >= size);
     if (index >= 0) return this.free.splice(index, 1)[0]!;
-    return Buffer.allocUnsafe(Math.max(size, 1 << 20));
+    let capacity = 1 << 20;
+    while (capacity < size) capacity *= 2;
+    return Buffer.allocUnsafe(capacity);
   }
 
   give(buffer: Buffer | undefined): void {
-    if (buffer && buffer.length <= 16 << 20 && this.free.length < 4) this.free.push(buffer);
+    if (!buffer || buffer.length > 16 << 20) return;
+    if (this.free.length < 4) {
+      this.free.push(buffer);
+      return;
+    }
+    let smallest = 0;
+    for (let i = 1; i < this.free.length; i++)
+      if (this.free[i]!.length < this.free[smallest]!.length) smallest = i;
+    if (this.free[smallest]!.length < buffer.length) this.free[smallest] = buffer;
   }
 }
 

@@ -19,6 +19,8 @@ export class DocTable {
   /** Routing values, for the few documents written with one. */
   private readonly routings = new Map<number, string>();
   liveCount = 0;
+  /** The document the last add() retired (the live one with the same id), or -1. */
+  replaced = -1;
 
   get size(): number {
     return this.idOfDoc.length;
@@ -36,6 +38,7 @@ export class DocTable {
     if (idOrd === this.docOfId.length) this.docOfId.push(-1);
     const previous = this.docOfId.get(idOrd);
     if (previous >= 0) this.retire(previous);
+    this.replaced = previous;
     const doc = this.idOfDoc.push(idOrd);
     this.versions.push(version);
     this.seqNos.push(seqNo);

@@ -1,19 +1,29 @@
 /**
  * A dictionary of distinct terms (keyword values, text tokens, ids) numbered 0, 1, 2, ... in order of
- * first appearance. A field with few distinct values (event names, regions, account ids) keeps them in
- * a JS Map, the fastest lookup there is. Past a few thousand terms the dictionary moves them into
- * large shared chunks of UTF-8 bytes found through an open-addressing hash table of ordinals, so a
- * million distinct terms (event ids, text tokens) cost their bytes plus about 20 bytes each, and no
- * JS object per term for the garbage collector to trace.
+ * first appearance. A field with few distinct values (event names, regions, account ids), or with a
+ * few tens of thousands that come up again and again (the tokens of a text field), keeps them in a JS
+ * Map, the fastest lookup there is. Past that the dictionary moves them into large shared chunks of
+ * UTF-8 bytes found through an open-addressing hash table of ordinals, so a million distinct terms
+ * (event ids) cost their bytes plus about 28 bytes each, and no JS object per term for the garbage
+ * collector to trace.
  *
  * Hashes are taken over the UTF-16 code units of the JS string, so a lookup never encodes it; an
- * ASCII term (nearly every CloudTrail value) is compared and written byte by byte.
+ * ASCII term (nearly every CloudTrail value) is compared and written byte by byte. A large table is
+ * mostly cache misses, so each slot holds the term's hash beside its ordinal (a different term is
+ * usually rejected without reading it) and a term's chunk, offset and length sit side by side.
  */
-import { GrowableInt32, GrowableUint8 } from './growable.js';
+import { GrowableInt32 } from './growable.js';
 
 const chunkBytes = 1 << 20;
-/** Terms kept in a Map before the dictionary moves to the byte arena. */
+/** Terms always kept in a Map before the dictionary may move to the byte arena. */
 const smallLimit = 4096;
+/**
+ * Terms kept in a Map at most, while each is looked up at least `reuseForMap` times on average: a
+ * Map lookup costs about a third of an arena one, and a few tens of thousands of strings are little
+ * for the garbage collector (ids, each added once, still move at `smallLimit`).
+ */
+const mapLimit = 65536;
+const reuseForMap = 16;
 
 function hashString(term: string): number {
   let hash = 0x811c9dc5;
@@ -33,51 +43,71 @@ export class TermDictionary {
   /** While the dictionary is small: term → ordinal, and the terms by ordinal. */
   private small: Map<string, number> | undefined = new Map();
   private smallTerms: string[] = [];
+  /** Calls of add() while the terms are in the Map. */
+  private smallAdds = 0;
   private readonly chunks: Buffer[] = [];
   private chunkUsed = 0;
-  private readonly termChunk = new GrowableInt32();
-  private readonly termOffset = new GrowableInt32();
-  /** Bytes of each term. */
-  private readonly termLength = new GrowableInt32();
-  private readonly termHash = new GrowableInt32();
-  /** 1 when the term is ASCII (its bytes are its code units). */
-  private readonly termAscii = new GrowableUint8();
-  /** Slots hold ordinal + 1 (0 = empty). */
-  private table = new Int32Array(1024);
+  /** Per term, three values: its chunk, its offset there, and its byte length × 2 (+ 1 when ASCII). */
+  private readonly meta = new GrowableInt32(192);
+  private count = 0;
+  /** Slot pairs: the term's hash, then its ordinal + 1 (0 = empty). */
+  private table = new Int32Array(2 * 1024);
+  /**
+   * The last term found or added, and its ordinal: consecutive documents often repeat a value (the
+   * account, region and event source of one log file), and comparing with the previous term is
+   * cheaper than a lookup.
+   */
+  private lastTerm: string | undefined;
+  private lastOrd = -1;
+  /** The last term hashed, and its hash: an id is looked up, then added. */
+  private hashedTerm: string | undefined;
+  private hashedValue = 0;
 
   get size(): number {
-    return this.small ? this.smallTerms.length : this.termLength.length;
+    return this.small ? this.smallTerms.length : this.count;
   }
 
   /** The ordinal of `term`, or -1. */
   find(term: string): number {
-    if (this.small) return this.small.get(term) ?? -1;
-    return this.probe(term, hashString(term));
+    if (term === this.lastTerm) return this.lastOrd;
+    const ord = this.small ? (this.small.get(term) ?? -1) : this.probe(term, this.hash(term));
+    if (ord >= 0) this.remember(term, ord);
+    return ord;
   }
 
   /** The ordinal of `term`, adding it when new. */
   add(term: string): number {
+    if (term === this.lastTerm) return this.lastOrd;
     const small = this.small;
+    let ord: number;
     if (small) {
+      this.smallAdds++;
       const found = small.get(term);
-      if (found !== undefined) return found;
-      if (small.size < smallLimit) {
-        small.set(term, this.smallTerms.length);
-        return this.smallTerms.push(term) - 1;
+      if (found !== undefined) ord = found;
+      else if (this.staysSmall(small.size)) {
+        ord = this.smallTerms.push(term) - 1;
+        small.set(term, ord);
+      } else {
+        this.moveToArena();
+        ord = this.insert(term, this.hash(term));
       }
-      this.moveToArena();
+    } else {
+      const hash = this.hash(term);
+      const found = this.probe(term, hash);
+      ord = found >= 0 ? found : this.insert(term, hash);
     }
-    const hash = hashString(term);
-    const found = this.probe(term, hash);
-    return found >= 0 ? found : this.insert(term, hash);
+    this.remember(term, ord);
+    return ord;
   }
 
   term(ord: number): string {
     if (this.small) return this.smallTerms[ord]!;
-    const chunk = this.chunks[this.termChunk.get(ord)]!;
-    const offset = this.termOffset.get(ord);
-    const end = offset + this.termLength.get(ord);
-    return this.termAscii.get(ord) === 1
+    const meta = this.meta.array;
+    const chunk = this.chunks[meta[3 * ord]!]!;
+    const offset = meta[3 * ord + 1]!;
+    const lengthAscii = meta[3 * ord + 2]!;
+    const end = offset + (lengthAscii >>> 1);
+    return (lengthAscii & 1) === 1
       ? chunk.toString('latin1', offset, end)
       : chunk.toString('utf8', offset, end);
   }
@@ -85,36 +115,44 @@ export class TermDictionary {
   /** Bytes held, for memory reports (a small dictionary: roughly, its strings). */
   bytes(): number {
     if (this.small) return this.smallTerms.reduce((sum, term) => sum + 48 + term.length, 0);
-    return (
-      this.chunks.length * chunkBytes +
-      this.table.byteLength +
-      this.termChunk.bytes() +
-      this.termOffset.bytes() +
-      this.termLength.bytes() +
-      this.termHash.bytes() +
-      this.termAscii.bytes()
-    );
+    return this.chunks.length * chunkBytes + this.table.byteLength + this.meta.bytes();
+  }
+
+  private staysSmall(size: number): boolean {
+    return size < smallLimit || (size < mapLimit && this.smallAdds >= reuseForMap * size);
+  }
+
+  private remember(term: string, ord: number): void {
+    this.lastTerm = term;
+    this.lastOrd = ord;
+  }
+
+  private hash(term: string): number {
+    if (term === this.hashedTerm) return this.hashedValue;
+    const hash = hashString(term);
+    this.hashedTerm = term;
+    this.hashedValue = hash;
+    return hash;
   }
 
   private probe(term: string, hash: number): number {
     const table = this.table;
-    const hashes = this.termHash.array;
-    const mask = table.length - 1;
+    const mask = (table.length >>> 1) - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = table[slot]!;
+      const entry = table[2 * slot + 1]!;
       if (entry === 0) return -1;
-      const ord = entry - 1;
-      if (hashes[ord] === hash && this.equals(ord, term)) return ord;
+      if (table[2 * slot] === hash && this.equals(entry - 1, term)) return entry - 1;
     }
   }
 
   private equals(ord: number, term: string): boolean {
-    // Typed arrays read directly: one array type per call site keeps the access monomorphic.
-    if (this.termAscii.array[ord] !== 1) return this.term(ord) === term;
-    const length = this.termLength.array[ord]!;
+    const meta = this.meta.array;
+    const lengthAscii = meta[3 * ord + 2]!;
+    if ((lengthAscii & 1) === 0) return this.term(ord) === term;
+    const length = lengthAscii >>> 1;
     if (length !== term.length) return false;
-    const chunk = this.chunks[this.termChunk.array[ord]!]!;
-    const offset = this.termOffset.array[ord]!;
+    const chunk = this.chunks[meta[3 * ord]!]!;
+    const offset = meta[3 * ord + 1]!;
     for (let i = 0; i < length; i++) if (chunk[offset + i] !== term.charCodeAt(i)) return false;
     return true;
   }
@@ -130,15 +168,16 @@ export class TermDictionary {
     const offset = this.chunkUsed;
     if (ascii) for (let i = 0; i < length; i++) chunk[offset + i] = term.charCodeAt(i);
     else chunk.write(term, offset, 'utf8');
-    const ord = this.termLength.push(length);
-    this.termChunk.push(this.chunks.length - 1);
-    this.termOffset.push(offset);
-    this.termHash.push(hash);
-    this.termAscii.push(ascii ? 1 : 0);
+    const ord = this.count++;
+    const at = this.meta.reserve(3);
+    const meta = this.meta.array;
+    meta[at] = this.chunks.length - 1;
+    meta[at + 1] = offset;
+    meta[at + 2] = length * 2 + (ascii ? 1 : 0);
     // An oversized term fills its own chunk.
     this.chunkUsed = length > chunkBytes ? chunkBytes : offset + length;
-    if ((ord + 1) * 2 > this.table.length) this.rehash();
-    else this.place(ord, hash);
+    if (this.count * 4 > this.table.length) this.rehash();
+    this.place(this.table, ord, hash);
     return ord;
   }
 
@@ -150,15 +189,21 @@ export class TermDictionary {
     for (const term of terms) this.insert(term, hashString(term));
   }
 
-  private place(ord: number, hash: number): void {
-    const mask = this.table.length - 1;
+  private place(table: Int32Array, ord: number, hash: number): void {
+    const mask = (table.length >>> 1) - 1;
     let slot = hash & mask;
-    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
-    this.table[slot] = ord + 1;
+    while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = hash;
+    table[2 * slot + 1] = ord + 1;
   }
 
+  /** Doubles the table (kept at most half full), moving each entry by the hash its slot holds. */
   private rehash(): void {
-    this.table = new Int32Array(this.table.length * 2);
-    for (let ord = 0; ord < this.size; ord++) this.place(ord, this.termHash.get(ord));
+    const old = this.table;
+    const table = new Int32Array(old.length * 2);
+    for (let slot = 0; slot < old.length; slot += 2) {
+      if (old[slot + 1] !== 0) this.place(table, old[slot + 1]! - 1, old[slot]!);
+    }
+    this.table = table;
   }
 }

@@ -62,9 +62,11 @@ function errorOf(error: unknown): unknown {
 
 function pendingOf(out: PendingValues): unknown {
   return {
-    columns: out.columns.map((column) => (column as unknown as { name: string }).name),
-    values: [...out.values],
+    termColumns: out.termColumns.map((column) => (column as unknown as { name: string }).name),
+    terms: [...out.terms],
     starts: [...out.starts],
+    numberColumns: out.numberColumns.map((column) => (column as unknown as { name: string }).name),
+    numbers: [...out.numbers],
     ignored: [...out.ignored],
   };
 }
