@@ -18,8 +18,8 @@ import { startRecordingProxy, type RecordingProxy } from './proxy.js';
 
 const EVENTS = Number(process.env.PAGING_EVENTS ?? 100_000);
 /**
- * A coarse bound on the kernel's high-water mark (about 210 MB alone, up to 440 MB in a loaded full run):
- * the heap cap below is what fails a CLI that holds the events (it runs out of memory and exits non-zero).
+ * A coarse bound on the CLI process's own high-water mark (VmHWM): the heap cap below is what fails a
+ * CLI that holds the events (it runs out of memory and exits non-zero).
  */
 const PEAK_RSS_BOUND_MB = 600;
 /** The child's V8 old-space limit: 100,000 events of ~1.5 KB parsed take several times this. */
