@@ -17,18 +17,7 @@ import { PendingValues } from '../../devserver/mapping/pending-values.js';
 import type { FieldColumn } from '../../devserver/store/columns.js';
 import { indexMappings } from '../../src/template/mappings.js';
 import { cloudTrailSources } from './fixtures/cloudtrail-sources.js';
-
-/** mulberry32: a small seeded generator, so a failing case replays from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/util/random.js';
 
 /** Columns stand in as their path and kind, so two walks' outputs compare as text. */
 function namedPlans(): LeafPlans {
@@ -439,7 +428,7 @@ describe('dev server byte walk (differential against parseDocument)', function (
     let walked = 0;
     const walkedBy = new Map<string, number>();
     for (const seed of seeds) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const [name, mapping] = mappings[Math.floor(random() * mappings.length)]!;
       const generator = new DocumentGenerator(random, mapping);
       const limits = generator.pick(limitsChoices);
